@@ -1,0 +1,90 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+  .enableUpcomingFeature("ExistentialAny"),
+  .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+  name: "chat",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "chat", targets: ["chat"]),
+    .library(name: "ChatProtocol", targets: ["ChatProtocol"]),
+    .library(name: "ChatSession", targets: ["ChatSession"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+  ],
+  targets: [
+    // Pure wire protocol: frame codec, handshake, authentication and the session state
+    // machine. No sockets, no event loop, no clock: everything is fed in.
+    .target(
+      name: "ChatProtocol",
+      dependencies: [
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "Crypto", package: "swift-crypto"),
+      ],
+      swiftSettings: strictSettings
+    ),
+    // SwiftNIO shell: listener, connector and thin channel handlers over ChatProtocol.
+    .target(
+      name: "ChatSession",
+      dependencies: [
+        "ChatProtocol",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: strictSettings
+    ),
+    // Command line and front ends: option parsing, secrets, the plain line front end.
+    .target(
+      name: "ChatApp",
+      dependencies: [
+        "ChatSession",
+        "ChatProtocol",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: strictSettings
+    ),
+    .executableTarget(
+      name: "chat",
+      dependencies: ["ChatApp"],
+      swiftSettings: strictSettings
+    ),
+    .testTarget(
+      name: "ChatProtocolTests",
+      dependencies: [
+        "ChatProtocol",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ],
+      swiftSettings: strictSettings
+    ),
+    .testTarget(
+      name: "ChatSessionTests",
+      dependencies: [
+        "ChatSession",
+        "ChatProtocol",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOEmbedded", package: "swift-nio"),
+      ],
+      swiftSettings: strictSettings
+    ),
+    .testTarget(
+      name: "ChatAppTests",
+      dependencies: ["ChatApp", "ChatSession", "ChatProtocol", "chat"],
+      swiftSettings: strictSettings
+    ),
+  ],
+  swiftLanguageModes: [.v6]
+)

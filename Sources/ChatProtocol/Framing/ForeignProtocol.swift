@@ -1,0 +1,31 @@
+import NIOCore
+
+/// Recognises the opening bytes of protocols that people point at a chat port by mistake,
+/// so the error names the mistake instead of reporting a nonsense frame length.
+///
+/// A real chat stream starts with a hello whose four length bytes are far below 16 MiB,
+/// so its first byte is 0x00; none of these signatures can start a chat stream.
+enum ForeignProtocol {
+  case http
+  case tls
+  case ssh
+
+  static func recognise(_ bytes: ByteBufferView) -> ForeignProtocol? {
+    guard let first = bytes.first else { return nil }
+    if first == 0x16, bytes.count >= 2, bytes[bytes.startIndex + 1] == 0x03 { return .tls }
+    let prefix = Array(bytes.prefix(4))
+    guard prefix.count == 4 else { return nil }
+    if prefix == Array("SSH-".utf8) { return .ssh }
+    let methods = ["GET ", "POST", "HEAD", "PUT ", "OPTI", "DELE", "CONN", "PATC", "TRAC", "PRI "]
+    if methods.contains(where: { Array($0.utf8) == prefix }) { return .http }
+    return nil
+  }
+
+  var explanation: String {
+    switch self {
+    case .http: "received an HTTP request; this port speaks the chat protocol, not HTTP"
+    case .tls: "received a TLS handshake; this port speaks the chat protocol, without TLS"
+    case .ssh: "received an SSH greeting; this port speaks the chat protocol, not SSH"
+    }
+  }
+}

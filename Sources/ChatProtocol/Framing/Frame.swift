@@ -1,0 +1,42 @@
+/// One decoded protocol frame.
+public enum Frame: Hashable, Sendable {
+  case hello(Hello)
+  /// The 32-byte HMAC-SHA256 proof of the shared secret.
+  case authProof([UInt8])
+  case text(TextMessage)
+  /// A probe whose 8 bytes the peer echoes in a pong.
+  case ping(UInt64)
+  case pong(UInt64)
+  case bye(Goodbye)
+  case error(ErrorReport)
+
+  /// The type byte this frame carries in its header.
+  public var type: FrameType {
+    switch self {
+    case .hello: .hello
+    case .authProof: .authProof
+    case .text: .text
+    case .ping: .ping
+    case .pong: .pong
+    case .bye: .bye
+    case .error: .error
+    }
+  }
+
+  /// Bytes of payload, without the header.
+  public var payloadLength: Int {
+    switch self {
+    case .hello(let hello):
+      40 + 1 + hello.name.utf8.count + 1
+        + hello.capabilities.reduce(0) { $0 + 1 + $1.utf8.count }
+    case .authProof(let proof): proof.count
+    case .text(let message): 8 + message.text.utf8.count
+    case .ping, .pong: 8
+    case .bye(let bye): 2 + bye.reason.utf8.count
+    case .error(let report): 2 + report.message.utf8.count
+    }
+  }
+
+  /// Bytes on the wire, header included.
+  public var wireLength: Int { FrameHeader.size + payloadLength }
+}

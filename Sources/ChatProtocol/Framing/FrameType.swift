@@ -1,0 +1,22 @@
+/// The one-byte type code that follows the length in every frame header.
+///
+/// Codes are grouped by purpose so that later additions (delivery receipts, room events,
+/// file transfer) get codes without a protocol version change. A peer only sends a frame
+/// of a newer type after both hellos announced the matching capability, so an unknown
+/// type on the wire is always a protocol error.
+public enum FrameType: UInt8, Sendable, CaseIterable {
+  /// First frame in each direction: version, auth offer, limits, nonce, name.
+  case hello = 0x01
+  /// HMAC-SHA256 proof that the sender knows the shared secret.
+  case authProof = 0x02
+  /// A chat message: sequence number and UTF-8 text.
+  case text = 0x10
+  /// Round-trip probe carrying 8 opaque bytes.
+  case ping = 0x20
+  /// Answer to a ping, echoing its 8 bytes.
+  case pong = 0x21
+  /// Orderly goodbye with a reason; the sender closes after it.
+  case bye = 0x30
+  /// A fatal error report; the sender closes after it.
+  case error = 0x31
+}

@@ -1,0 +1,9 @@
+/// One thing the shell must do on the session machine's behalf, in order.
+public enum SessionAction: Hashable, Sendable {
+  /// Write this frame (header and payload in one write).
+  case send(Frame)
+  /// Pass this on to the front end.
+  case report(SessionReport)
+  /// Flush what was sent and close the connection.
+  case close
+}

@@ -1,0 +1,14 @@
+public import ChatProtocol
+
+/// One side of the chat as the front ends see it: a stream of events and a few commands.
+///
+/// ``ChatListener`` and ``ChatConnector`` are the two kinds. Commands return at once; their
+/// outcome arrives as events.
+public protocol ChatEndpoint: AnyObject, Sendable {
+  /// Every event, in order. It finishes when the endpoint has stopped for good.
+  var events: AsyncStream<SessionEvent> { get }
+  /// Sends `text` as one message; the outcome is a `messageSent` or `messageNotSent` event.
+  func send(_ text: String)
+  /// Says goodbye to the peer, stops, and returns once the connection is closed.
+  func close(_ goodbye: Goodbye) async
+}

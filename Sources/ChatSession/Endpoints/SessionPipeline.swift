@@ -1,0 +1,51 @@
+import ChatProtocol
+import NIOCore
+
+/// The channel handlers of a chat connection, bottom to top: frame decoder, frame encoder,
+/// session handler.
+enum SessionPipeline {
+  static func configure(
+    _ channel: any Channel,
+    role: Role,
+    options: SessionOptions,
+    report: @escaping @Sendable (SessionReport) -> Void
+  ) throws {
+    let operations = channel.pipeline.syncOperations
+    try operations.addHandler(
+      ByteToMessageHandler(FrameDecoderHandler(maximumPayloadLength: options.maximumPayloadLength))
+    )
+    try operations.addHandler(MessageToByteHandler(FrameEncoderHandler()))
+    try operations.addHandler(SessionHandler(role: role, options: options, report: report))
+  }
+
+  /// The front end's view of a session report from the peer at `address`.
+  static func event(for report: SessionReport, address: String) -> SessionEvent {
+    switch report {
+    case .authenticating(let peer):
+      .authenticating(peer: peer.name)
+    case .established(let peer, let status):
+      .established(peer: peer, auth: status, address: address)
+    case .messageReceived(let message, let from, let payloadBytes, let wireBytes):
+      .messageReceived(from: from, message: message, payloadBytes: payloadBytes, wireBytes: wireBytes)
+    case .messageSent(let message, let payloadBytes, let wireBytes):
+      .messageSent(message: message, payloadBytes: payloadBytes, wireBytes: wireBytes)
+    case .messageNotSent(let text, let reason):
+      .messageNotSent(text: text, reason: reason)
+    case .roundTrip(let nanoseconds):
+      .roundTrip(nanoseconds: nanoseconds)
+    case .ended(let end):
+      .disconnected(address: address, end: end)
+    }
+  }
+
+  /// Socket options every chat connection uses: no Nagle delay, bounded write buffering.
+  static let writeBufferWaterMark = ChannelOptions.Types.WriteBufferWaterMark(low: 64 << 10, high: 256 << 10)
+}
+
+extension SocketAddress {
+  /// `127.0.0.1:9090`, `[::1]:9090`.
+  var displayString: String {
+    guard let ip = ipAddress, let port else { return description }
+    return ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+  }
+}

@@ -1,0 +1,9 @@
+import ChatProtocol
+
+/// What an endpoint asks of a connection's ``SessionHandler``, written into the channel.
+enum SessionCommand: Sendable {
+  case send(String)
+  case close(Goodbye)
+  /// The listener already has a peer: report `busy` to this one and hang up.
+  case refuse(ErrorReport)
+}

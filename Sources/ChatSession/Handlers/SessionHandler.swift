@@ -1,0 +1,185 @@
+import ChatProtocol
+import NIOCore
+
+/// Runs one connection's ``SessionMachine``: feeds it frames, commands, timers and transport
+/// events, and carries out the actions it returns. It holds no protocol logic of its own
+/// beyond the transport's: timers, backpressure and a lingering close.
+final class SessionHandler: ChannelDuplexHandler {
+  typealias InboundIn = Frame
+  typealias OutboundIn = SessionCommand
+  typealias OutboundOut = Frame
+
+  private var machine: SessionMachine
+  private let options: SessionOptions
+  private let report: @Sendable (SessionReport) -> Void
+  private var outbound: OutboundQueue
+  private var handshakeTimer: Scheduled<Void>?
+  private var pingTimer: RepeatedTask?
+  private var lingerTimer: Scheduled<Void>?
+  /// Why the transport failed, if it did, to say when it closes.
+  private var transportFailure: String?
+  private var closing = false
+
+  init(role: Role, options: SessionOptions, report: @escaping @Sendable (SessionReport) -> Void) {
+    var nonce = [UInt8](repeating: 0, count: Hello.nonceLength)
+    var generator = SystemRandomNumberGenerator()
+    for index in nonce.indices { nonce[index] = generator.next() }
+    self.machine = SessionMachine(configuration: options.machineConfiguration(role: role), nonce: nonce)
+    self.options = options
+    self.report = report
+    self.outbound = OutboundQueue(limit: options.maximumQueuedOutboundBytes)
+  }
+
+  func handlerAdded(context: ChannelHandlerContext) {
+    if context.channel.isActive { start(context: context) }
+  }
+
+  func channelActive(context: ChannelHandlerContext) {
+    start(context: context)
+    context.fireChannelActive()
+  }
+
+  private func start(context: ChannelHandlerContext) {
+    guard handshakeTimer == nil, !machine.hasEnded else { return }
+    let limit = options.handshakeTimeout
+    let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+    handshakeTimer = context.eventLoop.scheduleTask(in: limit) {
+      let (handler, context) = loopBound.value
+      handler.perform(handler.machine.handshakeDeadlinePassed(limit: formatDuration(limit)), context: context)
+    }
+    perform(machine.start(), context: context)
+  }
+
+  func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    let frame = unwrapInboundIn(data)
+    perform(machine.receive(frame, now: NIODeadline.now().uptimeNanoseconds), context: context)
+  }
+
+  func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+    switch unwrapOutboundIn(data) {
+    case .send(let text):
+      perform(machine.send(text: text), context: context)
+    case .close(let goodbye):
+      perform(machine.close(goodbye), context: context)
+      if machine.hasEnded, !closing { beginClose(context: context) }
+    case .refuse(let report):
+      perform(machine.abort(FrameError(report.code, report.message)), context: context)
+    }
+    promise?.succeed()
+  }
+
+  func channelWritabilityChanged(context: ChannelHandlerContext) {
+    if context.channel.isWritable { drain(context: context) }
+    context.fireChannelWritabilityChanged()
+  }
+
+  func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    if let frameError = error as? FrameError {
+      perform(machine.decodingFailed(frameError), context: context)
+    } else {
+      transportFailure = transportFailure ?? NetworkErrorDescription.describe(error)
+      context.close(promise: nil)
+    }
+  }
+
+  func channelInactive(context: ChannelHandlerContext) {
+    cancelTimers()
+    lingerTimer?.cancel()
+    let reason = transportFailure ?? "the peer closed the connection without saying goodbye"
+    perform(machine.transportClosed(reason: reason), context: context)
+    context.fireChannelInactive()
+  }
+
+  // MARK: - Carrying out actions
+
+  private func perform(_ actions: [SessionAction], context: ChannelHandlerContext) {
+    var wrote = false
+    for action in actions {
+      switch action {
+      case .send(let frame):
+        wrote = enqueue(frame, context: context) || wrote
+      case .report(let sessionReport):
+        observe(sessionReport, context: context)
+        report(sessionReport)
+      case .close:
+        if wrote { context.flush() }
+        wrote = false
+        beginClose(context: context)
+      }
+    }
+    if wrote { context.flush() }
+  }
+
+  private func observe(_ sessionReport: SessionReport, context: ChannelHandlerContext) {
+    switch sessionReport {
+    case .established:
+      handshakeTimer?.cancel()
+      let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+      pingTimer = context.eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: options.pingInterval) { _ in
+        let (handler, context) = loopBound.value
+        handler.perform(handler.machine.pingDue(now: NIODeadline.now().uptimeNanoseconds), context: context)
+      }
+    case .ended:
+      cancelTimers()
+    default:
+      break
+    }
+  }
+
+  /// Writes `frame` now if the peer is keeping up, else queues it. Returns whether it wrote.
+  private func enqueue(_ frame: Frame, context: ChannelHandlerContext) -> Bool {
+    guard !closing else { return false }
+    if context.channel.isWritable, outbound.isEmpty {
+      context.write(wrapOutboundOut(frame), promise: nil)
+      return true
+    }
+    guard outbound.append(frame) else {
+      let limit = outbound.limit
+      outbound.removeAll()
+      perform(
+        machine.abort(
+          FrameError(.tooSlow, "the peer is not reading: more than \(limit) bytes are waiting for it")
+        ),
+        context: context
+      )
+      return false
+    }
+    return false
+  }
+
+  private func drain(context: ChannelHandlerContext) {
+    var wrote = false
+    while context.channel.isWritable, let frame = outbound.popFirst() {
+      context.write(wrapOutboundOut(frame), promise: nil)
+      wrote = true
+    }
+    if wrote { context.flush() }
+  }
+
+  /// Sends FIN and waits (a bounded time) for the peer to close too, so that what was just
+  /// sent, a bye or an error report, is read rather than lost to a reset.
+  private func beginClose(context: ChannelHandlerContext) {
+    guard !closing else { return }
+    closing = true
+    cancelTimers()
+    let channel = context.channel
+    context.close(mode: .output).whenFailure { _ in channel.close(promise: nil) }
+    lingerTimer = context.eventLoop.scheduleTask(in: options.lingerTimeout) {
+      channel.close(promise: nil)
+    }
+  }
+
+  private func cancelTimers() {
+    handshakeTimer?.cancel()
+    handshakeTimer = nil
+    pingTimer?.cancel()
+    pingTimer = nil
+  }
+}
+
+/// "10 s", "500 ms": a time limit as people write it.
+func formatDuration(_ amount: TimeAmount) -> String {
+  let nanoseconds = amount.nanoseconds
+  if nanoseconds % 1_000_000_000 == 0 { return "\(nanoseconds / 1_000_000_000) s" }
+  return "\(nanoseconds / 1_000_000) ms"
+}

@@ -1,0 +1,33 @@
+public import ChatProtocol
+
+/// Everything a front end learns from the session layer, in order, on one stream.
+///
+/// Front ends never touch sockets: they read these and call ``ChatEndpoint`` methods.
+public enum SessionEvent: Hashable, Sendable {
+  /// The listener is bound and waiting for a peer.
+  case listening(address: String)
+  /// A connection attempt has begun.
+  case connecting(to: String)
+  /// TCP is up; the hello exchange begins.
+  case connected(to: String)
+  /// The peer's hello arrived and both sides are proving the shared secret.
+  case authenticating(peer: String)
+  /// The handshake finished: messages flow.
+  case established(peer: PeerIdentity, auth: AuthStatus, address: String)
+  /// A message from the peer with its payload size and wire size (header included).
+  case messageReceived(from: String, message: TextMessage, payloadBytes: Int, wireBytes: Int)
+  /// One of ours, handed to the transport, with the same counts.
+  case messageSent(message: TextMessage, payloadBytes: Int, wireBytes: Int)
+  /// One of ours that was not sent, and why; nothing is dropped silently.
+  case messageNotSent(text: String, reason: String)
+  /// A measured round trip.
+  case roundTrip(nanoseconds: UInt64)
+  /// The conversation with the peer at `address` is over.
+  case disconnected(address: String, end: SessionEnd)
+  /// A listener turned away a connection, and why (for example busy).
+  case refused(address: String, reason: String)
+  /// Something the user should know that changes nothing (for example no secret set).
+  case warning(String)
+  /// The endpoint itself failed (bind, connect, name lookup); the stream ends after it.
+  case failed(String)
+}

@@ -1,0 +1,47 @@
+public import ChatProtocol
+public import NIOCore
+
+/// Everything a listener or connector needs to run sessions, beyond where to connect.
+public struct SessionOptions: Sendable {
+  /// The display name announced in the hello.
+  public var name: String
+  /// The shared secret, or nil for an unauthenticated session.
+  public var secret: SharedSecret?
+  /// Largest frame payload accepted from the peer (`--max-frame`).
+  public var maximumPayloadLength: Int
+  /// How long hello and auth may take before the peer is dropped.
+  public var handshakeTimeout: TimeAmount
+  /// How often to measure the round-trip time while connected.
+  public var pingInterval: TimeAmount
+  /// Bytes that may wait for a peer that does not read before it is dropped as too slow.
+  public var maximumQueuedOutboundBytes: Int
+  /// How long to wait for the peer to hang up after this side said bye or reported an error.
+  public var lingerTimeout: TimeAmount
+
+  public init(
+    name: String,
+    secret: SharedSecret? = nil,
+    maximumPayloadLength: Int = FrameHeader.defaultMaximumPayloadLength,
+    handshakeTimeout: TimeAmount = .seconds(10),
+    pingInterval: TimeAmount = .seconds(10),
+    maximumQueuedOutboundBytes: Int = 8 << 20,
+    lingerTimeout: TimeAmount = .seconds(2)
+  ) {
+    self.name = name
+    self.secret = secret
+    self.maximumPayloadLength = maximumPayloadLength
+    self.handshakeTimeout = handshakeTimeout
+    self.pingInterval = pingInterval
+    self.maximumQueuedOutboundBytes = maximumQueuedOutboundBytes
+    self.lingerTimeout = lingerTimeout
+  }
+
+  func machineConfiguration(role: Role) -> SessionMachine.Configuration {
+    SessionMachine.Configuration(
+      role: role,
+      name: name,
+      secret: secret,
+      maximumPayloadLength: maximumPayloadLength
+    )
+  }
+}
