@@ -7,8 +7,14 @@ import NIOConcurrencyHelpers
 public final class ChatConnector: ChatEndpoint {
   public let events: AsyncStream<SessionEvent>
   private let continuation: AsyncStream<SessionEvent>.Continuation
-  private let channel: NIOLockedValueBox<(any Channel)?> = NIOLockedValueBox(nil)
-  private let closedBeforeConnect = NIOLockedValueBox(false)
+  private let state = NIOLockedValueBox(State.connecting(waiting: [], closeRequested: nil))
+
+  private enum State {
+    /// Messages typed before TCP is up wait here; the session queues them until auth is done.
+    case connecting(waiting: [String], closeRequested: Goodbye?)
+    case connected(any Channel)
+    case finished
+  }
   private let finished: EventLoopPromise<Void>
 
   private init(eventLoop: any EventLoop) {
@@ -38,9 +44,8 @@ public final class ChatConnector: ChatEndpoint {
       .connectTimeout(.seconds(10))
       .channelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {
-          let remote = channel.remoteAddress?.displayString ?? target
-          continuation.yield(.connected(to: remote))
           try SessionPipeline.configure(channel, role: .connector, options: options) { report in
+            let remote = channel.remoteAddress?.displayString ?? target
             continuation.yield(SessionPipeline.event(for: report, address: remote))
           }
         }
@@ -49,44 +54,74 @@ public final class ChatConnector: ChatEndpoint {
       .whenComplete { [self] result in
         switch result {
         case .success(let channel):
-          self.channel.withLockedValue { $0 = channel }
-          channel.closeFuture.whenComplete { _ in self.finish() }
-          if closedBeforeConnect.withLockedValue({ $0 }) {
-            channel.writeAndFlush(SessionCommand.close(Goodbye(code: .userQuit, reason: "")), promise: nil)
+          continuation.yield(.connected(to: channel.remoteAddress?.displayString ?? target))
+          let (waiting, closeRequested) = self.state.withLockedValue { state in
+            guard case .connecting(let waiting, let closeRequested) = state else { return ([String](), Goodbye?.none) }
+            state = .connected(channel)
+            return (waiting, closeRequested)
           }
+          channel.closeFuture.whenComplete { _ in self.finish() }
+          for text in waiting { self.send(text, on: channel) }
+          if let closeRequested { channel.writeAndFlush(SessionCommand.close(closeRequested), promise: nil) }
         case .failure(let error):
           continuation.yield(.failed(NetworkErrorDescription.describe(error, target: target)))
+          let waiting = self.state.withLockedValue { state in
+            guard case .connecting(let waiting, _) = state else { return [String]() }
+            return waiting
+          }
+          for text in waiting { continuation.yield(.messageNotSent(text: text, reason: "not connected")) }
           self.finish()
         }
       }
   }
 
   public func send(_ text: String) {
-    guard let channel = channel.withLockedValue({ $0 }) else {
-      continuation.yield(.messageNotSent(text: text, reason: "not connected"))
-      return
+    let channel = state.withLockedValue { state -> (any Channel)? in
+      switch state {
+      case .connecting(var waiting, let closeRequested):
+        waiting.append(text)
+        state = .connecting(waiting: waiting, closeRequested: closeRequested)
+        return nil
+      case .connected(let channel):
+        return channel
+      case .finished:
+        return nil
+      }
     }
-    channel.writeAndFlush(SessionCommand.send(text), promise: notSentOnFailure(text, on: channel))
+    if let channel {
+      send(text, on: channel)
+    } else if case .finished = state.withLockedValue({ $0 }) {
+      continuation.yield(.messageNotSent(text: text, reason: "the connection is closed"))
+    }
   }
 
-  private func notSentOnFailure(_ text: String, on channel: any Channel) -> EventLoopPromise<Void> {
+  private func send(_ text: String, on channel: any Channel) {
     let promise = channel.eventLoop.makePromise(of: Void.self)
     let continuation = continuation
     promise.futureResult.whenFailure { _ in
       continuation.yield(.messageNotSent(text: text, reason: "the connection is closed"))
     }
-    return promise
+    channel.writeAndFlush(SessionCommand.send(text), promise: promise)
   }
 
   public func close(_ goodbye: Goodbye) async {
-    closedBeforeConnect.withLockedValue { $0 = true }
-    if let channel = channel.withLockedValue({ $0 }) {
-      channel.writeAndFlush(SessionCommand.close(goodbye), promise: nil)
+    let channel = state.withLockedValue { state -> (any Channel)? in
+      switch state {
+      case .connecting(let waiting, _):
+        state = .connecting(waiting: waiting, closeRequested: goodbye)
+        return nil
+      case .connected(let channel):
+        return channel
+      case .finished:
+        return nil
+      }
     }
+    channel?.writeAndFlush(SessionCommand.close(goodbye), promise: nil)
     try? await finished.futureResult.get()
   }
 
   private func finish() {
+    state.withLockedValue { $0 = .finished }
     continuation.finish()
     finished.succeed()
   }

@@ -1,0 +1,35 @@
+import ChatProtocol
+import ChatSession
+import Dispatch
+import Foundation
+import NIOConcurrencyHelpers
+
+/// On SIGINT, SIGTERM or SIGHUP: say goodbye to the peer and close, instead of dying mid-frame.
+final class SignalWatcher: Sendable {
+  private let signal: NIOLockedValueBox<Int32?>
+  /// Kept so the sources live as long as the watcher; set once in `init`, never changed.
+  private nonisolated(unsafe) let sources: [any DispatchSourceSignal]
+
+  /// The signal that stopped the run, if one did.
+  var received: Int32? { signal.withLockedValue { $0 } }
+
+  init(closing endpoint: any ChatEndpoint) {
+    let signal = NIOLockedValueBox<Int32?>(nil)
+    self.signal = signal
+    self.sources = [SIGINT, SIGTERM, SIGHUP].map { number in
+      Foundation.signal(number, SIG_IGN)
+      let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+      source.setEventHandler {
+        let first = signal.withLockedValue { current -> Bool in
+          guard current == nil else { return false }
+          current = number
+          return true
+        }
+        guard first else { return }
+        Task { await endpoint.close(Goodbye(code: .shuttingDown, reason: "interrupted")) }
+      }
+      source.resume()
+      return source
+    }
+  }
+}

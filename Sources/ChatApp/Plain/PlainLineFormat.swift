@@ -1,0 +1,100 @@
+import ChatProtocol
+public import ChatSession
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The plain front end's output: one line per event, tab-separated, time first, the free
+/// text field last. Documented in README.md ("Plain output") so scripts can rely on it.
+///
+/// ```
+/// 2026-11-21T20:05:01.123Z	recv	bob	1	14	27	你好 world
+/// ```
+public enum PlainLineFormat {
+  /// The line for `event`, without the time stamp and newline; nil for events not shown.
+  public static func fields(for event: SessionEvent, localName: String) -> [String]? {
+    switch event {
+    case .listening(let address):
+      return ["listening", address]
+    case .connecting(let address):
+      return ["connecting", address]
+    case .connected(let address):
+      return ["connected", address]
+    case .authenticating(let peer):
+      return ["authenticating", peer]
+    case .established(let peer, let auth, let address):
+      return ["established", peer.name, auth.description, address]
+    case .messageReceived(let from, let message, let payloadBytes, let wireBytes):
+      return ["recv", from, String(message.sequence), String(payloadBytes), String(wireBytes), message.text]
+    case .messageSent(let message, let payloadBytes, let wireBytes):
+      return ["sent", localName, String(message.sequence), String(payloadBytes), String(wireBytes), message.text]
+    case .messageNotSent(let text, let reason):
+      return ["not-sent", reason, text]
+    case .roundTrip(let nanoseconds):
+      return ["rtt", formatMicroseconds(nanoseconds)]
+    case .disconnected(let address, let end):
+      if case .authFailed(let reason) = end {
+        return ["auth-failed", address, reason]
+      }
+      return ["disconnected", address, end.description]
+    case .refused(let address, let reason):
+      return ["refused", address, reason]
+    case .warning(let text):
+      return ["warning", text]
+    case .failed(let reason):
+      return ["error", reason]
+    }
+  }
+
+  /// Joins fields with tabs, escaping each so a field never holds a tab or a line break.
+  public static func line(time: String, fields: [String]) -> String {
+    ([time] + fields.map(escape)).joined(separator: "\t")
+  }
+
+  /// `\` becomes `\\`, tab `\t`, line feed `\n`, carriage return `\r`; other control
+  /// characters become `\u{XX}`. Everything else, Chinese included, is kept as it is.
+  public static func escape(_ field: String) -> String {
+    var escaped = ""
+    escaped.reserveCapacity(field.utf8.count)
+    for scalar in field.unicodeScalars {
+      switch scalar {
+      case "\\": escaped += "\\\\"
+      case "\t": escaped += "\\t"
+      case "\n": escaped += "\\n"
+      case "\r": escaped += "\\r"
+      default:
+        if scalar.value < 0x20 || scalar.value == 0x7f {
+          escaped += "\\u{\(String(scalar.value, radix: 16))}"
+        } else {
+          escaped.unicodeScalars.append(scalar)
+        }
+      }
+    }
+    return escaped
+  }
+
+  /// "123.4": microseconds with one decimal.
+  static func formatMicroseconds(_ nanoseconds: UInt64) -> String {
+    let tenths = (nanoseconds + 50) / 100
+    return "\(tenths / 10).\(tenths % 10)"
+  }
+
+  /// Now, as `2026-11-21T20:05:01.123Z` (UTC, milliseconds).
+  public static func timestamp() -> String {
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    var seconds = now.tv_sec
+    var parts = tm()
+    gmtime_r(&seconds, &parts)
+    func pad(_ value: Int32, _ width: Int) -> String {
+      let digits = String(value)
+      return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+    let milliseconds = Int32(now.tv_nsec / 1_000_000)
+    return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
+      + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(milliseconds, 3))Z"
+  }
+}
