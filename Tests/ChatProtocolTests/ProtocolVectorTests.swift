@@ -1,0 +1,64 @@
+import ChatProtocol
+import NIOCore
+import Testing
+
+@Suite("Protocol vectors from Resources/protocol-vectors.json")
+struct ProtocolVectorTests {
+  let vectors: ProtocolVectors
+
+  init() throws {
+    vectors = try ProtocolVectors.load()
+  }
+
+  @Test func everyValidVectorDecodesToItsFrame() throws {
+    #expect(vectors.frames.count >= 10)
+    for vector in vectors.frames {
+      let decoded = decodeStream([decodeHex( vector.hex)[...]])
+      #expect(decoded == .success([vector.frame.frame]), "\(vector.name)")
+    }
+  }
+
+  @Test func everyValidFrameEncodesToItsVector() {
+    for vector in vectors.frames {
+      let frame = vector.frame.frame
+      #expect(hexString(encode([frame])) == vector.hex, "\(vector.name)")
+      #expect(frame.wireLength == vector.hex.count / 2, "\(vector.name): wireLength")
+    }
+  }
+
+  @Test func everyInvalidVectorFailsWithItsCode() {
+    #expect(vectors.invalid.count >= 10)
+    for vector in vectors.invalid {
+      let expected = ErrorCode(vectorName: vector.error)
+      #expect(expected != nil, "\(vector.name): unknown code name \(vector.error)")
+      switch decodeStream([decodeHex( vector.hex)[...]]) {
+      case .success(let frames):
+        Issue.record("\(vector.name): decoded \(frames) instead of failing")
+      case .failure(let error):
+        #expect(error.code == expected, "\(vector.name): \(error.message)")
+        #expect(!error.message.isEmpty)
+      }
+    }
+  }
+
+  @Test func authProofsMatchTheIndependentImplementation() throws {
+    let auth = vectors.auth
+    guard case .success(let connectorFrames) = decodeStream([decodeHex( auth.connectorHelloHex)[...]]),
+      case .hello(let connectorHello) = connectorFrames.first,
+      case .success(let listenerFrames) = decodeStream([decodeHex( auth.listenerHelloHex)[...]]),
+      case .hello(let listenerHello) = listenerFrames.first
+    else {
+      Issue.record("the auth vector's hellos do not decode")
+      return
+    }
+    let transcript = AuthTranscript(connectorHello: connectorHello, listenerHello: listenerHello)
+    let secret = try #require(SharedSecret(bytes: Array(auth.secret.utf8)))
+    #expect(hexString(transcript.proof(for: .connector, secret: secret)) == auth.connectorProof)
+    #expect(hexString(transcript.proof(for: .listener, secret: secret)) == auth.listenerProof)
+    #expect(transcript.verify(decodeHex( auth.listenerProof), from: .listener, secret: secret))
+    // A proof is bound to its role: the connector's proof is no good as the listener's.
+    #expect(!transcript.verify(decodeHex( auth.connectorProof), from: .listener, secret: secret))
+    let wrong = try #require(SharedSecret(bytes: Array("correct horse battery stapler".utf8)))
+    #expect(!transcript.verify(decodeHex( auth.connectorProof), from: .connector, secret: wrong))
+  }
+}

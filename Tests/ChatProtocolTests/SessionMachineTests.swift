@@ -1,0 +1,247 @@
+import ChatProtocol
+import NIOCore
+import Testing
+
+@Suite("Session machine: hello, auth, messages, goodbye")
+struct SessionMachineTests {
+  @Test func matchingSecretsAuthenticateBothSides() {
+    var pair = MachinePair(connectorSecret: "s3cret", listenerSecret: "s3cret")
+    pair.start()
+    #expect(pair.connectorReports.authStatus == .authenticated)
+    #expect(pair.listenerReports.authStatus == .authenticated)
+    #expect(pair.connector.isEstablished && pair.listener.isEstablished)
+    #expect(pair.connectorReports.contains(.established(
+      PeerIdentity(name: "alice", maximumPayloadLength: FrameHeader.defaultMaximumPayloadLength), .authenticated)))
+    // The secret itself never crosses the wire.
+    let wire = encode(pair.connectorSent + pair.listenerSent)
+    #expect(!wire.containsSubsequence(Array("s3cret".utf8)))
+  }
+
+  @Test func differentSecretsFailOnBothSidesAndClose() {
+    var pair = MachinePair(connectorSecret: "one", listenerSecret: "two")
+    pair.start()
+    guard case .authFailed(let connectorReason) = pair.connectorReports.end,
+      case .authFailed(let listenerReason) = pair.listenerReports.end
+    else {
+      Issue.record("auth did not fail on both sides: \(pair.connectorReports) / \(pair.listenerReports)")
+      return
+    }
+    #expect(connectorReason.contains("secrets differ"))
+    #expect(listenerReason.contains("secrets differ"))
+    #expect(pair.connectorClosed && pair.listenerClosed)
+    #expect(pair.connectorReports.authStatus == nil && pair.listenerReports.authStatus == nil)
+  }
+
+  @Test func secretOnTheListenerOnlyFailsOnBothSides() {
+    var pair = MachinePair(connectorSecret: nil, listenerSecret: "s3cret")
+    pair.start()
+    guard case .authFailed(let connectorReason) = pair.connectorReports.end,
+      case .authFailed(let listenerReason) = pair.listenerReports.end
+    else {
+      Issue.record("expected auth failure on both sides")
+      return
+    }
+    #expect(connectorReason.contains("alice requires a shared secret"))
+    #expect(connectorReason.contains("CHAT_SECRET"))
+    #expect(listenerReason.contains("bob has no shared secret"))
+  }
+
+  @Test func secretOnTheConnectorOnlyFailsOnBothSides() {
+    var pair = MachinePair(connectorSecret: "s3cret", listenerSecret: nil)
+    pair.start()
+    guard case .authFailed(let connectorReason) = pair.connectorReports.end,
+      case .authFailed(let listenerReason) = pair.listenerReports.end
+    else {
+      Issue.record("expected auth failure on both sides")
+      return
+    }
+    #expect(connectorReason.contains("alice has no shared secret"))
+    #expect(listenerReason.contains("bob requires a shared secret"))
+  }
+
+  @Test func noSecretsMeansUnauthenticatedOnBothSides() {
+    var pair = MachinePair(connectorSecret: nil, listenerSecret: nil)
+    pair.start()
+    #expect(pair.connectorReports.authStatus == .unauthenticated)
+    #expect(pair.listenerReports.authStatus == .unauthenticated)
+    #expect(!pair.connectorSent.contains { $0.type == .authProof })
+  }
+
+  @Test func aReplayedProofFromAnEarlierConnectionIsRejected() {
+    // Record the connector's proof from one authenticated connection...
+    var first = MachinePair(connectorSecret: "s3cret", listenerSecret: "s3cret")
+    first.start()
+    let recordedProof = first.connectorSent.first { $0.type == .authProof }!
+    let recordedHello = first.connectorSent.first { $0.type == .hello }!
+
+    // ...and replay hello and proof, byte for byte, to a fresh listener: its nonce is new.
+    var listener = SessionMachine(
+      configuration: .init(role: .listener, name: "alice", secret: SharedSecret(bytes: "s3cret".utf8)),
+      nonce: randomNonce()
+    )
+    _ = listener.start()
+    _ = listener.receive(recordedHello, now: 0)
+    let actions = listener.receive(recordedProof, now: 0)
+    #expect(actions.contains(.report(.ended(.authFailed("the peer's proof does not match: the shared secrets differ")))))
+    #expect(actions.contains(.close))
+    #expect(!listener.isEstablished)
+  }
+
+  @Test func chatTextBeforeAuthIsRefused() {
+    var listener = SessionMachine(
+      configuration: .init(role: .listener, name: "alice", secret: SharedSecret(bytes: "s3cret".utf8)),
+      nonce: randomNonce()
+    )
+    _ = listener.start()
+    let actions = listener.receive(.text(TextMessage(sequence: 1, text: "sneaky")), now: 0)
+    #expect(!actions.contains { if case .report(.messageReceived) = $0 { true } else { false } })
+    #expect(actions.contains(.close))
+    guard case .send(.error(let report)) = actions.first else {
+      Issue.record("no error frame sent: \(actions)")
+      return
+    }
+    #expect(report.code == .unexpectedFrame)
+  }
+
+  @Test func handshakeTimeoutEndsTheSessionWithAReason() {
+    var machine = SessionMachine(configuration: .init(role: .listener, name: "alice", secret: nil), nonce: randomNonce())
+    _ = machine.start()
+    let actions = machine.handshakeDeadlinePassed(limit: "10 s")
+    #expect(actions.first == .send(.error(ErrorReport(code: .handshakeTimeout, message: "hello and auth did not finish within 10 s"))))
+    #expect(actions.contains(.report(.ended(.failed(.handshakeTimeout, "hello and auth did not finish within 10 s")))))
+    #expect(actions.last == .close)
+    // Once established, the deadline is moot.
+    var pair = MachinePair(connectorSecret: nil, listenerSecret: nil)
+    pair.start()
+    #expect(pair.listener.handshakeDeadlinePassed(limit: "10 s").isEmpty)
+  }
+
+  @Test func versionMismatchIsClearOnBothSides() {
+    // A version-2 peer: only the version field is fixed across versions.
+    var machine = SessionMachine(configuration: .init(role: .connector, name: "bob", secret: nil), nonce: randomNonce())
+    _ = machine.start()
+    var decoder = FrameDecoder()
+    var buffer = ByteBuffer(bytes: [0, 0, 0, 4, 0x01, 0, 2, 0, 0] as [UInt8])
+    do {
+      _ = try decoder.decode(&buffer)
+      Issue.record("a version-2 hello decoded")
+    } catch {
+      let actions = machine.decodingFailed(error)
+      guard case .send(.error(let report)) = actions.first, case .report(.ended(let end)) = actions[1] else {
+        Issue.record("unexpected actions \(actions)")
+        return
+      }
+      #expect(report.code == .unsupportedVersion)
+      #expect(report.message.contains("version 2") && report.message.contains("version 1"))
+      #expect(end.description.hasPrefix("incompatible peer"))
+    }
+    // And the side that receives the error frame reports it too.
+    var peer = SessionMachine(configuration: .init(role: .listener, name: "alice", secret: nil), nonce: randomNonce())
+    _ = peer.start()
+    let actions = peer.receive(.error(ErrorReport(code: .unsupportedVersion, message: "peer speaks chat protocol version 1; this program speaks version 2")), now: 0)
+    guard case .report(.ended(.failed(let code, let reason))) = actions.first else {
+      Issue.record("unexpected actions \(actions)")
+      return
+    }
+    #expect(code == .unsupportedVersion)
+    #expect(reason.contains("unsupported protocol version"))
+  }
+
+  @Test func messagesFlowBothWaysWithByteCounts() {
+    var pair = MachinePair(connectorSecret: "k", listenerSecret: "k")
+    pair.start()
+    pair.run(connector: pair.connector.send(text: "你好"), listener: pair.listener.send(text: "hi"))
+    #expect(pair.listenerReports.received == ["你好"])
+    #expect(pair.connectorReports.received == ["hi"])
+    // 8-byte sequence + 6 bytes of UTF-8; the wire adds the 5-byte header.
+    #expect(pair.connectorReports.contains(.messageSent(TextMessage(sequence: 1, text: "你好"), payloadBytes: 14, wireBytes: 19)))
+    #expect(pair.listenerReports.contains(.messageReceived(TextMessage(sequence: 1, text: "你好"), from: "bob", payloadBytes: 14, wireBytes: 19)))
+  }
+
+  @Test func messagesSentDuringTheHandshakeGoOutInOrderAfterIt() {
+    var pair = MachinePair(connectorSecret: "k", listenerSecret: "k")
+    let early = pair.connector.start() + pair.connector.send(text: "one") + pair.connector.send(text: "two")
+    #expect(!early.contains { if case .send(.text) = $0 { true } else { false } })
+    pair.run(connector: early, listener: pair.listener.start())
+    #expect(pair.listenerReports.received == ["one", "two"])
+  }
+
+  @Test func aMessageTooLargeForThePeerIsRefusedHereNotLost() {
+    var pair = MachinePair(connectorSecret: nil, listenerSecret: nil)
+    pair.start()
+    let big = String(repeating: "x", count: FrameHeader.defaultMaximumPayloadLength)
+    let actions = pair.connector.send(text: big)
+    guard case .report(.messageNotSent(let text, let reason)) = actions.first, actions.count == 1 else {
+      Issue.record("unexpected actions for an oversize message")
+      return
+    }
+    #expect(text == big)
+    #expect(reason.contains("accepts at most"))
+  }
+
+  @Test func duplicatesAreDroppedAndGapsAreErrors() {
+    var pair = MachinePair(connectorSecret: nil, listenerSecret: nil)
+    pair.start()
+    let first = pair.listener.receive(.text(TextMessage(sequence: 1, text: "a")), now: 0)
+    #expect(first.count == 1)
+    #expect(pair.listener.receive(.text(TextMessage(sequence: 1, text: "a")), now: 0).isEmpty)
+    let gap = pair.listener.receive(.text(TextMessage(sequence: 5, text: "e")), now: 0)
+    #expect(gap.contains(.close))
+    guard case .send(.error(let report)) = gap.first else {
+      Issue.record("no error for a gap")
+      return
+    }
+    #expect(report.code == .sequenceGap)
+  }
+
+  @Test func pingPongMeasuresTheRoundTrip() {
+    var pair = MachinePair(connectorSecret: nil, listenerSecret: nil)
+    pair.start()
+    let ping = pair.connector.pingDue(now: 5_000)
+    #expect(ping == [.send(.ping(5_000))])
+    #expect(pair.connector.pingDue(now: 6_000).isEmpty, "one probe at a time")
+    let pong = pair.listener.receive(.ping(5_000), now: 0)
+    #expect(pong == [.send(.pong(5_000))])
+    #expect(pair.connector.receive(.pong(4_000), now: 7_500).isEmpty, "a pong for no ping is ignored")
+    #expect(pair.connector.receive(.pong(5_000), now: 7_500) == [.report(.roundTrip(nanoseconds: 2_500))])
+  }
+
+  @Test func goodbyeIsOrderlyOnBothSides() {
+    var pair = MachinePair(connectorSecret: nil, listenerSecret: nil)
+    pair.start()
+    let bye = Goodbye(code: .userQuit, reason: "end of input")
+    pair.run(connector: pair.connector.close(bye), listener: [])
+    #expect(pair.connectorReports.end == .localClose(bye))
+    #expect(pair.listenerReports.end == .peerClosed(bye))
+    #expect(pair.connectorReports.end?.isOrderly == true && pair.listenerReports.end?.isOrderly == true)
+    #expect(pair.connector.send(text: "late") == [.report(.messageNotSent("late", reason: "the session has ended"))])
+  }
+
+  @Test func transportLossIsReportedOnceAndPendingMessagesAreNamed() {
+    var machine = SessionMachine(configuration: .init(role: .connector, name: "bob", secret: nil), nonce: randomNonce())
+    _ = machine.start()
+    _ = machine.send(text: "unsent")
+    let actions = machine.transportClosed(reason: "connection reset by peer")
+    #expect(actions == [
+      .report(.ended(.connectionLost("connection reset by peer"))),
+      .report(.messageNotSent("unsent", reason: "the session ended before the handshake finished")),
+    ])
+    #expect(machine.transportClosed(reason: "again").isEmpty)
+  }
+
+  @Test func aBadPeerNameIsAProtocolError() {
+    var machine = SessionMachine(configuration: .init(role: .listener, name: "alice", secret: nil), nonce: randomNonce())
+    _ = machine.start()
+    let hello = Hello(offersAuth: false, maximumPayloadLength: 1024, nonce: randomNonce(), name: "bad\u{7}name")
+    let actions = machine.receive(.hello(hello), now: 0)
+    #expect(actions.contains(.close))
+    #expect(!machine.isEstablished)
+  }
+}
+
+extension Array where Element: Equatable {
+  func containsSubsequence(_ needle: [Element]) -> Bool {
+    guard !needle.isEmpty, needle.count <= count else { return needle.isEmpty }
+    return (0...(count - needle.count)).contains { Array(self[$0..<$0 + needle.count]) == needle }
+  }
+}

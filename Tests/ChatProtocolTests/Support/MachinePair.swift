@@ -1,0 +1,102 @@
+import ChatProtocol
+import NIOCore
+
+/// Two session machines joined back to back through the real codec: every frame one sends
+/// is encoded, decoded and handed to the other, until nothing is left in flight.
+struct MachinePair {
+  var connector: SessionMachine
+  var listener: SessionMachine
+  var connectorReports: [SessionReport] = []
+  var listenerReports: [SessionReport] = []
+  /// Frames each side sent, in order, for tests that inspect the wire.
+  var connectorSent: [Frame] = []
+  var listenerSent: [Frame] = []
+  var connectorClosed = false
+  var listenerClosed = false
+  var now: UInt64 = 1_000_000
+
+  init(connectorSecret: String?, listenerSecret: String?, connectorName: String = "bob", listenerName: String = "alice") {
+    connector = SessionMachine(
+      configuration: .init(role: .connector, name: connectorName, secret: connectorSecret.flatMap { SharedSecret(bytes: $0.utf8) }),
+      nonce: randomNonce()
+    )
+    listener = SessionMachine(
+      configuration: .init(role: .listener, name: listenerName, secret: listenerSecret.flatMap { SharedSecret(bytes: $0.utf8) }),
+      nonce: randomNonce()
+    )
+  }
+
+  mutating func start() {
+    let fromConnector = connector.start()
+    let fromListener = listener.start()
+    run(connector: fromConnector, listener: fromListener)
+  }
+
+  /// Carries out actions on each side, delivering frames to the other, until quiet.
+  mutating func run(connector fromConnector: [SessionAction], listener fromListener: [SessionAction]) {
+    var toListener = absorb(fromConnector, isConnector: true)
+    var toConnector = absorb(fromListener, isConnector: false)
+    while !toListener.isEmpty || !toConnector.isEmpty {
+      var nextToConnector: [Frame] = []
+      var nextToListener: [Frame] = []
+      for frame in toListener where !listenerClosed {
+        nextToConnector += absorb(listener.receive(roundTrip(frame), now: now), isConnector: false)
+      }
+      for frame in toConnector where !connectorClosed {
+        nextToListener += absorb(connector.receive(roundTrip(frame), now: now), isConnector: true)
+      }
+      toListener = nextToListener
+      toConnector = nextToConnector
+    }
+  }
+
+  private mutating func absorb(_ actions: [SessionAction], isConnector: Bool) -> [Frame] {
+    var frames: [Frame] = []
+    for action in actions {
+      switch action {
+      case .send(let frame):
+        frames.append(frame)
+        if isConnector { connectorSent.append(frame) } else { listenerSent.append(frame) }
+      case .report(let report):
+        if isConnector { connectorReports.append(report) } else { listenerReports.append(report) }
+      case .close:
+        if isConnector { connectorClosed = true } else { listenerClosed = true }
+      }
+    }
+    return frames
+  }
+
+  /// The frame as the peer would decode it from the wire.
+  private func roundTrip(_ frame: Frame) -> Frame {
+    var buffer = frame.encoded()
+    var decoder = FrameDecoder()
+    return try! decoder.decode(&buffer)!
+  }
+}
+
+func randomNonce() -> [UInt8] {
+  (0..<Hello.nonceLength).map { _ in UInt8.random(in: 0...255) }
+}
+
+extension [SessionReport] {
+  var end: SessionEnd? {
+    for report in self {
+      if case .ended(let end) = report { return end }
+    }
+    return nil
+  }
+
+  var authStatus: AuthStatus? {
+    for report in self {
+      if case .established(_, let status) = report { return status }
+    }
+    return nil
+  }
+
+  var received: [String] {
+    compactMap { report in
+      if case .messageReceived(let message, _, _, _) = report { return message.text }
+      return nil
+    }
+  }
+}

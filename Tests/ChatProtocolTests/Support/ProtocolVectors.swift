@@ -1,0 +1,105 @@
+import ChatProtocol
+import Foundation
+
+/// Resources/protocol-vectors.json, written by scripts/make-protocol-vectors.py.
+struct ProtocolVectors: Decodable {
+  struct ValidFrame: Decodable {
+    var name: String
+    var hex: String
+    var frame: FrameFields
+  }
+
+  struct InvalidFrame: Decodable {
+    var name: String
+    var hex: String
+    var error: String
+  }
+
+  struct FrameFields: Decodable {
+    var type: String
+    var version: UInt16?
+    var offersAuth: Bool?
+    var maximumPayloadLength: UInt32?
+    var nonce: String?
+    var name: String?
+    var capabilities: [String]?
+    var bytes: String?
+    var sequence: UInt64?
+    var text: String?
+    var value: UInt64?
+    var code: UInt16?
+    var reason: String?
+    var message: String?
+
+    var frame: Frame {
+      switch type {
+      case "hello":
+        .hello(
+          Hello(
+            version: version!,
+            offersAuth: offersAuth!,
+            maximumPayloadLength: maximumPayloadLength!,
+            nonce: decodeHex( nonce!),
+            name: name!,
+            capabilities: capabilities!
+          )
+        )
+      case "authProof": .authProof(decodeHex( bytes!))
+      case "text": .text(TextMessage(sequence: sequence!, text: text!))
+      case "ping": .ping(value!)
+      case "pong": .pong(value!)
+      case "bye": .bye(Goodbye(code: ByeCode(rawValue: code!), reason: reason!))
+      case "error": .error(ErrorReport(code: ErrorCode(rawValue: code!), message: message!))
+      default: fatalError("unknown vector frame type \(type)")
+      }
+    }
+  }
+
+  struct Auth: Decodable {
+    var secret: String
+    var connectorHelloHex: String
+    var listenerHelloHex: String
+    var transcriptSHA256: String
+    var connectorProof: String
+    var listenerProof: String
+  }
+
+  var frames: [ValidFrame]
+  var invalid: [InvalidFrame]
+  var auth: Auth
+
+  static func load() throws -> ProtocolVectors {
+    let root = URL(fileURLWithPath: #filePath)
+      .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let data = try Data(contentsOf: root.appendingPathComponent("Resources/protocol-vectors.json"))
+    return try JSONDecoder().decode(ProtocolVectors.self, from: data)
+  }
+}
+
+func decodeHex(_ hex: String) -> [UInt8] {
+  var result: [UInt8] = []
+  var index = hex.startIndex
+  while index < hex.endIndex {
+    let next = hex.index(index, offsetBy: 2)
+    result.append(UInt8(hex[index..<next], radix: 16)!)
+    index = next
+  }
+  return result
+}
+
+func hexString(_ bytes: some Sequence<UInt8>) -> String {
+  bytes.map { String(format: "%02x", $0) }.joined()
+}
+
+extension ErrorCode {
+  init?(vectorName: String) {
+    let codes: [String: ErrorCode] = [
+      "unexpectedFrame": .unexpectedFrame, "frameTooLarge": .frameTooLarge,
+      "unknownFrameType": .unknownFrameType, "invalidUTF8": .invalidUTF8,
+      "malformedFrame": .malformedFrame, "unsupportedVersion": .unsupportedVersion,
+      "notChatProtocol": .notChatProtocol,
+    ]
+    guard let code = codes[vectorName] else { return nil }
+    self = code
+  }
+}
