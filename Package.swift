@@ -63,6 +63,11 @@ let package = Package(
       dependencies: ["ChatApp"],
       swiftSettings: strictSettings
     ),
+    .target(
+      name: "ChatTestSupport",
+      path: "Tests/ChatTestSupport",
+      swiftSettings: strictSettings
+    ),
     .testTarget(
       name: "ChatProtocolTests",
       dependencies: [
@@ -77,15 +82,17 @@ let package = Package(
       dependencies: [
         "ChatSession",
         "ChatProtocol",
+        "ChatTestSupport",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOEmbedded", package: "swift-nio"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
       ],
       swiftSettings: strictSettings
     ),
     .testTarget(
       name: "ChatAppTests",
-      dependencies: ["ChatApp", "ChatSession", "ChatProtocol", "chat"],
+      dependencies: ["ChatApp", "ChatSession", "ChatProtocol", "ChatTestSupport", "chat"],
       swiftSettings: strictSettings
     ),
   ],
