@@ -125,15 +125,20 @@ public final class ChatListener: ChatEndpoint {
       return
     }
     continuation.yield(.connected(to: remote))
-    channel.closeFuture.whenComplete { _ in
-      let stopping = state.withLockedValue { state -> Bool in
-        if state.peer?.channel === channel { state.peer = nil }
-        return state.stopping
+    // The slot frees as soon as the session ends, not when the connection has finished
+    // lingering, so that someone retrying right after a failure is not told "busy".
+    @Sendable func release() {
+      let released = state.withLockedValue { state -> Bool in
+        guard state.peer?.channel === channel else { return false }
+        state.peer = nil
+        return !state.stopping
       }
-      if !stopping { continuation.yield(.listening(address: listenAddress)) }
+      if released { continuation.yield(.listening(address: listenAddress)) }
     }
+    channel.closeFuture.whenComplete { _ in release() }
     try SessionPipeline.configure(channel, role: .listener, options: options) { report in
       continuation.yield(SessionPipeline.event(for: report, address: remote))
+      if case .ended = report { release() }
     }
   }
 
