@@ -1,0 +1,131 @@
+import ChatApp
+import ChatTestSupport
+import Foundation
+
+/// A real `chat` process in plain mode: the test writes its stdin and awaits its stdout
+/// lines (split into fields, time stamp dropped), with a time limit on every wait.
+final class ChatProcess: Sendable {
+  let process: Process
+  let lines = AwaitableLog<[String]>()
+  let exit = AwaitableLog<Int32>()
+  private let stdin: FileHandle
+  let stderr = AwaitableLog<String>()
+
+  /// The chat binary built beside this test bundle (or CHAT_BINARY).
+  static var binary: URL {
+    if let path = ProcessInfo.processInfo.environment["CHAT_BINARY"] { return URL(fileURLWithPath: path) }
+    let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("chat")
+    if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
+    // Fall back on the package's default build folder.
+    var root = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { root.deleteLastPathComponent() }
+    return root.appendingPathComponent(".build/debug/chat")
+  }
+
+  init(_ arguments: [String], environment: [String: String] = [:]) throws {
+    process = Process()
+    process.executableURL = Self.binary
+    process.arguments = arguments + ["--plain"]
+    var env = ProcessInfo.processInfo.environment
+    env["CHAT_SECRET"] = nil
+    env.merge(environment) { _, new in new }
+    process.environment = env
+    let input = Pipe()
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    process.standardError = errors
+    stdin = input.fileHandleForWriting
+    let exit = exit
+    process.terminationHandler = { process in
+      let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+      Task { await exit.append(status) }
+    }
+    try process.run()
+    Self.readLines(from: output.fileHandleForReading, into: lines) { $0.split(separator: "\t", omittingEmptySubsequences: false).dropFirst().map(String.init) }
+    Self.readLines(from: errors.fileHandleForReading, into: stderr) { $0 }
+  }
+
+  private static func readLines<T: Sendable>(
+    from handle: FileHandle,
+    into log: AwaitableLog<T>,
+    transform: @escaping @Sendable (String) -> T
+  ) {
+    let fd = handle.fileDescriptor
+    let thread = Thread {
+      var splitter = LineSplitter()
+      var buffer = [UInt8](repeating: 0, count: 65536)
+      var collected: [T] = []
+      func flush() {
+        let batch = collected
+        collected = []
+        let semaphore = DispatchSemaphore(value: 0)
+        Task {
+          for item in batch { await log.append(item) }
+          semaphore.signal()
+        }
+        semaphore.wait()
+      }
+      while true {
+        let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if count < 0, errno == EINTR { continue }
+        guard count > 0 else { break }
+        for line in splitter.push(buffer[0..<count]) {
+          if case .text(let text) = line { collected.append(transform(text)) }
+        }
+        flush()
+      }
+      if case .text(let text)? = splitter.finish() { collected.append(transform(text)) }
+      flush()
+      let done = DispatchSemaphore(value: 0)
+      Task {
+        await log.finish()
+        done.signal()
+      }
+      done.wait()
+    }
+    thread.start()
+  }
+
+  /// Types `text` followed by Enter.
+  func type(_ text: String) {
+    stdin.write(Data((text + "\n").utf8))
+  }
+
+  /// Writes raw bytes to stdin, all at once.
+  func write(_ bytes: Data) {
+    stdin.write(bytes)
+  }
+
+  /// End of input: chat says goodbye and exits.
+  func closeInput() {
+    try? stdin.close()
+  }
+
+  func signal(_ number: Int32) {
+    kill(process.processIdentifier, number)
+  }
+
+  /// Waits for a line whose first field is `kind` and that satisfies `matches`.
+  @discardableResult
+  func line(_ kind: String, seconds: Double = 20, where matches: @escaping @Sendable ([String]) -> Bool = { _ in true })
+    async throws -> [String]
+  {
+    try await lines.first("a '\(kind)' line", seconds: seconds) { $0.first == kind && matches($0) }
+  }
+
+  func exitStatus(seconds: Double = 20) async throws -> Int32 {
+    try await exit.first("exit", seconds: seconds) { _ in true }
+  }
+
+  /// The port of a listener started with port 0, read from its "listening" line.
+  func listeningPort() async throws -> Int {
+    let listening = try await line("listening")
+    return Int(listening[1].split(separator: ":").last!)!
+  }
+
+  deinit {
+    if process.isRunning { process.terminate() }
+  }
+}

@@ -1,0 +1,129 @@
+import ChatTestSupport
+import Foundation
+import Testing
+
+/// Two real `chat` processes over loopback, in plain mode, as a script would drive them.
+@Suite("End to end: two chat processes")
+struct EndToEndTests {
+  func listener(_ extra: [String] = [], environment: [String: String] = [:]) async throws -> (ChatProcess, Int) {
+    let process = try ChatProcess(["--listen", "127.0.0.1:0", "--name", "alice"] + extra, environment: environment)
+    return (process, try await process.listeningPort())
+  }
+
+  func connector(_ port: Int, _ extra: [String] = [], environment: [String: String] = [:]) throws -> ChatProcess {
+    try ChatProcess(["--connect", "127.0.0.1:\(port)", "--name", "bob"] + extra, environment: environment)
+  }
+
+  @Test func conversationBothWaysWithChineseAndByteCounts() async throws {
+    let (alice, port) = try await listener(environment: ["CHAT_SECRET": "sesame"])
+    let bob = try connector(port, environment: ["CHAT_SECRET": "sesame"])
+    #expect(try await bob.line("established") == ["established", "alice", "authenticated", "127.0.0.1:\(port)"])
+    try await alice.line("established") { $0[1] == "bob" && $0[2] == "authenticated" }
+
+    bob.type("你好，alice！")
+    // 8-byte sequence + 17 bytes of UTF-8 text (3 per Chinese character and full-width
+    // punctuation); 5 more on the wire for the header.
+    #expect(try await alice.line("recv") == ["recv", "bob", "1", "25", "30", "你好，alice！"])
+    #expect(try await bob.line("sent") == ["sent", "bob", "1", "25", "30", "你好，alice！"])
+    alice.type("hi bob, 再见")
+    #expect(try await bob.line("recv") == ["recv", "alice", "1", "22", "27", "hi bob, 再见"])
+
+    bob.closeInput()
+    #expect(try await bob.exitStatus() == 0)
+    try await alice.line("disconnected") { $0.last == "peer left: end of input" }
+    alice.closeInput()
+    #expect(try await alice.exitStatus() == 0)
+  }
+
+  @Test func twoHundredLinesWrittenAtOnceArriveAsTwoHundredMessagesInOrder() async throws {
+    let (alice, port) = try await listener()
+    let bob = try connector(port)
+    let texts = (1...200).map { "line \($0) 第\($0)行" }
+    bob.write(Data(texts.map { $0 + "\n" }.joined().utf8))
+    let lines = try await alice.lines.wait("200 messages") { lines, _ in lines.filter { $0.first == "recv" }.count >= 200 }
+    let received = lines.filter { $0.first == "recv" }
+    #expect(received.map { $0[5] } == texts)
+    #expect(received.map { $0[2] } == (1...200).map(String.init))
+    bob.closeInput()
+    #expect(try await bob.exitStatus() == 0)
+    alice.closeInput()
+    _ = try await alice.exitStatus()
+  }
+
+  @Test func wrongSecretIsRefusedWhileTheListenerKeepsServing() async throws {
+    let secretFile = FileManager.default.temporaryDirectory.appendingPathComponent("chat-e2e-\(UUID().uuidString)")
+    try Data("right secret\n".utf8).write(to: secretFile)
+    try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: secretFile.path)
+    defer { try? FileManager.default.removeItem(at: secretFile) }
+
+    let (alice, port) = try await listener(["--secret-file", secretFile.path])
+    let mallory = try connector(port, environment: ["CHAT_SECRET": "wrong secret"])
+    let failed = try await mallory.line("auth-failed")
+    #expect(failed.last!.contains("secrets differ"))
+    #expect(try await mallory.exitStatus() == 1)
+    try await alice.line("auth-failed") { $0.last!.contains("secrets differ") }
+
+    // The same secret from the environment, with the file's newline trimmed, gets in.
+    let bob = try connector(port, environment: ["CHAT_SECRET": "right secret"])
+    try await bob.line("established") { $0[2] == "authenticated" }
+    bob.type("made it")
+    try await alice.line("recv") { $0.last == "made it" }
+    bob.closeInput()
+    #expect(try await bob.exitStatus() == 0)
+    alice.closeInput()
+    _ = try await alice.exitStatus()
+  }
+
+  @Test func connectionRefusedIsAClearLineAndExitStatusOne() async throws {
+    let (alice, port) = try await listener()
+    alice.closeInput()
+    #expect(try await alice.exitStatus() == 0)
+    let bob = try connector(port)
+    let error = try await bob.line("error")
+    #expect(error == ["error", "connection refused: nothing is listening on 127.0.0.1:\(port)"])
+    #expect(try await bob.exitStatus() == 1)
+  }
+
+  @Test func aPeerKilledWithSIGKILLIsReportedAndTheListenerCarriesOn() async throws {
+    let (alice, port) = try await listener()
+    let bob = try connector(port)
+    try await bob.line("established")
+    try await alice.line("established")
+    bob.signal(SIGKILL)
+    let gone = try await alice.line("disconnected")
+    #expect(gone.last == "connection reset by peer" || gone.last!.contains("without saying goodbye"), "\(gone)")
+    try await alice.lines.wait("listening again") { lines, _ in lines.last?.first == "listening" }
+    alice.closeInput()
+    #expect(try await alice.exitStatus() == 0)
+  }
+
+  @Test func aKilledListenerEndsTheConnectorWithStatusOne() async throws {
+    let (alice, port) = try await listener()
+    let bob = try connector(port)
+    try await bob.line("established")
+    alice.signal(SIGKILL)
+    let gone = try await bob.line("disconnected")
+    #expect(gone.last == "connection reset by peer" || gone.last!.contains("without saying goodbye"), "\(gone)")
+    #expect(try await bob.exitStatus() == 1)
+  }
+
+  @Test func sigtermSaysGoodbyeBeforeExiting() async throws {
+    let (alice, port) = try await listener()
+    let bob = try connector(port)
+    try await bob.line("established")
+    bob.signal(SIGTERM)
+    try await alice.line("disconnected") { $0.last == "peer left: interrupted" }
+    #expect(try await bob.exitStatus() == 143)
+    alice.closeInput()
+    _ = try await alice.exitStatus()
+  }
+
+  @Test func usageErrorsExitWithStatus64AndAReason() async throws {
+    let both = try ChatProcess(["--listen", "1", "--connect", "a:1"])
+    #expect(try await both.exitStatus() == 64)
+    let reason = try await both.stderr.first("usage error") { $0.contains("not both") }
+    #expect(reason.contains("--listen or --connect"))
+    let badName = try ChatProcess(["--connect", "a:1", "--name", ""])
+    #expect(try await badName.exitStatus() == 64)
+  }
+}

@@ -1,0 +1,64 @@
+import ChatApp
+import ChatProtocol
+import ChatSession
+import Testing
+
+@Suite("Plain front end: line format, input splitting, exit status")
+struct PlainFormatTests {
+  @Test func escapingKeepsEachEventOnOneLine() {
+    #expect(PlainLineFormat.escape("a\tb\nc\\d\re") == "a\\tb\\nc\\\\d\\re")
+    #expect(PlainLineFormat.escape("你好 😀 é") == "你好 😀 é")
+    #expect(PlainLineFormat.escape("bell\u{7}") == "bell\\u{7}")
+    let line = PlainLineFormat.line(time: "T", fields: ["recv", "bob", "1", "14", "19", "two\nlines\there"])
+    #expect(line == "T\trecv\tbob\t1\t14\t19\ttwo\\nlines\\there")
+    #expect(!line.contains("\n"))
+  }
+
+  @Test func messageLinesCarrySenderSequenceAndBothByteCounts() {
+    let received = SessionEvent.messageReceived(
+      from: "bob", message: TextMessage(sequence: 3, text: "你好"), payloadBytes: 14, wireBytes: 19)
+    #expect(PlainLineFormat.fields(for: received, localName: "alice") == ["recv", "bob", "3", "14", "19", "你好"])
+    let sent = SessionEvent.messageSent(message: TextMessage(sequence: 4, text: "hi"), payloadBytes: 10, wireBytes: 15)
+    #expect(PlainLineFormat.fields(for: sent, localName: "alice") == ["sent", "alice", "4", "10", "15", "hi"])
+  }
+
+  @Test func authFailureHasItsOwnKind() {
+    let event = SessionEvent.disconnected(address: "127.0.0.1:1", end: .authFailed("the shared secrets differ"))
+    #expect(PlainLineFormat.fields(for: event, localName: "a") == ["auth-failed", "127.0.0.1:1", "the shared secrets differ"])
+  }
+
+  @Test func timestampsAreUTCWithMilliseconds() throws {
+    let stamp = PlainLineFormat.timestamp()
+    #expect(stamp.count == 24)
+    #expect(try #require(stamp.last) == "Z")
+    #expect(stamp.contains("T"))
+  }
+
+  @Test func lineSplitterHandlesCRLFPartialLinesAndBadUTF8() {
+    var splitter = LineSplitter()
+    #expect(splitter.push(Array("one\r\ntw".utf8)) == [.text("one")])
+    #expect(splitter.push(Array("o\n\n".utf8)) == [.text("two"), .text("")])
+    // A Chinese character split across two reads is put back together.
+    let bytes = Array("中文\n".utf8)
+    #expect(splitter.push(bytes[..<2]) == [])
+    #expect(splitter.push(bytes[2...]) == [.text("中文")])
+    #expect(splitter.push([0xff, 0xfe, 0x0a]) == [.invalidUTF8(number: 5)])
+    #expect(splitter.push(Array("no newline".utf8)) == [])
+    #expect(splitter.finish() == .text("no newline"))
+    #expect(splitter.finish() == nil)
+  }
+
+  @Test func exitStatusTellsSuccessFromFailure() {
+    var orderly = ConversationOutcome()
+    orderly.observe(.disconnected(address: "x", end: .peerClosed(Goodbye(code: .userQuit, reason: ""))))
+    #expect(orderly.exitStatus(listening: false) == 0)
+    var reset = ConversationOutcome()
+    reset.observe(.disconnected(address: "x", end: .connectionLost("connection reset by peer")))
+    #expect(reset.exitStatus(listening: false) == 1)
+    var refused = ConversationOutcome()
+    refused.observe(.failed("connection refused"))
+    #expect(refused.exitStatus(listening: false) == 1)
+    #expect(ConversationOutcome().exitStatus(listening: true) == 0)
+    #expect(ConversationOutcome().exitStatus(listening: false) == 1)
+  }
+}

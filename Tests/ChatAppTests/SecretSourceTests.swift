@@ -1,0 +1,64 @@
+import ChatApp
+import Foundation
+import Testing
+
+@Suite("Where the shared secret comes from")
+struct SecretSourceTests {
+  func temporaryFile(_ contents: String, mode: Int = 0o600) throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("chat-secret-\(UUID().uuidString)").path
+    try Data(contents.utf8).write(to: URL(fileURLWithPath: path))
+    try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+    return path
+  }
+
+  @Test func aFileSecretIgnoresItsFinalNewline() throws {
+    let withNewline = try temporaryFile("hunter2\n")
+    let without = try temporaryFile("hunter2")
+    defer { try? FileManager.default.removeItem(atPath: withNewline); try? FileManager.default.removeItem(atPath: without) }
+    let a = try SecretSource(file: withNewline, commandLineValue: nil, environment: [:]).load()
+    #expect(a.secret != nil && a.warnings.isEmpty)
+    // The same secret either way: checked through the proofs it produces.
+    #expect(proofs(a.secret!) == proofs(try SecretSource(file: without, commandLineValue: nil, environment: [:]).load().secret!))
+  }
+
+  @Test func aMissingOrEmptyFileIsAnErrorNotSilentlyNoSecret() throws {
+    #expect {
+      _ = try SecretSource(file: "/nonexistent/secret", commandLineValue: nil, environment: [:]).load()
+    } throws: { error in
+      "\(error)".contains("can't read the secret file /nonexistent/secret")
+    }
+    let empty = try temporaryFile("\n")
+    defer { try? FileManager.default.removeItem(atPath: empty) }
+    #expect {
+      _ = try SecretSource(file: empty, commandLineValue: nil, environment: [:]).load()
+    } throws: { error in
+      "\(error)".contains("is empty")
+    }
+  }
+
+  @Test func aFileOthersCanReadIsWarnedAbout() throws {
+    let path = try temporaryFile("s", mode: 0o644)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let loaded = try SecretSource(file: path, commandLineValue: nil, environment: [:]).load()
+    #expect(loaded.warnings.contains { $0.contains("chmod 600") })
+  }
+
+  @Test func theCommandLineSecretWarnsAboutPs() throws {
+    let loaded = try SecretSource(file: nil, commandLineValue: "x", environment: ["CHAT_SECRET": "y"]).load()
+    #expect(loaded.secret != nil)
+    #expect(loaded.warnings.contains { $0.contains("ps") })
+  }
+
+  @Test func theEnvironmentIsTheFallback() throws {
+    #expect(try SecretSource(file: nil, commandLineValue: nil, environment: ["CHAT_SECRET": "y"]).load().secret != nil)
+    #expect(try SecretSource(file: nil, commandLineValue: nil, environment: [:]).load().secret == nil)
+    #expect(try SecretSource(file: nil, commandLineValue: nil, environment: ["CHAT_SECRET": ""]).load().secret == nil)
+  }
+}
+
+import ChatProtocol
+
+func proofs(_ secret: SharedSecret) -> [UInt8] {
+  let hello = Hello(offersAuth: true, maximumPayloadLength: 1, nonce: [UInt8](repeating: 0, count: 32), name: "x")
+  return AuthTranscript(connectorHello: hello, listenerHello: hello).proof(for: .connector, secret: secret)
+}
