@@ -14,7 +14,8 @@ final class ChatProcess: Sendable {
   /// The chat binary built beside this test bundle (or CHAT_BINARY).
   static var binary: URL {
     if let path = ProcessInfo.processInfo.environment["CHAT_BINARY"] { return URL(fileURLWithPath: path) }
-    let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("chat")
+    let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+      "chat")
     if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
     // Fall back on the package's default build folder.
     var root = URL(fileURLWithPath: #filePath)
@@ -39,11 +40,14 @@ final class ChatProcess: Sendable {
     stdin = input.fileHandleForWriting
     let exit = exit
     process.terminationHandler = { process in
-      let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+      let status =
+        process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
       Task { await exit.append(status) }
     }
     try process.run()
-    Self.readLines(from: output.fileHandleForReading, into: lines) { $0.split(separator: "\t", omittingEmptySubsequences: false).dropFirst().map(String.init) }
+    Self.readLines(from: output.fileHandleForReading, into: lines) {
+      $0.split(separator: "\t", omittingEmptySubsequences: false).dropFirst().map(String.init)
+    }
     Self.readLines(from: errors.fileHandleForReading, into: stderr) { $0 }
   }
 

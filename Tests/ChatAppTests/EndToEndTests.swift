@@ -40,7 +40,9 @@ struct EndToEndTests {
     let bob = try connector(port)
     let texts = (1...200).map { "line \($0) 第\($0)行" }
     bob.write(Data(texts.map { $0 + "\n" }.joined().utf8))
-    let lines = try await alice.lines.wait("200 messages") { lines, _ in lines.filter { $0.first == "recv" }.count >= 200 }
+    let lines = try await alice.lines.wait("200 messages") { lines, _ in
+      lines.filter { $0.first == "recv" }.count >= 200
+    }
     let received = lines.filter { $0.first == "recv" }
     #expect(received.map { $0[5] } == texts)
     #expect(received.map { $0[2] } == (1...200).map(String.init))
@@ -125,5 +127,36 @@ struct EndToEndTests {
     #expect(reason.contains("--listen or --connect"))
     let badName = try ChatProcess(["--connect", "a:1", "--name", ""])
     #expect(try await badName.exitStatus() == 64)
+  }
+}
+
+@Suite("docs/PROTOCOL.md is enough to write a client")
+struct ReferenceClientTests {
+  @Test func aPythonClientWrittenFromTheDocumentTalksToChat() async throws {
+    let alice = try ChatProcess(["--listen", "127.0.0.1:0", "--name", "alice"], environment: ["CHAT_SECRET": "doc"])
+    let port = try await alice.listeningPort()
+    var root = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { root.deleteLastPathComponent() }
+    let client = Process()
+    client.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    client.arguments = [
+      "python3", root.appendingPathComponent("scripts/reference-client.py").path,
+      "127.0.0.1", String(port), "py", "--secret", "doc", "--send", "来自 Python", "--expect", "1",
+    ]
+    let output = Pipe()
+    client.standardOutput = output
+    try client.run()
+    try await alice.line("established") { $0[1] == "py" && $0[2] == "authenticated" }
+    try await alice.line("recv") { $0 == ["recv", "py", "1", "21", "26", "来自 Python"] }
+    alice.type("hello, python")
+    let exited = AwaitableLog<Int32>()
+    client.terminationHandler = { process in Task { await exited.append(process.terminationStatus) } }
+    if !client.isRunning { await exited.append(client.terminationStatus) }
+    #expect(try await exited.first("the python client to exit") { _ in true } == 0)
+    let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    #expect(printed == "established authenticated\nrecv 1 hello, python\n")
+    try await alice.line("disconnected") { $0.last == "peer left: reference client done" }
+    alice.closeInput()
+    _ = try await alice.exitStatus()
   }
 }

@@ -24,7 +24,8 @@ struct PlainFormatTests {
 
   @Test func authFailureHasItsOwnKind() {
     let event = SessionEvent.disconnected(address: "127.0.0.1:1", end: .authFailed("the shared secrets differ"))
-    #expect(PlainLineFormat.fields(for: event, localName: "a") == ["auth-failed", "127.0.0.1:1", "the shared secrets differ"])
+    #expect(
+      PlainLineFormat.fields(for: event, localName: "a") == ["auth-failed", "127.0.0.1:1", "the shared secrets differ"])
   }
 
   @Test func timestampsAreUTCWithMilliseconds() throws {

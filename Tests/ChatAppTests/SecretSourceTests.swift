@@ -1,4 +1,5 @@
 import ChatApp
+import ChatProtocol
 import Foundation
 import Testing
 
@@ -14,11 +15,16 @@ struct SecretSourceTests {
   @Test func aFileSecretIgnoresItsFinalNewline() throws {
     let withNewline = try temporaryFile("hunter2\n")
     let without = try temporaryFile("hunter2")
-    defer { try? FileManager.default.removeItem(atPath: withNewline); try? FileManager.default.removeItem(atPath: without) }
+    defer {
+      try? FileManager.default.removeItem(atPath: withNewline)
+      try? FileManager.default.removeItem(atPath: without)
+    }
     let a = try SecretSource(file: withNewline, commandLineValue: nil, environment: [:]).load()
     #expect(a.secret != nil && a.warnings.isEmpty)
     // The same secret either way: checked through the proofs it produces.
-    #expect(proofs(a.secret!) == proofs(try SecretSource(file: without, commandLineValue: nil, environment: [:]).load().secret!))
+    #expect(
+      proofs(a.secret!)
+        == proofs(try SecretSource(file: without, commandLineValue: nil, environment: [:]).load().secret!))
   }
 
   @Test func aMissingOrEmptyFileIsAnErrorNotSilentlyNoSecret() throws {
@@ -55,8 +61,6 @@ struct SecretSourceTests {
     #expect(try SecretSource(file: nil, commandLineValue: nil, environment: ["CHAT_SECRET": ""]).load().secret == nil)
   }
 }
-
-import ChatProtocol
 
 func proofs(_ secret: SharedSecret) -> [UInt8] {
   let hello = Hello(offersAuth: true, maximumPayloadLength: 1, nonce: [UInt8](repeating: 0, count: 32), name: "x")

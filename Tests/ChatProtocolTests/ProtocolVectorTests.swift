@@ -13,7 +13,7 @@ struct ProtocolVectorTests {
   @Test func everyValidVectorDecodesToItsFrame() throws {
     #expect(vectors.frames.count >= 10)
     for vector in vectors.frames {
-      let decoded = decodeStream([decodeHex( vector.hex)[...]])
+      let decoded = decodeStream([decodeHex(vector.hex)[...]])
       #expect(decoded == .success([vector.frame.frame]), "\(vector.name)")
     }
   }
@@ -31,7 +31,7 @@ struct ProtocolVectorTests {
     for vector in vectors.invalid {
       let expected = ErrorCode(vectorName: vector.error)
       #expect(expected != nil, "\(vector.name): unknown code name \(vector.error)")
-      switch decodeStream([decodeHex( vector.hex)[...]]) {
+      switch decodeStream([decodeHex(vector.hex)[...]]) {
       case .success(let frames):
         Issue.record("\(vector.name): decoded \(frames) instead of failing")
       case .failure(let error):
@@ -43,9 +43,9 @@ struct ProtocolVectorTests {
 
   @Test func authProofsMatchTheIndependentImplementation() throws {
     let auth = vectors.auth
-    guard case .success(let connectorFrames) = decodeStream([decodeHex( auth.connectorHelloHex)[...]]),
+    guard case .success(let connectorFrames) = decodeStream([decodeHex(auth.connectorHelloHex)[...]]),
       case .hello(let connectorHello) = connectorFrames.first,
-      case .success(let listenerFrames) = decodeStream([decodeHex( auth.listenerHelloHex)[...]]),
+      case .success(let listenerFrames) = decodeStream([decodeHex(auth.listenerHelloHex)[...]]),
       case .hello(let listenerHello) = listenerFrames.first
     else {
       Issue.record("the auth vector's hellos do not decode")
@@ -55,10 +55,10 @@ struct ProtocolVectorTests {
     let secret = try #require(SharedSecret(bytes: Array(auth.secret.utf8)))
     #expect(hexString(transcript.proof(for: .connector, secret: secret)) == auth.connectorProof)
     #expect(hexString(transcript.proof(for: .listener, secret: secret)) == auth.listenerProof)
-    #expect(transcript.verify(decodeHex( auth.listenerProof), from: .listener, secret: secret))
+    #expect(transcript.verify(decodeHex(auth.listenerProof), from: .listener, secret: secret))
     // A proof is bound to its role: the connector's proof is no good as the listener's.
-    #expect(!transcript.verify(decodeHex( auth.connectorProof), from: .listener, secret: secret))
+    #expect(!transcript.verify(decodeHex(auth.connectorProof), from: .listener, secret: secret))
     let wrong = try #require(SharedSecret(bytes: Array("correct horse battery stapler".utf8)))
-    #expect(!transcript.verify(decodeHex( auth.connectorProof), from: .connector, secret: wrong))
+    #expect(!transcript.verify(decodeHex(auth.connectorProof), from: .connector, secret: wrong))
   }
 }

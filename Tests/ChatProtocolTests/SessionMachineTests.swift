@@ -10,8 +10,10 @@ struct SessionMachineTests {
     #expect(pair.connectorReports.authStatus == .authenticated)
     #expect(pair.listenerReports.authStatus == .authenticated)
     #expect(pair.connector.isEstablished && pair.listener.isEstablished)
-    #expect(pair.connectorReports.contains(.established(
-      PeerIdentity(name: "alice", maximumPayloadLength: FrameHeader.defaultMaximumPayloadLength), .authenticated)))
+    #expect(
+      pair.connectorReports.contains(
+        .established(
+          PeerIdentity(name: "alice", maximumPayloadLength: FrameHeader.defaultMaximumPayloadLength), .authenticated)))
     // The secret itself never crosses the wire.
     let wire = encode(pair.connectorSent + pair.listenerSent)
     #expect(!wire.containsSubsequence(Array("s3cret".utf8)))
@@ -82,7 +84,8 @@ struct SessionMachineTests {
     _ = listener.start()
     _ = listener.receive(recordedHello, now: 0)
     let actions = listener.receive(recordedProof, now: 0)
-    #expect(actions.contains(.report(.ended(.authFailed("the peer's proof does not match: the shared secrets differ")))))
+    #expect(
+      actions.contains(.report(.ended(.authFailed("the peer's proof does not match: the shared secrets differ")))))
     #expect(actions.contains(.close))
     #expect(!listener.isEstablished)
   }
@@ -104,10 +107,13 @@ struct SessionMachineTests {
   }
 
   @Test func handshakeTimeoutEndsTheSessionWithAReason() {
-    var machine = SessionMachine(configuration: .init(role: .listener, name: "alice", secret: nil), nonce: randomNonce())
+    var machine = SessionMachine(
+      configuration: .init(role: .listener, name: "alice", secret: nil), nonce: randomNonce())
     _ = machine.start()
     let actions = machine.handshakeDeadlinePassed(limit: "10 s")
-    #expect(actions.first == .send(.error(ErrorReport(code: .handshakeTimeout, message: "hello and auth did not finish within 10 s"))))
+    #expect(
+      actions.first
+        == .send(.error(ErrorReport(code: .handshakeTimeout, message: "hello and auth did not finish within 10 s"))))
     #expect(actions.contains(.report(.ended(.failed(.handshakeTimeout, "hello and auth did not finish within 10 s")))))
     #expect(actions.last == .close)
     // Once established, the deadline is moot.
@@ -138,7 +144,11 @@ struct SessionMachineTests {
     // And the side that receives the error frame reports it too.
     var peer = SessionMachine(configuration: .init(role: .listener, name: "alice", secret: nil), nonce: randomNonce())
     _ = peer.start()
-    let actions = peer.receive(.error(ErrorReport(code: .unsupportedVersion, message: "peer speaks chat protocol version 1; this program speaks version 2")), now: 0)
+    let actions = peer.receive(
+      .error(
+        ErrorReport(
+          code: .unsupportedVersion, message: "peer speaks chat protocol version 1; this program speaks version 2")),
+      now: 0)
     guard case .report(.ended(.failed(let code, let reason))) = actions.first else {
       Issue.record("unexpected actions \(actions)")
       return
@@ -154,8 +164,12 @@ struct SessionMachineTests {
     #expect(pair.listenerReports.received == ["你好"])
     #expect(pair.connectorReports.received == ["hi"])
     // 8-byte sequence + 6 bytes of UTF-8; the wire adds the 5-byte header.
-    #expect(pair.connectorReports.contains(.messageSent(TextMessage(sequence: 1, text: "你好"), payloadBytes: 14, wireBytes: 19)))
-    #expect(pair.listenerReports.contains(.messageReceived(TextMessage(sequence: 1, text: "你好"), from: "bob", payloadBytes: 14, wireBytes: 19)))
+    #expect(
+      pair.connectorReports.contains(
+        .messageSent(TextMessage(sequence: 1, text: "你好"), payloadBytes: 14, wireBytes: 19)))
+    #expect(
+      pair.listenerReports.contains(
+        .messageReceived(TextMessage(sequence: 1, text: "你好"), from: "bob", payloadBytes: 14, wireBytes: 19)))
   }
 
   @Test func messagesSentDuringTheHandshakeGoOutInOrderAfterIt() {
@@ -222,15 +236,17 @@ struct SessionMachineTests {
     _ = machine.start()
     _ = machine.send(text: "unsent")
     let actions = machine.transportClosed(reason: "connection reset by peer")
-    #expect(actions == [
-      .report(.ended(.connectionLost("connection reset by peer"))),
-      .report(.messageNotSent("unsent", reason: "the session ended before the handshake finished")),
-    ])
+    #expect(
+      actions == [
+        .report(.ended(.connectionLost("connection reset by peer"))),
+        .report(.messageNotSent("unsent", reason: "the session ended before the handshake finished")),
+      ])
     #expect(machine.transportClosed(reason: "again").isEmpty)
   }
 
   @Test func aBadPeerNameIsAProtocolError() {
-    var machine = SessionMachine(configuration: .init(role: .listener, name: "alice", secret: nil), nonce: randomNonce())
+    var machine = SessionMachine(
+      configuration: .init(role: .listener, name: "alice", secret: nil), nonce: randomNonce())
     _ = machine.start()
     let hello = Hello(offersAuth: false, maximumPayloadLength: 1024, nonce: randomNonce(), name: "bad\u{7}name")
     let actions = machine.receive(.hello(hello), now: 0)

@@ -14,12 +14,17 @@ struct LoopbackTests {
     connector.send("你好, alice")
     listener.send("hi bob 👋")
     let received = try await listenerLog.first("bob's message") { $0.receivedText != nil }
-    #expect(received == .messageReceived(
-      from: "bob", message: TextMessage(sequence: 1, text: "你好, alice"), payloadBytes: 8 + 13, wireBytes: 5 + 8 + 13))
+    #expect(
+      received
+        == .messageReceived(
+          from: "bob", message: TextMessage(sequence: 1, text: "你好, alice"), payloadBytes: 8 + 13, wireBytes: 5 + 8 + 13
+        ))
     let reply = try await connectorLog.first("alice's message") { $0.receivedText != nil }
     #expect(reply.receivedText == "hi bob 👋")
     let events = await connectorLog.entries
-    #expect(events.contains { if case .established(let peer, .authenticated, _) = $0 { peer.name == "alice" } else { false } })
+    #expect(
+      events.contains { if case .established(let peer, .authenticated, _) = $0 { peer.name == "alice" } else { false } }
+    )
     await connector.close(Goodbye(code: .userQuit, reason: "done"))
     let left = try await listenerLog.first("bob leaving") { $0.end != nil }
     #expect(left.end == .peerClosed(Goodbye(code: .userQuit, reason: "done")))
@@ -87,7 +92,9 @@ struct LoopbackTests {
     let client = try await RawClient(port: listener.port)
     let frames = try await client.framesUntilClosed()
     #expect(frames.first?.type == .hello)
-    #expect(frames.last == .error(ErrorReport(code: .handshakeTimeout, message: "hello and auth did not finish within 300 ms")))
+    #expect(
+      frames.last
+        == .error(ErrorReport(code: .handshakeTimeout, message: "hello and auth did not finish within 300 ms")))
     let end = try await listenerLog.first("timeout reported") { $0.end != nil }
     #expect(end.end == .failed(.handshakeTimeout, "hello and auth did not finish within 300 ms"))
     await listener.close(Goodbye(code: .shuttingDown, reason: ""))
@@ -146,8 +153,10 @@ struct LoopbackTests {
     let (listener, listenerLog) = try await startListener(SessionOptions(name: "alice"))
     let client = try await RawClient(port: listener.port)
     var hello = ByteBuffer()
-    Frame.hello(Hello(offersAuth: false, maximumPayloadLength: 1024, nonce: [UInt8](repeating: 1, count: 32), name: "ghost"))
-      .encode(into: &hello)
+    Frame.hello(
+      Hello(offersAuth: false, maximumPayloadLength: 1024, nonce: [UInt8](repeating: 1, count: 32), name: "ghost")
+    )
+    .encode(into: &hello)
     try await client.send(Array(hello.readableBytesView))
     try await listenerLog.first("ghost established") { $0.isEstablished }
     try await client.channel.close()

@@ -1,7 +1,7 @@
 import ChatProtocol
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
-import NIOConcurrencyHelpers
 import Testing
 
 @testable import ChatSession
@@ -32,7 +32,8 @@ struct SessionHandlerTests {
   }
 
   func peerHello(name: String = "bob", offersAuth: Bool = false) -> Frame {
-    .hello(Hello(offersAuth: offersAuth, maximumPayloadLength: 1 << 20, nonce: [UInt8](repeating: 7, count: 32), name: name))
+    .hello(
+      Hello(offersAuth: offersAuth, maximumPayloadLength: 1 << 20, nonce: [UInt8](repeating: 7, count: 32), name: name))
   }
 
   @Test func helloGoesOutInOneWriteAndASplitPeerHelloEstablishes() throws {

@@ -26,7 +26,8 @@ public struct ChatCommand: AsyncParsableCommand {
       """
   )
 
-  @Option(help: ArgumentHelp("Listen for a peer on [HOST:]PORT (all interfaces when no host).", valueName: "[host:]port"))
+  @Option(
+    help: ArgumentHelp("Listen for a peer on [HOST:]PORT (all interfaces when no host).", valueName: "[host:]port"))
   var listen: String?
 
   @Option(help: ArgumentHelp("Connect to HOST:PORT (IPv6 as [::1]:9090).", valueName: "host:port"))
@@ -141,7 +142,8 @@ public struct ChatCommand: AsyncParsableCommand {
           group: group
         )
       } catch let error as ChatListener.StartError {
-        StandardOutput.write(PlainLineFormat.line(time: PlainLineFormat.timestamp(), fields: ["error", error.description]))
+        StandardOutput.write(
+          PlainLineFormat.line(time: PlainLineFormat.timestamp(), fields: ["error", error.description]))
         Self.printError(error.description)
         throw ExitCode(1)
       }

@@ -216,7 +216,8 @@ public struct SessionMachine: Sendable {
       )
     case (nil, true):
       return fail(
-        authentication: "\(hello.name) requires a shared secret, but none is set here (set CHAT_SECRET or use --secret-file)",
+        authentication:
+          "\(hello.name) requires a shared secret, but none is set here (set CHAT_SECRET or use --secret-file)",
         telling: ErrorReport(
           code: .authNotConfigured,
           message: "auth failed: \(configuration.name) has no shared secret"

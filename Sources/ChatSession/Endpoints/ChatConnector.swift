@@ -1,7 +1,7 @@
 public import ChatProtocol
+import NIOConcurrencyHelpers
 public import NIOCore
 import NIOPosix
-import NIOConcurrencyHelpers
 
 /// The side that calls `connect`: one connection, one session.
 public final class ChatConnector: ChatEndpoint {

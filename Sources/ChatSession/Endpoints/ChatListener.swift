@@ -1,7 +1,7 @@
 public import ChatProtocol
+import NIOConcurrencyHelpers
 public import NIOCore
 import NIOPosix
-import NIOConcurrencyHelpers
 
 /// The side that accepts connections: it talks with one peer at a time, turns away others
 /// while busy, and keeps listening after each peer leaves or fails to authenticate.

@@ -15,13 +15,16 @@ struct MachinePair {
   var listenerClosed = false
   var now: UInt64 = 1_000_000
 
-  init(connectorSecret: String?, listenerSecret: String?, connectorName: String = "bob", listenerName: String = "alice") {
+  init(connectorSecret: String?, listenerSecret: String?, connectorName: String = "bob", listenerName: String = "alice")
+  {
     connector = SessionMachine(
-      configuration: .init(role: .connector, name: connectorName, secret: connectorSecret.flatMap { SharedSecret(bytes: $0.utf8) }),
+      configuration: .init(
+        role: .connector, name: connectorName, secret: connectorSecret.flatMap { SharedSecret(bytes: $0.utf8) }),
       nonce: randomNonce()
     )
     listener = SessionMachine(
-      configuration: .init(role: .listener, name: listenerName, secret: listenerSecret.flatMap { SharedSecret(bytes: $0.utf8) }),
+      configuration: .init(
+        role: .listener, name: listenerName, secret: listenerSecret.flatMap { SharedSecret(bytes: $0.utf8) }),
       nonce: randomNonce()
     )
   }

@@ -39,12 +39,12 @@ struct ProtocolVectors: Decodable {
             version: version!,
             offersAuth: offersAuth!,
             maximumPayloadLength: maximumPayloadLength!,
-            nonce: decodeHex( nonce!),
+            nonce: decodeHex(nonce!),
             name: name!,
             capabilities: capabilities!
           )
         )
-      case "authProof": .authProof(decodeHex( bytes!))
+      case "authProof": .authProof(decodeHex(bytes!))
       case "text": .text(TextMessage(sequence: sequence!, text: text!))
       case "ping": .ping(value!)
       case "pong": .pong(value!)
