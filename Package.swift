@@ -19,6 +19,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
   ],
   targets: [
@@ -44,10 +45,38 @@ let package = Package(
       ],
       swiftSettings: strictSettings
     ),
+    // The screen's model, pure: display width, wrapping, scrollback, input editing, status.
+    .target(
+      name: "ChatScreen",
+      dependencies: [
+        "ChatSession",
+        "ChatProtocol",
+        .product(name: "DequeModule", package: "swift-collections"),
+      ],
+      swiftSettings: strictSettings
+    ),
+    // The system's wide-character ncurses, with a shim for what Swift can't import.
+    .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
+    // A SIGWINCH hook in C: signal handlers must be async-signal-safe.
+    .target(name: "CResizeSignal"),
+    // The ncurses front end: draws the ChatScreen model and reads keys; nothing else.
+    .target(
+      name: "ChatTerminal",
+      dependencies: [
+        "CNcursesw",
+        "CResizeSignal",
+        "ChatScreen",
+        "ChatSession",
+        "ChatProtocol",
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+      ],
+      swiftSettings: strictSettings
+    ),
     // Command line and front ends: option parsing, secrets, the plain line front end.
     .target(
       name: "ChatApp",
       dependencies: [
+        "ChatTerminal",
         "ChatSession",
         "ChatProtocol",
         .product(name: "NIOCore", package: "swift-nio"),
@@ -87,6 +116,16 @@ let package = Package(
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOEmbedded", package: "swift-nio"),
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+      ],
+      swiftSettings: strictSettings
+    ),
+    .testTarget(
+      name: "ChatScreenTests",
+      dependencies: [
+        "ChatScreen",
+        "ChatSession",
+        "ChatProtocol",
+        .product(name: "PropertyBased", package: "swift-property-based"),
       ],
       swiftSettings: strictSettings
     ),

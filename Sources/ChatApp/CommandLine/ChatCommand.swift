@@ -1,7 +1,9 @@
 public import ArgumentParser
 import ChatProtocol
 import ChatSession
+import ChatTerminal
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
@@ -155,13 +157,45 @@ public struct ChatCommand: AsyncParsableCommand {
       )
     }
 
-    let interruption = SignalWatcher(closing: endpoint)
+    if useTerminalScreen {
+      try await runScreen(endpoint)
+    } else {
+      try await runPlain(endpoint)
+    }
+  }
+
+  /// The ncurses screen when both ends of the terminal are there and --plain wasn't given.
+  var useTerminalScreen: Bool {
+    guard !plain, isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { return false }
+    let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
+    return !term.isEmpty && term != "dumb"
+  }
+
+  private func runPlain(_ endpoint: any ChatEndpoint) async throws {
+    let interruption = SignalWatcher {
+      Task { await endpoint.close(Goodbye(code: .shuttingDown, reason: "interrupted")) }
+    }
     let frontEnd = PlainFrontEnd(endpoint: endpoint, localName: displayName, write: StandardOutput.write)
     let outcome = await frontEnd.run(input: StandardInput.lines())
     if let signal = interruption.received { throw ExitCode(128 + signal) }
     if let failure = outcome.failure, isatty(STDOUT_FILENO) == 0 { Self.printError(failure) }
     let status = outcome.exitStatus(listening: listen != nil)
     if status != 0 { throw ExitCode(status) }
+  }
+
+  private func runScreen(_ endpoint: any ChatEndpoint) async throws {
+    let environment = ProcessInfo.processInfo.environment
+    let useColor = (environment["NO_COLOR"] ?? "").isEmpty
+    let frontEnd = TerminalFrontEnd(endpoint: endpoint, localName: displayName, useColor: useColor)
+    let interruption = SignalWatcher { frontEnd.requestQuit() }
+    let outcome = NIOLockedValueBox(ConversationOutcome())
+    let problem = await frontEnd.run { event in outcome.withLockedValue { $0.observe(event) } }
+    if let signal = interruption.received { throw ExitCode(128 + signal) }
+    let status = outcome.withLockedValue { $0.exitStatus(listening: listen != nil) }
+    if status != 0 {
+      if let problem { Self.printError(problem) }
+      throw ExitCode(status)
+    }
   }
 
   static func printError(_ message: String) {

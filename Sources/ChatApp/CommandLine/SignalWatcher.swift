@@ -4,7 +4,8 @@ import Dispatch
 import Foundation
 import NIOConcurrencyHelpers
 
-/// On SIGINT, SIGTERM or SIGHUP: say goodbye to the peer and close, instead of dying mid-frame.
+/// On SIGINT, SIGTERM or SIGHUP: leave in good order (say goodbye, restore the terminal)
+/// instead of dying mid-frame.
 final class SignalWatcher: Sendable {
   private let signal: NIOLockedValueBox<Int32?>
   /// Kept so the sources live as long as the watcher; set once in `init`, never changed.
@@ -13,7 +14,8 @@ final class SignalWatcher: Sendable {
   /// The signal that stopped the run, if one did.
   var received: Int32? { signal.withLockedValue { $0 } }
 
-  init(closing endpoint: any ChatEndpoint) {
+  /// Calls `leave` (once) on the first of these signals.
+  init(leave: @escaping @Sendable () -> Void) {
     let signal = NIOLockedValueBox<Int32?>(nil)
     self.signal = signal
     self.sources = [SIGINT, SIGTERM, SIGHUP].map { number in
@@ -26,7 +28,7 @@ final class SignalWatcher: Sendable {
           return true
         }
         guard first else { return }
-        Task { await endpoint.close(Goodbye(code: .shuttingDown, reason: "interrupted")) }
+        leave()
       }
       source.resume()
       return source

@@ -1,0 +1,35 @@
+/// A key press or terminal event, already decoded from the terminal's codes.
+public enum Key: Hashable, Sendable {
+  /// Printable text typed (or pasted) at the cursor.
+  case text(String)
+  case enter
+  case backspace
+  case delete
+  case left
+  case right
+  case up
+  case down
+  case home
+  case end
+  case pageUp
+  case pageDown
+  case wordLeft
+  case wordRight
+  /// Jump to the top or bottom of the scrollback (Ctrl-Home, Ctrl-End).
+  case scrollTop
+  case scrollBottom
+  /// Ctrl and a letter, lowercase: `.control("a")` is Ctrl-A.
+  case control(Character)
+  /// Bracketed paste: the text between these is one paste.
+  case pasteBegin
+  case pasteEnd
+  case escape
+}
+
+/// What the screen asks the program to do.
+public enum ScreenCommand: Hashable, Sendable {
+  case send(String)
+  case quit
+  /// Repaint everything (Ctrl-L).
+  case redraw
+}

@@ -1,0 +1,68 @@
+/// One line of the conversation as the screen keeps it.
+public struct ScrollbackEntry: Hashable, Sendable {
+  public enum Kind: Hashable, Sendable {
+    /// A message from someone else.
+    case incoming
+    /// One of ours.
+    case outgoing
+    /// A state change, the auth result, a hint.
+    case system
+    /// Something that went wrong.
+    case error
+  }
+
+  public var time: String
+  public var kind: Kind
+  public var sender: String?
+  public var text: String
+  /// Payload and on-the-wire byte counts, for messages.
+  public var payloadBytes: Int?
+  public var wireBytes: Int?
+
+  public init(
+    time: String,
+    kind: Kind,
+    sender: String? = nil,
+    text: String,
+    payloadBytes: Int? = nil,
+    wireBytes: Int? = nil
+  ) {
+    self.time = time
+    self.kind = kind
+    self.sender = sender
+    self.text = text
+    self.payloadBytes = payloadBytes
+    self.wireBytes = wireBytes
+  }
+
+  public var isMessage: Bool { kind == .incoming || kind == .outgoing }
+
+  /// The entry as styled spans, before wrapping:
+  /// `12:01:02 bob: 你好  (14 B, 19 on wire)` or `12:01:02 -- connected to …`.
+  public var spans: [StyledSpan] {
+    var spans = [StyledSpan(time + " ", .time)]
+    switch kind {
+    case .incoming, .outgoing:
+      spans.append(StyledSpan((sender ?? "?").terminalSafe + ": ", kind == .outgoing ? .ownName : .peerName))
+      spans.append(StyledSpan(text.terminalSafeKeepingLineBreaks, .plain))
+      if let payloadBytes, let wireBytes {
+        spans.append(StyledSpan("  (\(payloadBytes) B, \(wireBytes) on wire)", .byteCount))
+      }
+    case .system:
+      spans.append(StyledSpan("-- " + text.terminalSafe, .system))
+    case .error:
+      spans.append(StyledSpan("!! " + text.terminalSafe, .error))
+    }
+    return spans
+  }
+
+  /// Continuation rows line up under the text, after the time stamp.
+  var wrapIndent: Int { DisplayWidth.of(time) + 1 }
+}
+
+extension String {
+  /// Like `terminalSafe`, but a message's own line breaks stay line breaks.
+  var terminalSafeKeepingLineBreaks: String {
+    split(separator: "\n", omittingEmptySubsequences: false).map { String($0).terminalSafe }.joined(separator: "\n")
+  }
+}

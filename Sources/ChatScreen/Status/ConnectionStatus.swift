@@ -1,0 +1,50 @@
+/// What the status bar says: where the connection stands, who the peer is, whether they
+/// proved the secret, and the traffic so far.
+public struct ConnectionStatus: Hashable, Sendable {
+  public enum Link: Hashable, Sendable {
+    case starting
+    case listening(String)
+    case connecting(String)
+    case connected(String)
+    case disconnected(String)
+  }
+
+  public enum Authentication: Hashable, Sendable {
+    case unknown
+    case authenticating
+    case authenticated
+    case unauthenticated
+    case failed(String)
+  }
+
+  public var link: Link = .starting
+  public var authentication: Authentication = .unknown
+  public var peerName: String?
+
+  public init() {}
+
+  /// The status bar's text for a bar `width` columns wide.
+  public func text(statistics: SessionStatistics, width: Int) -> String {
+    var parts: [String] = []
+    switch link {
+    case .starting: parts.append("starting")
+    case .listening(let address): parts.append("listening on \(address)")
+    case .connecting(let address): parts.append("connecting to \(address)")
+    case .connected(let address): parts.append("connected to \(address)")
+    case .disconnected(let reason): parts.append("disconnected: \(reason)")
+    }
+    if let peerName, case .connected = link { parts.append(peerName.terminalSafe) }
+    switch authentication {
+    case .unknown: break
+    case .authenticating: parts.append("authenticating…")
+    case .authenticated: parts.append("authenticated")
+    case .unauthenticated: parts.append("UNAUTHENTICATED")
+    case .failed(let reason): parts.append("AUTH FAILED: \(reason)")
+    }
+    parts.append(
+      "↑\(statistics.messagesSent) \(Format.bytes(statistics.wireBytesSent)) ↓\(statistics.messagesReceived) \(Format.bytes(statistics.wireBytesReceived))"
+    )
+    if let rtt = statistics.lastRoundTrip { parts.append("rtt \(Format.duration(rtt))") }
+    return LineWrapper.truncate(" " + parts.joined(separator: " │ "), width: width)
+  }
+}
