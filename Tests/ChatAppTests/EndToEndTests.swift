@@ -77,13 +77,13 @@ struct EndToEndTests {
   }
 
   @Test func connectionRefusedIsAClearLineAndExitStatusOne() async throws {
-    let (alice, port) = try await listener()
-    alice.closeInput()
-    #expect(try await alice.exitStatus() == 0)
+    let closed = try ClosedPort()
+    let port = closed.port
     let bob = try connector(port)
     let error = try await bob.line("error")
     #expect(error == ["error", "connection refused: nothing is listening on 127.0.0.1:\(port)"])
     #expect(try await bob.exitStatus() == 1)
+    withExtendedLifetime(closed) {}
   }
 
   @Test func aPeerKilledWithSIGKILLIsReportedAndTheListenerCarriesOn() async throws {

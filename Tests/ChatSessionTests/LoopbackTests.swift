@@ -119,10 +119,8 @@ struct LoopbackTests {
   }
 
   @Test func connectionRefusedIsOneClearLine() async throws {
-    // Bind and close a listener to get a port that nothing listens on.
-    let (listener, _) = try await startListener(SessionOptions(name: "alice"))
-    let port = listener.port
-    await listener.close(Goodbye(code: .shuttingDown, reason: ""))
+    let closed = try ClosedPort()
+    let port = closed.port
     let connector = ChatConnector.connect(
       to: HostAndPort(host: "127.0.0.1", port: port),
       options: SessionOptions(name: "bob"),
@@ -132,6 +130,7 @@ struct LoopbackTests {
     try await log.waitForFinish()
     let events = await log.entries
     #expect(events.contains(.failed("connection refused: nothing is listening on 127.0.0.1:\(port)")))
+    withExtendedLifetime(closed) {}
   }
 
   @Test func aPortInUseIsReportedAsSuch() async throws {

@@ -185,6 +185,13 @@ public struct SessionMachine: Sendable {
   // MARK: - Steps
 
   private mutating func receiveHello(_ hello: Hello) -> [SessionAction] {
+    if hello.nonce == localHello.nonce {
+      // Our own hello came back: TCP "simultaneous open" joined the socket to itself,
+      // which happens when connecting to a free local port in the ephemeral range.
+      return finish(
+        .connectionLost("connected to itself: nothing is listening on that port"), sending: nil)
+        + notSentAfterEnd()
+    }
     if let problem = Hello.problem(withName: hello.name) {
       return protocolViolation(FrameError(.malformedFrame, "hello: \(problem)"))
     }

@@ -31,7 +31,13 @@ public struct ConnectionStatus: Hashable, Sendable {
     case .listening(let address): parts.append("listening on \(address)")
     case .connecting(let address): parts.append("connecting to \(address)")
     case .connected(let address): parts.append("connected to \(address)")
-    case .disconnected(let reason): parts.append("disconnected: \(reason)")
+    case .disconnected(let reason):
+      // After an auth failure the reason is in the auth part; don't say it twice.
+      if case .failed = authentication {
+        parts.append("disconnected")
+      } else {
+        parts.append("disconnected: \(reason)")
+      }
     }
     if let peerName, case .connected = link { parts.append(peerName.terminalSafe) }
     switch authentication {

@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+
+/// Two chat screens in tmux, driven by keystrokes and read back from the screen.
+@Suite("End to end: the ncurses screen in tmux", .serialized)
+struct ScreenEndToEndTests {
+  /// alice listens on a free port; returns her terminal and the port from her status bar.
+  func startPair(secret: String? = "tmux-secret") async throws -> (TmuxTerminal, TmuxTerminal) {
+    let environment = secret.map { ["CHAT_SECRET": $0] } ?? [:]
+    let alice = try TmuxTerminal(["--listen", "127.0.0.1:0", "--name", "alice"], environment: environment)
+    let screen = try await alice.waitForScreen(containing: "listening on 127.0.0.1:")
+    let port = screen.components(separatedBy: "listening on 127.0.0.1:")[1].prefix { $0.isNumber }
+    let bob = try TmuxTerminal(["--connect", "127.0.0.1:\(port)", "--name", "bob"], environment: environment)
+    try await alice.waitForScreen(containing: "bob joined")
+    try await bob.waitForScreen(containing: "alice joined")
+    return (alice, bob)
+  }
+
+  func statusLine(_ screen: String) -> String {
+    let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
+    return String(lines.last { $0.contains("│") } ?? "")
+  }
+
+  @Test func aMessageTypedOnOneScreenAppearsOnTheOtherWithByteCounts() async throws {
+    let (alice, bob) = try await startPair()
+    try bob.type("hello alice")
+    try bob.press("Enter")
+    // 8-byte sequence + 11 bytes of text; 5 more for the header.
+    let aliceScreen = try await alice.waitForScreen(containing: "bob: hello alice  (19 B, 24 on wire)")
+    #expect(statusLine(aliceScreen).contains("connected to 127.0.0.1:"))
+    #expect(statusLine(aliceScreen).contains("authenticated"))
+    #expect(statusLine(aliceScreen).contains("bob"))
+    let bobScreen = try await bob.waitForScreen(containing: "bob: hello alice  (19 B, 24 on wire)")
+    #expect(statusLine(bobScreen).contains("alice"))
+    #expect(statusLine(bobScreen).contains("authenticated"))
+    #expect(statusLine(bobScreen).contains("↑1 24 B"))
+  }
+
+  @Test func chineseTypedInShowsCorrectlyOnBothScreens() async throws {
+    let (alice, bob) = try await startPair()
+    try alice.type("你好，鲍勃！今天怎么样？")
+    try alice.press("Enter")
+    // 12 characters × 3 bytes = 36, + 8 = 44 payload, 49 on the wire.
+    try await bob.waitForScreen(containing: "alice: 你好，鲍勃！今天怎么样？  (44 B, 49 on wire)")
+    try await alice.waitForScreen(containing: "alice: 你好，鲍勃！今天怎么样？  (44 B, 49 on wire)")
+  }
+
+  @Test func backspaceRemovesAWholeChineseCharacter() async throws {
+    let (alice, bob) = try await startPair()
+    try bob.type("中文字")
+    try bob.press("BSpace")
+    try await bob.waitForScreen("the input line to read '> 中文'") { screen in
+      screen.split(separator: "\n").last { $0.hasPrefix(">") }.map { $0.trimmingCharacters(in: .whitespaces) == "> 中文" }
+        ?? false
+    }
+    try bob.press("Enter")
+    try await alice.waitForScreen(containing: "bob: 中文  (14 B, 19 on wire)")
+  }
+
+  @Test func aResizeKeepsTheConversationVisible() async throws {
+    let (alice, bob) = try await startPair()
+    try bob.type("a message that must survive resizing 一二三四五六七八九十")
+    try bob.press("Enter")
+    try await alice.waitForScreen(containing: "一二三")
+    try alice.resize(width: 40, height: 12)
+    let narrow = try await alice.waitForScreen("the re-wrapped message") { screen in
+      let rows = screen.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.isEmpty }
+      return rows.count <= 12 && rows.allSatisfy { $0.count <= 40 } && screen.contains("resizing")
+    }
+    #expect(narrow.contains("一二三"))
+    #expect(narrow.contains("bob: a message"))
+    try alice.resize(width: 20, height: 6)
+    try await alice.waitForScreen(containing: "terminal too small")
+    try alice.resize(width: 120, height: 40)
+    let wide = try await alice.waitForScreen(containing: "must survive resizing 一二三四五六七八九十")
+    #expect(statusLine(wide).contains("authenticated"))
+  }
+
+  @Test func quitExitsZeroAndThePeerSeesTheGoodbye() async throws {
+    let (alice, bob) = try await startPair()
+    try bob.type("/quit")
+    try bob.press("Enter")
+    #expect(try await bob.exitStatus() == 0)
+    try await alice.waitForScreen(containing: "peer left: quit")
+    let screen = try await alice.waitForScreen(containing: "listening on 127.0.0.1:")
+    #expect(statusLine(screen).contains("listening on"))
+    try alice.press("C-d")  // Ctrl-D on an empty line leaves too
+    #expect(try await alice.exitStatus() == 0)
+  }
+
+  @Test func sigtermRestoresTheTerminalAndSaysGoodbye() async throws {
+    let (alice, bob) = try await startPair()
+    kill(try bob.chatProcessID(), SIGTERM)
+    #expect(try await bob.exitStatus() == 143)
+    // The screen is back to the shell: the chat screen's status bar is gone.
+    let restored = try bob.screen
+    #expect(!restored.contains("│ authenticated │"))
+    try await alice.waitForScreen(containing: "peer left: quit")
+  }
+
+  @Test func unknownCommandsAreHintedAndNotSent() async throws {
+    let (alice, bob) = try await startPair()
+    try bob.type("/frobnicate now")
+    try bob.press("Enter")
+    try await bob.waitForScreen(containing: "unknown command /frobnicate")
+    try bob.type("after")
+    try bob.press("Enter")
+    let screen = try await alice.waitForScreen(containing: "bob: after")
+    #expect(!screen.contains("frobnicate"))
+  }
+
+  @Test func authFailureShowsOnBothScreens() async throws {
+    let alice = try TmuxTerminal(["--listen", "127.0.0.1:0", "--name", "alice"], environment: ["CHAT_SECRET": "one"])
+    let screen = try await alice.waitForScreen(containing: "listening on 127.0.0.1:")
+    let port = screen.components(separatedBy: "listening on 127.0.0.1:")[1].prefix { $0.isNumber }
+    let bob = try TmuxTerminal(
+      ["--connect", "127.0.0.1:\(port)", "--name", "bob"], environment: ["CHAT_SECRET": "two"])
+    let bobScreen = try await bob.waitForScreen(containing: "AUTH FAILED")
+    #expect(statusLine(bobScreen).contains("disconnected │ AUTH FAILED: the peer's proof does not match"))
+    try await alice.waitForScreen(containing: "AUTH FAILED")
+    try bob.press("C-c")
+    #expect(try await bob.exitStatus() == 1)
+  }
+}
