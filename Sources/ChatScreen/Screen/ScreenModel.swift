@@ -194,8 +194,8 @@ public struct ScreenModel: Sendable {
       let unseen = scrollback.unseenMessages
       let marker =
         unseen > 0
-        ? "── \(unseen) new message\(unseen == 1 ? "" : "s") below (End or Ctrl-End to jump) ──"
-        : "── scrolled up (End or Ctrl-End to return) ──"
+        ? "── \(unseen) new message\(unseen == 1 ? "" : "s") below (PgDn or Ctrl-End) ──"
+        : "── scrolled up (PgDn or Ctrl-End to return) ──"
       rows[scrollHeight - 1] = StyledRow([StyledSpan(LineWrapper.truncate(marker, width: width), .notice)])
     }
     let statusText = status.text(statistics: statistics, width: width)
