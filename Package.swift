@@ -33,11 +33,18 @@ let package = Package(
       ],
       swiftSettings: strictSettings
     ),
+    // Pure room logic: names, order, rate limits, connection limits, the roster.
+    .target(
+      name: "ChatRoom",
+      dependencies: ["ChatProtocol"],
+      swiftSettings: strictSettings
+    ),
     // SwiftNIO shell: listener, connector and thin channel handlers over ChatProtocol.
     .target(
       name: "ChatSession",
       dependencies: [
         "ChatProtocol",
+        "ChatRoom",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -76,6 +83,7 @@ let package = Package(
     .target(
       name: "ChatApp",
       dependencies: [
+        "ChatRoom",
         "ChatTerminal",
         "ChatSession",
         "ChatProtocol",

@@ -9,6 +9,8 @@ public protocol ChatEndpoint: AnyObject, Sendable {
   var events: AsyncStream<SessionEvent> { get }
   /// Sends `text` as one message; the outcome is a `messageSent` or `messageNotSent` event.
   func send(_ text: String)
+  /// Asks who is in the room; the answer arrives as `room` events of kind `who`.
+  func who()
   /// Says goodbye to the peer, stops, and returns once the connection is closed.
   func close(_ goodbye: Goodbye) async
 }

@@ -26,6 +26,10 @@ public enum SessionEvent: Hashable, Sendable {
   case disconnected(address: String, end: SessionEnd)
   /// A listener turned away a connection, and why (for example busy).
   case refused(address: String, reason: String)
+  /// Something happened in the room: a join, a leave, your name, a /who line, a notice.
+  case room(RoomEvent)
+  /// A line of the relay's log: a defence acted, a client was turned away.
+  case log(String)
   /// Something the user should know that changes nothing (for example no secret set).
   case warning(String)
   /// The endpoint itself failed (bind, connect, name lookup); the stream ends after it.

@@ -14,6 +14,7 @@ public final class TerminalFrontEnd: Sendable {
   private let endpoint: any ChatEndpoint
   private let localName: String
   private let useColor: Bool
+  private let secretConfigured: Bool
   private let wakePipe = WakePipe()
   private let inbox = NIOLockedValueBox(Inbox())
 
@@ -23,10 +24,11 @@ public final class TerminalFrontEnd: Sendable {
     var quitRequested = false
   }
 
-  public init(endpoint: any ChatEndpoint, localName: String, useColor: Bool) {
+  public init(endpoint: any ChatEndpoint, localName: String, useColor: Bool, secretConfigured: Bool) {
     self.endpoint = endpoint
     self.localName = localName
     self.useColor = useColor
+    self.secretConfigured = secretConfigured
   }
 
   /// Asks the UI to leave as if the user typed /quit (for signals).
@@ -68,7 +70,7 @@ public final class TerminalFrontEnd: Sendable {
     defer { screen.restore() }
     chat_install_resize_wakeup(wakePipe.writeEnd)
     let decoder = KeyDecoder(codes: screen.keyCodes)
-    var model = ScreenModel(localName: localName)
+    var model = ScreenModel(localName: localName, secretConfigured: secretConfigured)
     var lastProblem: String?
     var finishedNoted = false
     model.note("type a message and press Enter; /help lists commands and keys", time: Clock.timeOfDay())
@@ -121,6 +123,7 @@ public final class TerminalFrontEnd: Sendable {
           for command in model.handle(key, time: now) {
             switch command {
             case .send(let text): endpoint.send(text)
+            case .who: endpoint.who()
             case .quit: return lastProblem
             case .redraw: screen.invalidate()
             }

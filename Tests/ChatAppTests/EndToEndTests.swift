@@ -18,19 +18,23 @@ struct EndToEndTests {
     let (alice, port) = try await listener(environment: ["CHAT_SECRET": "sesame"])
     let bob = try connector(port, environment: ["CHAT_SECRET": "sesame"])
     #expect(try await bob.line("established") == ["established", "alice", "authenticated", "127.0.0.1:\(port)"])
-    try await alice.line("established") { $0[1] == "bob" && $0[2] == "authenticated" }
+    #expect(try await bob.line("welcome") == ["welcome", "bob", "you are bob; 2 in the room", "2"])
+    try await alice.line("joined") { $0[1] == "bob" && $0.last == "2" }
 
     bob.type("你好，alice！")
-    // 8-byte sequence + 17 bytes of UTF-8 text (3 per Chinese character and full-width
-    // punctuation); 5 more on the wire for the header.
-    #expect(try await alice.line("recv") == ["recv", "bob", "1", "25", "30", "你好，alice！"])
+    // bob sends a TEXT frame: 8-byte sequence + 17 bytes of UTF-8 (3 per Chinese character
+    // and full-width punctuation), 5 more on the wire for the header.
     #expect(try await bob.line("sent") == ["sent", "bob", "1", "25", "30", "你好，alice！"])
+    // The room passes it on with the sender's name (1 + 3 bytes more), to everyone: bob
+    // too, so every participant has the same order.
+    #expect(try await alice.line("recv") == ["recv", "bob", "1", "29", "34", "你好，alice！"])
+    #expect(try await bob.line("recv") == ["recv", "bob", "1", "29", "34", "你好，alice！"])
     alice.type("hi bob, 再见")
-    #expect(try await bob.line("recv") == ["recv", "alice", "1", "22", "27", "hi bob, 再见"])
+    #expect(try await bob.line("recv") { $0[1] == "alice" } == ["recv", "alice", "2", "28", "33", "hi bob, 再见"])
 
     bob.closeInput()
     #expect(try await bob.exitStatus() == 0)
-    try await alice.line("disconnected") { $0.last == "peer left: end of input" }
+    #expect(try await alice.line("left") == ["left", "bob", "end of input", "1"])
     alice.closeInput()
     #expect(try await alice.exitStatus() == 0)
   }
@@ -63,13 +67,13 @@ struct EndToEndTests {
     let failed = try await mallory.line("auth-failed")
     #expect(failed.last!.contains("secrets differ"))
     #expect(try await mallory.exitStatus() == 1)
-    try await alice.line("auth-failed") { $0.last!.contains("secrets differ") }
+    try await alice.line("refused") { $0.last!.contains("auth failed") && $0.last!.contains("secrets differ") }
 
     // The same secret from the environment, with the file's newline trimmed, gets in.
     let bob = try connector(port, environment: ["CHAT_SECRET": "right secret"])
     try await bob.line("established") { $0[2] == "authenticated" }
     bob.type("made it")
-    try await alice.line("recv") { $0.last == "made it" }
+    try await alice.line("recv") { $0[1] == "bob" && $0.last == "made it" }
     bob.closeInput()
     #expect(try await bob.exitStatus() == 0)
     alice.closeInput()
@@ -90,11 +94,11 @@ struct EndToEndTests {
     let (alice, port) = try await listener()
     let bob = try connector(port)
     try await bob.line("established")
-    try await alice.line("established")
+    try await alice.line("joined")
     bob.signal(SIGKILL)
-    let gone = try await alice.line("disconnected")
-    #expect(gone.last == "connection reset by peer" || gone.last!.contains("without saying goodbye"), "\(gone)")
-    try await alice.lines.wait("listening again") { lines, _ in lines.last?.first == "listening" }
+    let gone = try await alice.line("left")
+    #expect(gone[2] == "connection reset by peer" || gone[2].contains("without saying goodbye"), "\(gone)")
+    #expect(gone.last == "1")
     alice.closeInput()
     #expect(try await alice.exitStatus() == 0)
   }
@@ -113,8 +117,9 @@ struct EndToEndTests {
     let (alice, port) = try await listener()
     let bob = try connector(port)
     try await bob.line("established")
+    try await alice.line("joined")
     bob.signal(SIGTERM)
-    try await alice.line("disconnected") { $0.last == "peer left: interrupted" }
+    try await alice.line("left") { $0[1] == "bob" && $0[2] == "interrupted" }
     #expect(try await bob.exitStatus() == 143)
     alice.closeInput()
     _ = try await alice.exitStatus()
@@ -123,8 +128,8 @@ struct EndToEndTests {
   @Test func usageErrorsExitWithStatus64AndAReason() async throws {
     let both = try ChatProcess(["--listen", "1", "--connect", "a:1"])
     #expect(try await both.exitStatus() == 64)
-    let reason = try await both.stderr.first("usage error") { $0.contains("not both") }
-    #expect(reason.contains("--listen or --connect"))
+    let reason = try await both.stderr.first("usage error") { $0.contains("not several") }
+    #expect(reason.contains("one of --listen, --connect or --serve"))
     let badName = try ChatProcess(["--connect", "a:1", "--name", ""])
     #expect(try await badName.exitStatus() == 64)
   }
@@ -141,21 +146,24 @@ struct ReferenceClientTests {
     client.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     client.arguments = [
       "python3", root.appendingPathComponent("scripts/reference-client.py").path,
-      "127.0.0.1", String(port), "py", "--secret", "doc", "--send", "来自 Python", "--expect", "1",
+      "127.0.0.1", String(port), "py", "--secret", "doc", "--send", "来自 Python", "--expect", "2",
     ]
     let output = Pipe()
     client.standardOutput = output
     try client.run()
-    try await alice.line("established") { $0[1] == "py" && $0[2] == "authenticated" }
-    try await alice.line("recv") { $0 == ["recv", "py", "1", "21", "26", "来自 Python"] }
+    try await alice.line("joined") { $0[1] == "py" }
+    // 8 + 1 + 2 + 13 bytes: the room's form, with the sender's name.
+    try await alice.line("recv") { $0 == ["recv", "py", "1", "24", "29", "来自 Python"] }
     alice.type("hello, python")
     let exited = AwaitableLog<Int32>()
     client.terminationHandler = { process in Task { await exited.append(process.terminationStatus) } }
     if !client.isRunning { await exited.append(client.terminationStatus) }
     #expect(try await exited.first("the python client to exit") { _ in true } == 0)
     let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    #expect(printed == "established authenticated\nrecv 1 hello, python\n")
-    try await alice.line("disconnected") { $0.last == "peer left: reference client done" }
+    // A client without the room capability gets the room as TEXT lines "name: text",
+    // its own message first (the room's order), then alice's.
+    #expect(printed == "established authenticated\nrecv 1 py: 来自 Python\nrecv 2 alice: hello, python\n")
+    try await alice.line("left") { $0[1] == "py" && $0[2] == "reference client done" }
     alice.closeInput()
     _ = try await alice.exitStatus()
   }

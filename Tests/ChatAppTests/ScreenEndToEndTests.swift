@@ -12,7 +12,7 @@ struct ScreenEndToEndTests {
     let port = screen.components(separatedBy: "listening on 127.0.0.1:")[1].prefix { $0.isNumber }
     let bob = try TmuxTerminal(["--connect", "127.0.0.1:\(port)", "--name", "bob"], environment: environment)
     try await alice.waitForScreen(containing: "bob joined")
-    try await bob.waitForScreen(containing: "alice joined")
+    try await bob.waitForScreen(containing: "you are bob; 2 in the room")
     return (alice, bob)
   }
 
@@ -25,14 +25,18 @@ struct ScreenEndToEndTests {
     let (alice, bob) = try await startPair()
     try bob.type("hello alice")
     try bob.press("Enter")
-    // 8-byte sequence + 11 bytes of text; 5 more for the header.
-    let aliceScreen = try await alice.waitForScreen(containing: "bob: hello alice  (19 B, 24 on wire)")
-    #expect(statusLine(aliceScreen).contains("connected to 127.0.0.1:"))
+    // As relayed: 8-byte sequence, the sender's name (1 + 3 bytes), 11 bytes of text; 5
+    // more for the header. bob sees his own message where the room placed it.
+    let aliceScreen = try await alice.waitForScreen(containing: "bob: hello alice  (23 B, 28 on wire)")
+    #expect(statusLine(aliceScreen).contains("listening on 127.0.0.1:"))
     #expect(statusLine(aliceScreen).contains("authenticated"))
-    #expect(statusLine(aliceScreen).contains("bob"))
-    let bobScreen = try await bob.waitForScreen(containing: "bob: hello alice  (19 B, 24 on wire)")
+    #expect(statusLine(aliceScreen).contains("room: 2"))
+    let bobScreen = try await bob.waitForScreen(containing: "bob: hello alice  (23 B, 28 on wire)")
+    #expect(statusLine(bobScreen).contains("connected to 127.0.0.1:"))
     #expect(statusLine(bobScreen).contains("alice"))
     #expect(statusLine(bobScreen).contains("authenticated"))
+    #expect(statusLine(bobScreen).contains("room: 2"))
+    // What bob put on the wire: a TEXT frame of 8 + 11 bytes, plus the header.
     #expect(statusLine(bobScreen).contains("↑1 24 B"))
   }
 
@@ -40,9 +44,9 @@ struct ScreenEndToEndTests {
     let (alice, bob) = try await startPair()
     try alice.type("你好，鲍勃！今天怎么样？")
     try alice.press("Enter")
-    // 12 characters × 3 bytes = 36, + 8 = 44 payload, 49 on the wire.
-    try await bob.waitForScreen(containing: "alice: 你好，鲍勃！今天怎么样？  (44 B, 49 on wire)")
-    try await alice.waitForScreen(containing: "alice: 你好，鲍勃！今天怎么样？  (44 B, 49 on wire)")
+    // 12 characters × 3 bytes = 36, + 8 + 1 + 5 for the sequence and name = 50 payload.
+    try await bob.waitForScreen(containing: "alice: 你好，鲍勃！今天怎么样？  (50 B, 55 on wire)")
+    try await alice.waitForScreen(containing: "alice: 你好，鲍勃！今天怎么样？  (50 B, 55 on wire)")
   }
 
   @Test func backspaceRemovesAWholeChineseCharacter() async throws {
@@ -54,7 +58,7 @@ struct ScreenEndToEndTests {
         ?? false
     }
     try bob.press("Enter")
-    try await alice.waitForScreen(containing: "bob: 中文  (14 B, 19 on wire)")
+    try await alice.waitForScreen(containing: "bob: 中文  (18 B, 23 on wire)")
   }
 
   @Test func aResizeKeepsTheConversationVisible() async throws {
@@ -73,7 +77,7 @@ struct ScreenEndToEndTests {
     try await alice.waitForScreen(containing: "terminal too small")
     try alice.resize(width: 120, height: 40)
     let wide = try await alice.waitForScreen(containing: "must survive resizing 一二三四五六七八九十")
-    #expect(statusLine(wide).contains("authenticated"))
+    #expect(statusLine(wide).contains("room: 2"))
   }
 
   @Test func quitExitsZeroAndThePeerSeesTheGoodbye() async throws {
@@ -81,9 +85,8 @@ struct ScreenEndToEndTests {
     try bob.type("/quit")
     try bob.press("Enter")
     #expect(try await bob.exitStatus() == 0)
-    try await alice.waitForScreen(containing: "peer left: quit")
-    let screen = try await alice.waitForScreen(containing: "listening on 127.0.0.1:")
-    #expect(statusLine(screen).contains("listening on"))
+    let screen = try await alice.waitForScreen(containing: "bob left: quit")
+    #expect(statusLine(screen).contains("room: 1"))
     try alice.press("C-d")  // Ctrl-D on an empty line leaves too
     #expect(try await alice.exitStatus() == 0)
   }
@@ -95,7 +98,7 @@ struct ScreenEndToEndTests {
     // The screen is back to the shell: the chat screen's status bar is gone.
     let restored = try bob.screen
     #expect(!restored.contains("│ authenticated │"))
-    try await alice.waitForScreen(containing: "peer left: quit")
+    try await alice.waitForScreen(containing: "bob left: quit")
   }
 
   @Test func unknownCommandsAreHintedAndNotSent() async throws {
@@ -117,7 +120,7 @@ struct ScreenEndToEndTests {
       ["--connect", "127.0.0.1:\(port)", "--name", "bob"], environment: ["CHAT_SECRET": "two"])
     let bobScreen = try await bob.waitForScreen(containing: "AUTH FAILED")
     #expect(statusLine(bobScreen).contains("disconnected │ AUTH FAILED: the peer's proof does not match"))
-    try await alice.waitForScreen(containing: "AUTH FAILED")
+    try await alice.waitForScreen(containing: "auth failed: the peer's proof does not match")
     try bob.press("C-c")
     #expect(try await bob.exitStatus() == 1)
   }

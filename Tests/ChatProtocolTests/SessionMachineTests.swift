@@ -13,7 +13,10 @@ struct SessionMachineTests {
     #expect(
       pair.connectorReports.contains(
         .established(
-          PeerIdentity(name: "alice", maximumPayloadLength: FrameHeader.defaultMaximumPayloadLength), .authenticated)))
+          PeerIdentity(
+            name: "alice", capabilities: [Capability.room],
+            maximumPayloadLength: FrameHeader.defaultMaximumPayloadLength),
+          .authenticated)))
     // The secret itself never crosses the wire.
     let wire = encode(pair.connectorSent + pair.listenerSent)
     #expect(!wire.containsSubsequence(Array("s3cret".utf8)))

@@ -1,4 +1,5 @@
 import ChatProtocol
+import ChatRoom
 import ChatSession
 import ChatTestSupport
 import NIOCore
@@ -11,24 +12,28 @@ struct LoopbackTests {
     let (listener, listenerLog) = try await startListener(SessionOptions(name: "alice", secret: secret("k")))
     let (connector, connectorLog) = connect(to: listener, SessionOptions(name: "bob", secret: secret("k")))
     try await connectorLog.first("established") { $0.isEstablished }
+    try await listenerLog.first("bob joined") { $0.isRoom(.joined, "bob") }
     connector.send("你好, alice")
-    listener.send("hi bob 👋")
-    let received = try await listenerLog.first("bob's message") { $0.receivedText != nil }
+    let received = try await listenerLog.first("bob's message") { $0.receivedFrom == "bob" }
+    // The host gets the room's form: sequence, sender's name, text (8 + 1 + 3 + 13 bytes).
     #expect(
       received
         == .messageReceived(
-          from: "bob", message: TextMessage(sequence: 1, text: "你好, alice"), payloadBytes: 8 + 13, wireBytes: 5 + 8 + 13
-        ))
-    let reply = try await connectorLog.first("alice's message") { $0.receivedText != nil }
+          from: "bob", message: TextMessage(sequence: 1, text: "你好, alice"), payloadBytes: 25, wireBytes: 30))
+    // What bob sent: a TEXT frame, 8 + 13 bytes of payload.
+    let sent = try await connectorLog.first("bob's sent report") { if case .messageSent = $0 { true } else { false } }
+    #expect(sent == .messageSent(message: TextMessage(sequence: 1, text: "你好, alice"), payloadBytes: 21, wireBytes: 26))
+    listener.send("hi bob 👋")
+    let reply = try await connectorLog.first("alice's message") { $0.receivedFrom == "alice" }
     #expect(reply.receivedText == "hi bob 👋")
     let events = await connectorLog.entries
     #expect(
       events.contains { if case .established(let peer, .authenticated, _) = $0 { peer.name == "alice" } else { false } }
     )
     await connector.close(Goodbye(code: .userQuit, reason: "done"))
-    let left = try await listenerLog.first("bob leaving") { $0.end != nil }
-    #expect(left.end == .peerClosed(Goodbye(code: .userQuit, reason: "done")))
-    try await listenerLog.wait("listening again") { events, _ in events.last?.isListening == true }
+    let left = try await listenerLog.first("bob leaving") { $0.isRoom(.left, "bob") }
+    #expect(left.roomEvent?.detail == "done")
+    #expect(left.roomEvent?.participantCount == 1)
     await listener.close(Goodbye(code: .shuttingDown, reason: ""))
   }
 
@@ -38,51 +43,207 @@ struct LoopbackTests {
     let expected = (1...200).map { "message \($0) 消息" }
     for text in expected { connector.send(text) }  // sent before the handshake is even done
     let events = try await listenerLog.wait("200 messages") { events, _ in
-      events.filter { $0.receivedText != nil }.count >= 200
+      events.filter { $0.receivedFrom == "bob" }.count >= 200
     }
-    #expect(events.compactMap(\.receivedText) == expected)
+    #expect(events.filter { $0.receivedFrom == "bob" }.compactMap(\.receivedText) == expected)
     await connector.close(Goodbye(code: .userQuit, reason: ""))
     await listener.close(Goodbye(code: .shuttingDown, reason: ""))
   }
 
-  @Test func wrongSecretIsRefusedAndTheListenerServesTheNextClient() async throws {
-    let (listener, listenerLog) = try await startListener(SessionOptions(name: "alice", secret: secret("right")))
-    let (_, badLog) = connect(to: listener, SessionOptions(name: "mallory", secret: secret("wrong")))
-    let badEnd = try await badLog.first("auth failure") { $0.end != nil }
-    guard case .authFailed(let reason)? = badEnd.end else {
-      Issue.record("expected auth failure, got \(badEnd)")
-      return
+  @Test func everyoneSeesEveryMessageInTheSameOrder() async throws {
+    let (listener, hostLog) = try await startListener(SessionOptions(name: "host"))
+    var clients: [(ChatConnector, AwaitableLog<SessionEvent>)] = []
+    for name in ["ann", "ben", "cat"] {
+      let client = connect(to: listener, SessionOptions(name: name))
+      try await client.1.first("\(name) welcomed") { $0.roomEvent?.kind == .welcome }
+      clients.append(client)
     }
-    #expect(reason.contains("secrets differ"))
-    try await badLog.waitForFinish()
-    let listenerEnd = try await listenerLog.first("listener-side auth failure") { $0.end != nil }
-    guard case .authFailed? = listenerEnd.end else {
-      Issue.record("listener did not report auth failure: \(listenerEnd)")
-      return
+    // Everyone talks at once: 40 messages each from three clients and the host.
+    for index in 1...40 {
+      for (client, _) in clients { client.send("m\(index)") }
+      listener.send("h\(index)")
     }
-    let (good, goodLog) = connect(to: listener, SessionOptions(name: "bob", secret: secret("right")))
-    try await goodLog.first("established after a failed client") { $0.isEstablished }
-    await good.close(Goodbye(code: .userQuit, reason: ""))
+    let total = 4 * 40
+    func stream(_ log: AwaitableLog<SessionEvent>) async throws -> [String] {
+      let events = try await log.wait("\(total) messages") { events, _ in
+        events.filter { $0.receivedFrom != nil }.count >= total
+      }
+      return events.compactMap { event in
+        if case .messageReceived(let from, let message, _, _) = event { return "\(from):\(message.text)" }
+        return nil
+      }
+    }
+    let hostStream = try await stream(hostLog)
+    #expect(hostStream.count == total)
+    for (_, log) in clients {
+      let clientStream = try await stream(log)
+      #expect(clientStream == hostStream, "a client saw another order than the host")
+    }
+    // Each sender's messages keep their order, and nothing was merged or lost.
+    for sender in ["ann", "ben", "cat"] {
+      #expect(hostStream.filter { $0.hasPrefix("\(sender):") } == (1...40).map { "\(sender):m\($0)" })
+    }
+    #expect(hostStream.filter { $0.hasPrefix("host:") } == (1...40).map { "host:h\($0)" })
+    for (client, _) in clients { await client.close(Goodbye(code: .userQuit, reason: "")) }
     await listener.close(Goodbye(code: .shuttingDown, reason: ""))
   }
 
-  @Test func aSecondClientIsToldTheListenerIsBusy() async throws {
-    let (listener, listenerLog) = try await startListener(SessionOptions(name: "alice"))
+  @Test func aTakenNameGetsASuffixAndIsToldSo() async throws {
+    let (listener, _) = try await startListener(SessionOptions(name: "alice"))
     let (first, firstLog) = connect(to: listener, SessionOptions(name: "bob"))
-    try await firstLog.first("first client established") { $0.isEstablished }
-    let (_, secondLog) = connect(to: listener, SessionOptions(name: "carol"))
-    let refused = try await secondLog.first("busy refusal") { $0.end != nil }
-    guard case .failed(.busy, let reason)? = refused.end else {
-      Issue.record("expected busy, got \(refused)")
+    try await firstLog.first("first bob welcomed") { $0.roomEvent?.kind == .welcome }
+    let (second, secondLog) = connect(to: listener, SessionOptions(name: "Bob"))
+    let welcome = try await secondLog.first("second bob welcomed") { $0.roomEvent?.kind == .welcome }
+    #expect(welcome.roomEvent?.name == "Bob-2")
+    #expect(welcome.roomEvent?.detail.contains("Bob was taken") == true)
+    second.send("hello")
+    let seen = try await firstLog.first("message from Bob-2") { $0.receivedFrom == "Bob-2" }
+    #expect(seen.receivedText == "hello")
+    await first.close(Goodbye(code: .userQuit, reason: ""))
+    await second.close(Goodbye(code: .userQuit, reason: ""))
+    await listener.close(Goodbye(code: .shuttingDown, reason: ""))
+  }
+
+  @Test func whoListsEveryParticipantWithAddressAuthAndCounters() async throws {
+    let (listener, hostLog) = try await startListener(SessionOptions(name: "alice", secret: secret("k")))
+    let (bob, bobLog) = connect(to: listener, SessionOptions(name: "bob", secret: secret("k")))
+    try await bobLog.first("welcome") { $0.roomEvent?.kind == .welcome }
+    bob.send("one")
+    try await hostLog.first("bob's message") { $0.receivedFrom == "bob" }
+    bob.who()
+    let lines = try await bobLog.wait("two who lines") { events, _ in
+      events.filter { $0.roomEvent?.kind == .who }.count >= 2
+    }.compactMap { $0.roomEvent?.kind == .who ? $0.roomEvent : nil }
+    #expect(lines.map(\.name) == ["alice", "bob"])
+    #expect(lines[1].detail.contains("127.0.0.1:"))
+    #expect(lines[1].detail.contains("authenticated"))
+    #expect(lines[1].detail.contains("since "))
+    #expect(lines[1].detail.contains("sent 1 (11 B)"))
+    listener.who()
+    try await hostLog.first("host's who") { $0.roomEvent?.kind == .who && $0.roomEvent?.name == "bob" }
+    await bob.close(Goodbye(code: .userQuit, reason: ""))
+    await listener.close(Goodbye(code: .shuttingDown, reason: ""))
+  }
+
+  @Test func aClientThatStopsReadingIsDroppedAndTheOthersKeepReceiving() async throws {
+    var limits = RoomLimits()
+    limits.bytesPerSecond = 1e9
+    limits.byteBurst = 1e9
+    limits.messagesPerSecond = 1e6
+    limits.messageBurst = 1e6
+    let options = SessionOptions(name: "host", maximumQueuedOutboundBytes: 1 << 20)
+    let (listener, hostLog) = try await startListener(options, limits: limits)
+    let stalled = try await RawClient(port: listener.port, reading: false)
+    try await stalled.sendHello(name: "stalled")
+    try await hostLog.first("stalled joined") { $0.isRoom(.joined, "stalled") }
+    let (reader, readerLog) = connect(to: listener, SessionOptions(name: "reader"))
+    try await readerLog.first("reader welcomed") { $0.roomEvent?.kind == .welcome }
+    // 50 batches of 16 messages of 16 KiB (12.5 MiB in all, far beyond what the stalled
+    // client's buffers and queue hold), each batch sent once the reader has the last one:
+    // the reader keeps up, the stalled client falls ever further behind.
+    let big = String(repeating: "x", count: 16 << 10)
+    let batches = 50
+    for batch in 0..<batches {
+      for index in 1...16 { listener.send("\(batch * 16 + index) \(big)") }
+      try await readerLog.wait("batch \(batch) at the reader") { events, _ in
+        events.filter { $0.receivedFrom == "host" }.count >= (batch + 1) * 16
+      }
+    }
+    let dropped = try await hostLog.first("stalled dropped") { $0.isRoom(.left, "stalled") }
+    #expect(dropped.roomEvent?.detail.contains("not reading") == true, "\(dropped)")
+    let received = await readerLog.entries.filter { $0.receivedFrom == "host" }
+    #expect(received.count == batches * 16)
+    #expect(received.last?.receivedText?.hasPrefix("\(batches * 16) ") == true)
+    #expect(!(await readerLog.entries.contains { $0.end != nil }), "the reader was not disturbed")
+    await reader.close(Goodbye(code: .userQuit, reason: ""))
+    await listener.close(Goodbye(code: .shuttingDown, reason: ""))
+  }
+
+  @Test func aFloodingClientIsThrottledThenDroppedWhileOthersCarryOn() async throws {
+    var limits = RoomLimits()
+    limits.messagesPerSecond = 5
+    limits.messageBurst = 10
+    limits.refusedMessagesBeforeDisconnect = 50
+    let (listener, hostLog) = try await startListener(SessionOptions(name: "host"), limits: limits)
+    let (flooder, flooderLog) = connect(to: listener, SessionOptions(name: "flood"))
+    let (calm, calmLog) = connect(to: listener, SessionOptions(name: "calm"))
+    try await flooderLog.first("flooder welcomed") { $0.roomEvent?.kind == .welcome }
+    try await calmLog.first("calm welcomed") { $0.roomEvent?.kind == .welcome }
+    for index in 1...500 { flooder.send("spam \(index)") }
+    let notice = try await flooderLog.first("slow-down notice") { $0.roomEvent?.kind == .notice }
+    #expect(notice.roomEvent?.detail.hasPrefix("slow down") == true)
+    let end = try await flooderLog.first("flooder dropped") { $0.end != nil }
+    guard case .failed(.rateLimited, let reason)? = end.end else {
+      Issue.record("expected a rate-limit disconnect, got \(end)")
       return
     }
-    #expect(reason.contains("busy"))
-    _ = try await listenerLog.first("refused event") { if case .refused = $0 { true } else { false } }
-    // The first conversation is undisturbed.
-    first.send("still here")
-    let stillHere = try await listenerLog.first("message after refusal") { $0.receivedText != nil }
-    #expect(stillHere.receivedText == "still here")
-    await first.close(Goodbye(code: .userQuit, reason: ""))
+    #expect(reason.contains("flooding"))
+    try await hostLog.first("flood left") { $0.isRoom(.left, "flood") }
+    // The leave notice comes after every relayed message in the room's order, so once calm
+    // has it, calm has all the spam that got through: only about the burst.
+    let calmEvents = try await calmLog.wait("flood left, at calm") { events, _ in
+      events.contains { $0.isRoom(.left, "flood") }
+    }
+    let spamSeen = calmEvents.filter { $0.receivedFrom == "flood" }.count
+    #expect(spamSeen >= 10 && spamSeen < 50, "\(spamSeen) spam messages relayed")
+    calm.send("still fine")
+    try await hostLog.first("calm's message") { $0.receivedText == "still fine" }
+    await calm.close(Goodbye(code: .userQuit, reason: ""))
+    await listener.close(Goodbye(code: .shuttingDown, reason: ""))
+  }
+
+  @Test func connectionsPerAddressAreLimited() async throws {
+    var limits = RoomLimits()
+    limits.maximumConnectionsPerAddress = 2
+    let (listener, hostLog) = try await startListener(SessionOptions(name: "host"), limits: limits)
+    let (one, oneLog) = connect(to: listener, SessionOptions(name: "one"))
+    let (two, twoLog) = connect(to: listener, SessionOptions(name: "two"))
+    try await oneLog.first("one in") { $0.roomEvent?.kind == .welcome }
+    try await twoLog.first("two in") { $0.roomEvent?.kind == .welcome }
+    let (_, threeLog) = connect(to: listener, SessionOptions(name: "three"))
+    let end = try await threeLog.first("three refused") { $0.end != nil }
+    guard case .failed(.busy, let reason)? = end.end else {
+      Issue.record("expected busy, got \(end)")
+      return
+    }
+    #expect(reason.contains("too many connections from 127.0.0.1"))
+    try await hostLog.first("refusal logged") { $0.refusal?.contains("too many connections") == true }
+    await one.close(Goodbye(code: .userQuit, reason: ""))
+    await two.close(Goodbye(code: .userQuit, reason: ""))
+    await listener.close(Goodbye(code: .shuttingDown, reason: ""))
+  }
+
+  @Test func wrongSecretsAreRefusedThenThrottledWhileTheRoomGoesOn() async throws {
+    var limits = RoomLimits()
+    limits.authFailuresAllowed = 2
+    let (listener, hostLog) = try await startListener(
+      SessionOptions(name: "alice", secret: secret("right")), limits: limits)
+    let (member, memberLog) = connect(to: listener, SessionOptions(name: "member", secret: secret("right")))
+    try await memberLog.first("member in") { $0.roomEvent?.kind == .welcome }
+    for attempt in 1...2 {
+      let (_, badLog) = connect(to: listener, SessionOptions(name: "mallory", secret: secret("wrong")))
+      let end = try await badLog.first("auth failure \(attempt)") { $0.end != nil }
+      guard case .authFailed(let reason)? = end.end else {
+        Issue.record("expected auth failure, got \(end)")
+        return
+      }
+      #expect(reason.contains("secrets differ"))
+      try await hostLog.wait("refusal \(attempt) reported") { events, _ in
+        events.filter { $0.refusal?.contains("auth failed") == true }.count >= attempt
+      }
+    }
+    // Now even the right secret is turned away from that address for a while...
+    let (_, blockedLog) = connect(to: listener, SessionOptions(name: "late", secret: secret("right")))
+    let blocked = try await blockedLog.first("throttled") { $0.end != nil }
+    guard case .failed(.authThrottled, let reason)? = blocked.end else {
+      Issue.record("expected auth throttling, got \(blocked)")
+      return
+    }
+    #expect(reason.contains("too many failed authentications"))
+    // ...while the member already in the room is undisturbed.
+    member.send("still here")
+    try await hostLog.first("member's message") { $0.receivedText == "still here" }
+    await member.close(Goodbye(code: .userQuit, reason: ""))
     await listener.close(Goodbye(code: .shuttingDown, reason: ""))
   }
 
@@ -95,8 +256,8 @@ struct LoopbackTests {
     #expect(
       frames.last
         == .error(ErrorReport(code: .handshakeTimeout, message: "hello and auth did not finish within 300 ms")))
-    let end = try await listenerLog.first("timeout reported") { $0.end != nil }
-    #expect(end.end == .failed(.handshakeTimeout, "hello and auth did not finish within 300 ms"))
+    let refusal = try await listenerLog.first("timeout reported") { $0.refusal != nil }
+    #expect(refusal.refusal == "hello and auth did not finish within 300 ms")
     await listener.close(Goodbye(code: .shuttingDown, reason: ""))
   }
 
@@ -111,7 +272,7 @@ struct LoopbackTests {
     }
     #expect(report.code == .notChatProtocol)
     #expect(report.message.contains("HTTP"))
-    try await listenerLog.wait("listening again") { events, _ in events.last?.isListening == true }
+    try await listenerLog.first("refusal") { $0.refusal?.contains("HTTP") == true }
     let (next, nextLog) = connect(to: listener, SessionOptions(name: "bob"))
     try await nextLog.first("a real client afterwards") { $0.isEstablished }
     await next.close(Goodbye(code: .userQuit, reason: ""))
@@ -139,6 +300,7 @@ struct LoopbackTests {
       _ = try await ChatListener.start(
         on: HostAndPort(host: "127.0.0.1", port: listener.port),
         options: SessionOptions(name: "again"),
+        hostName: "again",
         group: MultiThreadedEventLoopGroup.singleton
       )
       Issue.record("a second listener bound the same port")
@@ -148,24 +310,31 @@ struct LoopbackTests {
     await listener.close(Goodbye(code: .shuttingDown, reason: ""))
   }
 
-  @Test func aPeerThatVanishesWithoutGoodbyeIsReported() async throws {
+  @Test func aPeerThatVanishesWithoutGoodbyeLeavesWithTheReason() async throws {
     let (listener, listenerLog) = try await startListener(SessionOptions(name: "alice"))
     let client = try await RawClient(port: listener.port)
-    var hello = ByteBuffer()
-    Frame.hello(
-      Hello(offersAuth: false, maximumPayloadLength: 1024, nonce: [UInt8](repeating: 1, count: 32), name: "ghost")
-    )
-    .encode(into: &hello)
-    try await client.send(Array(hello.readableBytesView))
-    try await listenerLog.first("ghost established") { $0.isEstablished }
+    try await client.sendHello(name: "ghost")
+    try await listenerLog.first("ghost joined") { $0.isRoom(.joined, "ghost") }
     try await client.channel.close()
-    let end = try await listenerLog.first("ghost gone") { $0.end != nil }
-    guard case .connectionLost(let reason)? = end.end else {
-      Issue.record("expected connection lost, got \(end)")
-      return
-    }
+    let left = try await listenerLog.first("ghost gone") { $0.isRoom(.left, "ghost") }
+    let reason = left.roomEvent?.detail ?? ""
     // A close with unread bytes (say, our ping) is a reset; otherwise it's a plain EOF.
     #expect(reason == "connection reset by peer" || reason.contains("without saying goodbye"), "\(reason)")
     await listener.close(Goodbye(code: .shuttingDown, reason: ""))
+  }
+
+  @Test func closingTheRoomSaysGoodbyeToEveryClient() async throws {
+    let (listener, _) = try await startListener(SessionOptions(name: "relay"), host: false)
+    var logs: [AwaitableLog<SessionEvent>] = []
+    for name in ["a", "b", "c"] {
+      let (_, log) = connect(to: listener, SessionOptions(name: name))
+      try await log.first("\(name) in") { $0.roomEvent?.kind == .welcome }
+      logs.append(log)
+    }
+    await listener.close(Goodbye(code: .shuttingDown, reason: "the relay is shutting down"))
+    for log in logs {
+      let end = try await log.first("goodbye") { $0.end != nil }
+      #expect(end.end == .peerClosed(Goodbye(code: .shuttingDown, reason: "the relay is shutting down")))
+    }
   }
 }

@@ -1,4 +1,5 @@
 import ChatProtocol
+import ChatRoom
 import ChatSession
 import ChatTestSupport
 import NIOCore
@@ -14,10 +15,16 @@ func collect(_ endpoint: any ChatEndpoint) -> AwaitableLog<SessionEvent> {
   return log
 }
 
-func startListener(_ options: SessionOptions) async throws -> (ChatListener, AwaitableLog<SessionEvent>) {
+func startListener(
+  _ options: SessionOptions,
+  limits: RoomLimits = RoomLimits(),
+  host: Bool = true
+) async throws -> (ChatListener, AwaitableLog<SessionEvent>) {
   let listener = try await ChatListener.start(
     on: HostAndPort(host: "127.0.0.1", port: 0),
     options: options,
+    limits: limits,
+    hostName: host ? options.name : nil,
     group: MultiThreadedEventLoopGroup.singleton
   )
   return (listener, collect(listener))
@@ -39,6 +46,12 @@ extension SessionEvent {
   var end: SessionEnd? { if case .disconnected(_, let end) = self { end } else { nil } }
   var receivedText: String? { if case .messageReceived(_, let message, _, _) = self { message.text } else { nil } }
   var isListening: Bool { if case .listening = self { true } else { false } }
+  var receivedFrom: String? { if case .messageReceived(let from, _, _, _) = self { from } else { nil } }
+  var roomEvent: RoomEvent? { if case .room(let event) = self { event } else { nil } }
+  func isRoom(_ kind: RoomEvent.Kind, _ name: String) -> Bool {
+    roomEvent.map { $0.kind == kind && $0.name == name } ?? false
+  }
+  var refusal: String? { if case .refused(_, let reason) = self { reason } else { nil } }
 }
 
 /// A bare TCP client that sends whatever bytes a test wants and records what comes back.
@@ -61,14 +74,28 @@ final class RawClient: Sendable {
     }
   }
 
-  init(port: Int) async throws {
+  init(port: Int, reading: Bool = true) async throws {
     let log = AwaitableLog<[UInt8]>()
     received = log
-    channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+    var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+      .channelOption(.autoRead, value: reading)
+    if !reading {
+      // A small receive buffer so that a client that never reads backs up quickly.
+      bootstrap = bootstrap.channelOption(.socketOption(.so_rcvbuf), value: 4096)
+    }
+    channel =
+      try await bootstrap
       .channelInitializer { channel in
         channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Recorder(log: log)) }
       }
       .connect(host: "127.0.0.1", port: port).get()
+  }
+
+  /// Sends a hello (no secret) as `name`.
+  func sendHello(name: String) async throws {
+    let hello = Frame.hello(
+      Hello(offersAuth: false, maximumPayloadLength: 1 << 20, nonce: randomBytes(32), name: name))
+    try await send(Array(hello.encoded().readableBytesView))
   }
 
   func send(_ bytes: [UInt8]) async throws {
@@ -85,3 +112,5 @@ final class RawClient: Sendable {
     return frames
   }
 }
+
+func randomBytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8.random(in: 0...255) } }

@@ -13,9 +13,11 @@ public struct ChatCommand: AsyncParsableCommand {
     commandName: "chat",
     abstract: "Talk with another person over TCP, with framed messages and a shared-secret handshake.",
     discussion: """
-      One side listens, the other connects:
+      One side listens, the others connect; everyone shares one conversation:
         chat --listen 9090
         chat --connect 127.0.0.1:9090
+      A headless relay for a server, logging to stderr:
+        chat --serve 9090
 
       Give both sides the same secret (in a file, or in CHAT_SECRET) to authenticate:
         head -c 32 /dev/urandom | base64 > ~/.chat-secret && chmod 600 ~/.chat-secret
@@ -34,6 +36,15 @@ public struct ChatCommand: AsyncParsableCommand {
 
   @Option(help: ArgumentHelp("Connect to HOST:PORT (IPv6 as [::1]:9090).", valueName: "host:port"))
   var connect: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "Run a headless relay on [HOST:]PORT: a room with no local participant, logging to stderr.",
+      valueName: "[host:]port"))
+  var serve: String?
+
+  @OptionGroup(title: "Room options (--listen, --serve)")
+  var room: RoomOptions
 
   @Option(help: ArgumentHelp("Your display name (default: your login name).", valueName: "name"))
   var name: String?
@@ -79,13 +90,14 @@ public struct ChatCommand: AsyncParsableCommand {
   static let maxFrameRange = 1024...(256 << 20)
 
   public func validate() throws {
-    switch (listen, connect) {
-    case (nil, nil): throw ValidationError("say --listen [HOST:]PORT or --connect HOST:PORT")
-    case (.some, .some): throw ValidationError("use either --listen or --connect, not both")
-    default: break
+    switch [listen, connect, serve].compactMap({ $0 }).count {
+    case 0: throw ValidationError("say --listen [HOST:]PORT, --connect HOST:PORT or --serve [HOST:]PORT")
+    case 1: break
+    default: throw ValidationError("use one of --listen, --connect or --serve, not several")
     }
     do {
       if let listen { _ = try HostAndPort.parse(listening: listen) }
+      if let serve { _ = try HostAndPort.parse(listening: serve) }
       if let connect { _ = try HostAndPort.parse(connecting: connect) }
     } catch {
       throw ValidationError(error.description)
@@ -132,8 +144,14 @@ public struct ChatCommand: AsyncParsableCommand {
       secret: loaded.secret,
       maximumPayloadLength: maxFrame,
       handshakeTimeout: .nanoseconds(Int64(handshakeTimeout * 1e9)),
-      pingInterval: .nanoseconds(Int64(pingInterval * 1e9))
+      pingInterval: .nanoseconds(Int64(pingInterval * 1e9)),
+      maximumQueuedOutboundBytes: connect == nil ? room.maxQueue : 8 << 20
     )
+    if let serve {
+      try await RelayService.run(
+        on: try HostAndPort.parse(listening: serve), options: options, limits: room.limits, name: displayName)
+      return
+    }
     let group = MultiThreadedEventLoopGroup.singleton
     let endpoint: any ChatEndpoint
     if let listen {
@@ -141,6 +159,8 @@ public struct ChatCommand: AsyncParsableCommand {
         endpoint = try await ChatListener.start(
           on: try HostAndPort.parse(listening: listen),
           options: options,
+          limits: room.limits,
+          hostName: displayName,
           group: group
         )
       } catch let error as ChatListener.StartError {
@@ -158,7 +178,7 @@ public struct ChatCommand: AsyncParsableCommand {
     }
 
     if useTerminalScreen {
-      try await runScreen(endpoint)
+      try await runScreen(endpoint, secretConfigured: options.secret != nil)
     } else {
       try await runPlain(endpoint)
     }
@@ -183,10 +203,11 @@ public struct ChatCommand: AsyncParsableCommand {
     if status != 0 { throw ExitCode(status) }
   }
 
-  private func runScreen(_ endpoint: any ChatEndpoint) async throws {
+  private func runScreen(_ endpoint: any ChatEndpoint, secretConfigured: Bool) async throws {
     let environment = ProcessInfo.processInfo.environment
     let useColor = (environment["NO_COLOR"] ?? "").isEmpty
-    let frontEnd = TerminalFrontEnd(endpoint: endpoint, localName: displayName, useColor: useColor)
+    let frontEnd = TerminalFrontEnd(
+      endpoint: endpoint, localName: displayName, useColor: useColor, secretConfigured: secretConfigured)
     let interruption = SignalWatcher { frontEnd.requestQuit() }
     let outcome = NIOLockedValueBox(ConversationOutcome())
     let problem = await frontEnd.run { event in outcome.withLockedValue { $0.observe(event) } }

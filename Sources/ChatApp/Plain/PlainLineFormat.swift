@@ -42,6 +42,17 @@ public enum PlainLineFormat {
       return ["disconnected", address, end.description]
     case .refused(let address, let reason):
       return ["refused", address, reason]
+    case .room(let event):
+      let count = String(event.participantCount)
+      switch event.kind {
+      case .joined: return ["joined", event.name, event.detail, count]
+      case .left: return ["left", event.name, event.detail, count]
+      case .welcome: return ["welcome", event.name, event.detail, count]
+      case .who: return ["who", event.name, event.detail, count]
+      case .notice: return ["notice", event.detail]
+      }
+    case .log(let line):
+      return ["log", line]
     case .warning(let text):
       return ["warning", text]
     case .failed(let reason):

@@ -4,6 +4,9 @@ public enum Frame: Hashable, Sendable {
   /// The 32-byte HMAC-SHA256 proof of the shared secret.
   case authProof([UInt8])
   case text(TextMessage)
+  case roomText(RoomText)
+  case roomEvent(RoomEvent)
+  case whoRequest
   /// A probe whose 8 bytes the peer echoes in a pong.
   case ping(UInt64)
   case pong(UInt64)
@@ -16,6 +19,9 @@ public enum Frame: Hashable, Sendable {
     case .hello: .hello
     case .authProof: .authProof
     case .text: .text
+    case .roomText: .roomText
+    case .roomEvent: .roomEvent
+    case .whoRequest: .whoRequest
     case .ping: .ping
     case .pong: .pong
     case .bye: .bye
@@ -31,6 +37,9 @@ public enum Frame: Hashable, Sendable {
         + hello.capabilities.reduce(0) { $0 + 1 + $1.utf8.count }
     case .authProof(let proof): proof.count
     case .text(let message): 8 + message.text.utf8.count
+    case .roomText(let message): 8 + 1 + message.sender.utf8.count + message.text.utf8.count
+    case .roomEvent(let event): 1 + 2 + 1 + event.name.utf8.count + event.detail.utf8.count
+    case .whoRequest: 0
     case .ping, .pong: 8
     case .bye(let bye): 2 + bye.reason.utf8.count
     case .error(let report): 2 + report.message.utf8.count

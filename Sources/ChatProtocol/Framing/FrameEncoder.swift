@@ -27,6 +27,19 @@ extension Frame {
     case .text(let message):
       buffer.writeInteger(message.sequence)
       buffer.writeString(message.text)
+    case .roomText(let message):
+      buffer.writeInteger(message.sequence)
+      buffer.writeInteger(UInt8(message.sender.utf8.count))
+      buffer.writeString(message.sender)
+      buffer.writeString(message.text)
+    case .roomEvent(let event):
+      buffer.writeInteger(event.kind.rawValue)
+      buffer.writeInteger(UInt16(clamping: event.participantCount))
+      buffer.writeInteger(UInt8(event.name.utf8.count))
+      buffer.writeString(event.name)
+      buffer.writeString(event.detail)
+    case .whoRequest:
+      break
     case .ping(let value), .pong(let value):
       buffer.writeInteger(value)
     case .bye(let bye):

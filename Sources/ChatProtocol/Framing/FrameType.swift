@@ -11,6 +11,8 @@ public enum FrameType: UInt8, Sendable, CaseIterable {
   case authProof = 0x02
   /// A chat message: sequence number and UTF-8 text.
   case text = 0x10
+  /// A room message relayed with its sender's name (capability `room`).
+  case roomText = 0x12
   /// Round-trip probe carrying 8 opaque bytes.
   case ping = 0x20
   /// Answer to a ping, echoing its 8 bytes.
@@ -19,4 +21,8 @@ public enum FrameType: UInt8, Sendable, CaseIterable {
   case bye = 0x30
   /// A fatal error report; the sender closes after it.
   case error = 0x31
+  /// A room event: someone joined or left, your name, a /who line (capability `room`).
+  case roomEvent = 0x50
+  /// A request for the room's participant list (capability `room`).
+  case whoRequest = 0x51
 }

@@ -23,6 +23,26 @@ struct PayloadParser {
       let sequence = payload.readInteger(as: UInt64.self)!
       let text = try readUTF8(&payload, length: payload.readableBytes, field: "text")
       return .text(TextMessage(sequence: sequence, text: text))
+    case .roomText:
+      try expectLength(atLeast: 11, "a sequence number, a sender name and at least one byte of text")
+      let sequence = payload.readInteger(as: UInt64.self)!
+      let sender = try readName(&payload, field: "sender")
+      guard payload.readableBytes >= 1 else { throw malformed("room text has no text") }
+      let text = try readUTF8(&payload, length: payload.readableBytes, field: "text")
+      return .roomText(RoomText(sequence: sequence, sender: sender, text: text))
+    case .roomEvent:
+      try expectLength(atLeast: 5, "a kind, a count and a name")
+      let kindByte = payload.readInteger(as: UInt8.self)!
+      guard let kind = RoomEvent.Kind(rawValue: kindByte) else {
+        throw malformed("unknown room event kind \(kindByte)")
+      }
+      let count = Int(payload.readInteger(as: UInt16.self)!)
+      let name = try readName(&payload, field: "name")
+      let detail = try readUTF8(&payload, length: payload.readableBytes, field: "detail")
+      return .roomEvent(RoomEvent(kind: kind, participantCount: count, name: name, detail: detail))
+    case .whoRequest:
+      try expectLength(exactly: 0)
+      return .whoRequest
     case .ping, .pong:
       try expectLength(exactly: 8)
       let value = payload.readInteger(as: UInt64.self)!
@@ -95,6 +115,17 @@ struct PayloadParser {
     )
     hello.flags = flags
     return hello
+  }
+
+  /// A one-byte length (1...64) and that many bytes of UTF-8.
+  private func readName(_ payload: inout ByteBuffer, field: String) throws(FrameError) -> String {
+    guard let length = payload.readInteger(as: UInt8.self).map(Int.init),
+      (1...Hello.maximumNameLength).contains(length)
+    else {
+      throw malformed("\(field) length is outside 1...\(Hello.maximumNameLength)")
+    }
+    guard payload.readableBytes >= length else { throw malformed("the frame ends inside the \(field)") }
+    return try readUTF8(&payload, length: length, field: field)
   }
 
   private func readUTF8(_ payload: inout ByteBuffer, length: Int, field: String) throws(FrameError) -> String {

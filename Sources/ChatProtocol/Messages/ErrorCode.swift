@@ -33,6 +33,10 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
   public static let sequenceGap = ErrorCode(rawValue: 13)
   /// The bytes do not look like this protocol at all (HTTP, TLS, ...).
   public static let notChatProtocol = ErrorCode(rawValue: 14)
+  /// The client sent messages faster than the room allows, for too long.
+  public static let rateLimited = ErrorCode(rawValue: 15)
+  /// Too many failed authentications came from this address recently.
+  public static let authThrottled = ErrorCode(rawValue: 16)
 
   /// Whether the code reports an authentication outcome rather than a transport fault.
   public var isAuthentication: Bool {
@@ -55,6 +59,8 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
     case .tooSlow: "too slow"
     case .sequenceGap: "sequence gap"
     case .notChatProtocol: "not the chat protocol"
+    case .rateLimited: "rate limited"
+    case .authThrottled: "auth throttled"
     default: "error \(rawValue)"
     }
   }

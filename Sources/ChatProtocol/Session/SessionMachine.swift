@@ -27,7 +27,7 @@ public struct SessionMachine: Sendable {
       name: String,
       secret: SharedSecret?,
       maximumPayloadLength: Int = FrameHeader.defaultMaximumPayloadLength,
-      capabilities: [String] = []
+      capabilities: [String] = [Capability.room]
     ) {
       self.role = role
       self.name = name
@@ -108,7 +108,14 @@ public struct SessionMachine: Sendable {
       }
       return establish(peer, .authenticated)
     case (.established(let peer), .text(let message)):
-      return receiveText(message, from: peer)
+      return receiveText(message, from: peer.name)
+    case (.established, .roomText(let message)) where supportsRoom:
+      return receiveText(
+        TextMessage(sequence: message.sequence, text: message.text), from: message.sender, frame: frame)
+    case (.established, .roomEvent(let event)) where supportsRoom:
+      return [.report(.roomEvent(event))]
+    case (.established, .whoRequest) where supportsRoom:
+      return [.report(.whoRequested)]
     case (.established, .ping(let value)):
       return [.send(.pong(value))]
     case (.established, .pong(let value)):
@@ -141,6 +148,54 @@ public struct SessionMachine: Sendable {
     case .ended:
       return [.report(.messageNotSent(text, reason: "the session has ended"))]
     }
+  }
+
+  /// Whether both hellos listed the `room` capability.
+  public var supportsRoom: Bool {
+    guard case .established(let peer) = state else { return false }
+    return peer.capabilities.contains(Capability.room) && configuration.capabilities.contains(Capability.room)
+  }
+
+  /// The relay passes on `text` written by `sender`: a ROOM_TEXT frame, or for a peer
+  /// without the `room` capability a TEXT frame reading "sender: text".
+  public mutating func relay(_ text: String, from sender: String) -> [SessionAction] {
+    guard case .established(let peer) = state else { return [] }
+    let frame: Frame
+    let sequence = lastSentSequence + 1
+    if supportsRoom {
+      frame = .roomText(RoomText(sequence: sequence, sender: sender, text: text))
+    } else {
+      frame = .text(TextMessage(sequence: sequence, text: "\(sender): \(text)"))
+    }
+    guard frame.payloadLength <= peer.maximumPayloadLength else {
+      return [
+        .report(
+          .messageNotSent(text, reason: "\(frame.payloadLength) bytes is more than \(peer.name) accepts"))
+      ]
+    }
+    lastSentSequence = sequence
+    return [.send(frame)]
+  }
+
+  /// The relay tells the peer about the room. A peer without the `room` capability gets
+  /// joins, leaves and notices as TEXT lines starting with "* ", and nothing else.
+  public mutating func announce(_ event: RoomEvent) -> [SessionAction] {
+    guard isEstablished else { return [] }
+    if supportsRoom { return [.send(.roomEvent(event))] }
+    let line: String
+    switch event.kind {
+    case .joined: line = "* \(event.name) joined from \(event.detail)"
+    case .left: line = "* \(event.name) left: \(event.detail)"
+    case .notice: line = "* \(event.detail)"
+    case .welcome, .who: return []
+    }
+    lastSentSequence += 1
+    return [.send(.text(TextMessage(sequence: lastSentSequence, text: line)))]
+  }
+
+  /// Asks the relay for its participant list (/who).
+  public mutating func requestWho() -> [SessionAction] {
+    supportsRoom ? [.send(.whoRequest)] : []
   }
 
   /// Time for a round-trip probe; `now` is the monotonic clock in nanoseconds.
@@ -264,7 +319,8 @@ public struct SessionMachine: Sendable {
     ]
   }
 
-  private mutating func receiveText(_ message: TextMessage, from peer: PeerIdentity) -> [SessionAction] {
+  private mutating func receiveText(_ message: TextMessage, from sender: String, frame: Frame? = nil) -> [SessionAction]
+  {
     if message.sequence <= lastReceivedSequence {
       return []  // A duplicate: already shown once.
     }
@@ -277,10 +333,10 @@ public struct SessionMachine: Sendable {
       )
     }
     lastReceivedSequence = message.sequence
-    let frame = Frame.text(message)
+    let frame = frame ?? Frame.text(message)
     return [
       .report(
-        .messageReceived(message, from: peer.name, payloadBytes: frame.payloadLength, wireBytes: frame.wireLength)
+        .messageReceived(message, from: sender, payloadBytes: frame.payloadLength, wireBytes: frame.wireLength)
       )
     ]
   }

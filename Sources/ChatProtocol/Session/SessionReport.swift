@@ -10,6 +10,10 @@ public enum SessionReport: Hashable, Sendable {
   case messageSent(TextMessage, payloadBytes: Int, wireBytes: Int)
   /// A message the user asked to send that was not sent, and why.
   case messageNotSent(String, reason: String)
+  /// The relay told us something about the room.
+  case roomEvent(RoomEvent)
+  /// The peer asked for the room's participant list.
+  case whoRequested
   /// A ping's answer came back after this many nanoseconds.
   case roundTrip(nanoseconds: UInt64)
   /// The session is over; no more reports follow.

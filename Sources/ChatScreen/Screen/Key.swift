@@ -29,6 +29,8 @@ public enum Key: Hashable, Sendable {
 /// What the screen asks the program to do.
 public enum ScreenCommand: Hashable, Sendable {
   case send(String)
+  /// Ask who is in the room.
+  case who
   case quit
   /// Repaint everything (Ctrl-L).
   case redraw

@@ -15,11 +15,18 @@ public struct ScreenModel: Sendable {
   public private(set) var status = ConnectionStatus()
   public private(set) var statistics = SessionStatistics()
   public let localName: String
+  /// Our name in the room (the relay may add a suffix); set once in a room.
+  private var roomName: String?
   private var pasting = false
   private var lastSize = (width: 80, height: 24)
 
-  public init(localName: String, scrollbackLimit: Int = 10_000) {
+  /// Whether this side has a shared secret: a room it hosts then admits only people who
+  /// prove the same secret.
+  public let secretConfigured: Bool
+
+  public init(localName: String, secretConfigured: Bool = false, scrollbackLimit: Int = 10_000) {
     self.localName = localName
+    self.secretConfigured = secretConfigured
     self.scrollback = Scrollback(limit: scrollbackLimit)
   }
 
@@ -32,9 +39,12 @@ public struct ScreenModel: Sendable {
     switch event {
     case .listening(let address):
       status.link = .listening(address)
-      status.authentication = .unknown
+      status.authentication = secretConfigured ? .authenticated : .unauthenticated
       status.peerName = nil
-      system("listening on \(address), waiting for a peer")
+      // The listener's own user is the room's host, under their own name.
+      roomName = localName
+      status.roomCount = status.roomCount ?? 1
+      system("listening on \(address): a room others can join")
     case .connecting(let address):
       status.link = .connecting(address)
       system("connecting to \(address)")
@@ -59,17 +69,22 @@ public struct ScreenModel: Sendable {
         error("\(peer.name) joined from \(address): UNAUTHENTICATED (no shared secret on either side)")
       }
     case .messageReceived(let from, let message, let payloadBytes, let wireBytes):
-      statistics.recordReceived(payloadBytes: payloadBytes, wireBytes: wireBytes)
+      // In a room our own messages come back from the relay in the room's order: that is
+      // where they are shown, so every participant's screen has the same order.
+      let isOwn = roomName != nil && from == roomName
+      if !isOwn { statistics.recordReceived(payloadBytes: payloadBytes, wireBytes: wireBytes) }
       scrollback.append(
         ScrollbackEntry(
-          time: time, kind: .incoming, sender: from, text: message.text,
+          time: time, kind: isOwn ? .outgoing : .incoming, sender: from, text: message.text,
           payloadBytes: payloadBytes, wireBytes: wireBytes))
     case .messageSent(let message, let payloadBytes, let wireBytes):
       statistics.recordSent(payloadBytes: payloadBytes, wireBytes: wireBytes)
-      scrollback.append(
-        ScrollbackEntry(
-          time: time, kind: .outgoing, sender: localName, text: message.text,
-          payloadBytes: payloadBytes, wireBytes: wireBytes))
+      if roomName == nil {
+        scrollback.append(
+          ScrollbackEntry(
+            time: time, kind: .outgoing, sender: localName, text: message.text,
+            payloadBytes: payloadBytes, wireBytes: wireBytes))
+      }
     case .messageNotSent(let text, let reason):
       error("not sent (\(reason)): \(text)")
     case .roundTrip(let nanoseconds):
@@ -86,6 +101,19 @@ public struct ScreenModel: Sendable {
       }
     case .refused(let address, let reason):
       system("turned away \(address): \(reason)")
+    case .room(let event):
+      status.roomCount = event.participantCount
+      switch event.kind {
+      case .welcome:
+        roomName = event.name
+        system(event.detail)
+      case .joined: system("\(event.name) joined from \(event.detail)")
+      case .left: system("\(event.name) left: \(event.detail)")
+      case .who: system("  \(event.name): \(event.detail)")
+      case .notice: error(event.detail)
+      }
+    case .log(let line):
+      system(line)
     case .warning(let text):
       error("warning: \(text)")
     case .failed(let reason):
@@ -156,6 +184,8 @@ public struct ScreenModel: Sendable {
       scrollback.clear()
     case "/help":
       for text in Self.help { note(text, time: time) }
+    case "/who":
+      return [.who]
     case "/stats":
       for text in statistics.report { note(text, time: time) }
     case "/nick":
@@ -169,7 +199,7 @@ public struct ScreenModel: Sendable {
   }
 
   static let help = [
-    "commands: /help, /quit, /clear (empty the scrollback), /stats (counters and round-trip times)",
+    "commands: /help, /quit, /who (who is in the room), /clear (empty the scrollback), /stats (counters, round trips)",
     "editing: ←/→ Home/End Ctrl-A/E, Backspace/Delete, Ctrl-U/K (delete to start/end), Ctrl-W (word), ↑/↓ history",
     "scrolling: PgUp/PgDn, Ctrl-Home/Ctrl-End (top/bottom); leave: /quit, Ctrl-C, or Ctrl-D on an empty line",
     "a line starting with // sends a leading /; a bracketed paste of several lines is one message",

@@ -20,6 +20,8 @@ public struct ConnectionStatus: Hashable, Sendable {
   public var link: Link = .starting
   public var authentication: Authentication = .unknown
   public var peerName: String?
+  /// Participants in the room, once in one.
+  public var roomCount: Int?
 
   public init() {}
 
@@ -40,6 +42,7 @@ public struct ConnectionStatus: Hashable, Sendable {
       }
     }
     if let peerName, case .connected = link { parts.append(peerName.terminalSafe) }
+    if let roomCount { parts.append("room: \(roomCount)") }
     switch authentication {
     case .unknown: break
     case .authenticating: parts.append("authenticating…")

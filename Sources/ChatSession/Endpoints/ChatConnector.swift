@@ -46,7 +46,7 @@ public final class ChatConnector: ChatEndpoint {
         channel.eventLoop.makeCompletedFuture {
           try SessionPipeline.configure(channel, role: .connector, options: options) { report in
             let remote = channel.remoteAddress?.displayString ?? target
-            continuation.yield(SessionPipeline.event(for: report, address: remote))
+            if let event = SessionPipeline.event(for: report, address: remote) { continuation.yield(event) }
           }
         }
       }
@@ -93,6 +93,14 @@ public final class ChatConnector: ChatEndpoint {
     } else if case .finished = state.withLockedValue({ $0 }) {
       continuation.yield(.messageNotSent(text: text, reason: "the connection is closed"))
     }
+  }
+
+  public func who() {
+    guard case .connected(let channel) = state.withLockedValue({ $0 }) else {
+      continuation.yield(.messageNotSent(text: "/who", reason: "not connected"))
+      return
+    }
+    channel.writeAndFlush(SessionCommand.who, promise: nil)
   }
 
   private func send(_ text: String, on channel: any Channel) {

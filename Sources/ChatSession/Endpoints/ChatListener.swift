@@ -1,10 +1,17 @@
 public import ChatProtocol
+public import ChatRoom
+public import Logging
 import NIOConcurrencyHelpers
 public import NIOCore
 import NIOPosix
 
-/// The side that accepts connections: it talks with one peer at a time, turns away others
-/// while busy, and keeps listening after each peer leaves or fails to authenticate.
+/// The side that accepts connections: a room where the host (unless it is a headless
+/// relay) and any number of clients share one conversation.
+///
+/// The room and all its connections live on one event loop, so the room's state needs no
+/// locks and every connection gets the room's messages in the same order. The rules (who
+/// may join, names, rates, the roster) are ``RoomState``'s; this class only carries out its
+/// actions and reports to the host's front end.
 public final class ChatListener: ChatEndpoint {
   public let events: AsyncStream<SessionEvent>
   /// Where the listener is bound, as `[::]:9090` or `127.0.0.1:9090`.
@@ -12,54 +19,51 @@ public final class ChatListener: ChatEndpoint {
   /// The bound port (useful when asked for port 0).
   public let port: Int
 
-  private let continuation: AsyncStream<SessionEvent>.Continuation
   private let serverChannel: any Channel
-  private let state: NIOLockedValueBox<State>
+  private let room: NIOLoopBound<RoomShell>
 
-  private struct State {
-    var peer: (channel: any Channel, address: String)?
-    var stopping = false
-  }
-
-  private init(
-    serverChannel: any Channel,
-    state: NIOLockedValueBox<State>,
-    events: AsyncStream<SessionEvent>,
-    continuation: AsyncStream<SessionEvent>.Continuation
-  ) {
+  private init(serverChannel: any Channel, room: NIOLoopBound<RoomShell>, events: AsyncStream<SessionEvent>) {
     self.serverChannel = serverChannel
-    self.state = state
+    self.room = room
     self.events = events
-    self.continuation = continuation
     self.address = serverChannel.localAddress?.displayString ?? "?"
     self.port = serverChannel.localAddress?.port ?? 0
   }
 
-  /// Binds `address` (all interfaces, IPv4 and IPv6, when it has no host) and starts
-  /// accepting. Throws ``StartError`` with a one-line reason when binding fails.
+  /// Binds `address` (all interfaces, IPv4 and IPv6, when it has no host) and opens the
+  /// room. With `hostName` nil the relay has no local participant (`--serve`). Throws
+  /// ``StartError`` with a one-line reason when binding fails.
   public static func start(
     on address: HostAndPort,
     options: SessionOptions,
+    limits: RoomLimits = RoomLimits(),
+    hostName: String?,
+    logger: Logger? = nil,
     group: any EventLoopGroup
   ) async throws(StartError) -> ChatListener {
     let (events, continuation) = AsyncStream.makeStream(of: SessionEvent.self)
-    let state = NIOLockedValueBox(State())
-    let listenAddress = NIOLockedValueBox("")
-    let bootstrap = ServerBootstrap(group: group)
+    let loop = group.next()
+    let room: NIOLoopBound<RoomShell>
+    do {
+      room = try await loop.submit {
+        NIOLoopBound(
+          RoomShell(
+            loop: loop, limits: limits, hostName: hostName, options: options, continuation: continuation,
+            logger: logger),
+          eventLoop: loop)
+      }.get()
+    } catch {
+      continuation.finish()
+      throw StartError(description: "could not start the room: \(error)")
+    }
+    // One event loop for the listening socket and every connection: see the type's notes.
+    let bootstrap = ServerBootstrap(group: loop)
       .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-      .serverChannelOption(.backlog, value: 256)
+      .serverChannelOption(.backlog, value: 1024)
       .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
       .childChannelOption(.writeBufferWaterMark, value: SessionPipeline.writeBufferWaterMark)
       .childChannelInitializer { channel in
-        channel.eventLoop.makeCompletedFuture {
-          try accept(
-            channel,
-            state: state,
-            options: options,
-            continuation: continuation,
-            listenAddress: listenAddress.withLockedValue { $0 }
-          )
-        }
+        channel.eventLoop.makeCompletedFuture { try room.value.accept(channel) }
       }
     let serverChannel: any Channel
     do {
@@ -77,21 +81,15 @@ public final class ChatListener: ChatEndpoint {
       continuation.finish()
       throw StartError(description: NetworkErrorDescription.describe(error, target: address.description))
     }
-    let listener = ChatListener(
-      serverChannel: serverChannel,
-      state: state,
-      events: events,
-      continuation: continuation
-    )
-    listenAddress.withLockedValue { $0 = listener.address }
+    let listener = ChatListener(serverChannel: serverChannel, room: room, events: events)
     if options.secret == nil {
       continuation.yield(
         .warning(
           "no shared secret: anyone who can reach port \(listener.port) can talk to you (set CHAT_SECRET or use --secret-file)"
-        )
-      )
+        ))
     }
     continuation.yield(.listening(address: listener.address))
+    logger?.info("listening on \(listener.address)")
     return listener
   }
 
@@ -100,71 +98,211 @@ public final class ChatListener: ChatEndpoint {
     public var description: String
   }
 
-  private static func accept(
-    _ channel: any Channel,
-    state: NIOLockedValueBox<State>,
-    options: SessionOptions,
-    continuation: AsyncStream<SessionEvent>.Continuation,
-    listenAddress: String
-  ) throws {
-    let remote = channel.remoteAddress?.displayString ?? "unknown address"
-    let admitted = state.withLockedValue { state -> Bool in
-      guard !state.stopping, state.peer == nil else { return false }
-      state.peer = (channel, remote)
-      return true
-    }
-    guard admitted else {
-      let busyWith = state.withLockedValue { $0.peer?.address }
-      let reason =
-        busyWith.map { "busy: already in a conversation with \($0)" } ?? "busy: the listener is stopping"
-      continuation.yield(.refused(address: remote, reason: reason))
-      try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(FrameEncoderHandler()))
-      try channel.pipeline.syncOperations.addHandler(
-        BusyRefusalHandler(report: ErrorReport(code: .busy, message: reason), linger: options.lingerTimeout)
-      )
-      return
-    }
-    continuation.yield(.connected(to: remote))
-    // The slot frees as soon as the session ends, not when the connection has finished
-    // lingering, so that someone retrying right after a failure is not told "busy".
-    @Sendable func release() {
-      let released = state.withLockedValue { state -> Bool in
-        guard state.peer?.channel === channel else { return false }
-        state.peer = nil
-        return !state.stopping
-      }
-      if released { continuation.yield(.listening(address: listenAddress)) }
-    }
-    channel.closeFuture.whenComplete { _ in release() }
-    try SessionPipeline.configure(channel, role: .listener, options: options) { report in
-      continuation.yield(SessionPipeline.event(for: report, address: remote))
-      if case .ended = report { release() }
-    }
+  public func send(_ text: String) {
+    let room = room
+    room.eventLoop.execute { room.value.hostSends(text) }
   }
 
-  public func send(_ text: String) {
-    guard let peer = state.withLockedValue({ $0.peer?.channel }) else {
-      continuation.yield(.messageNotSent(text: text, reason: "no peer is connected"))
-      return
-    }
-    let promise = peer.eventLoop.makePromise(of: Void.self)
-    let continuation = continuation
-    promise.futureResult.whenFailure { _ in
-      continuation.yield(.messageNotSent(text: text, reason: "the connection is closed"))
-    }
-    peer.writeAndFlush(SessionCommand.send(text), promise: promise)
+  public func who() {
+    let room = room
+    room.eventLoop.execute { room.value.hostAsksWho() }
   }
 
   public func close(_ goodbye: Goodbye) async {
-    let peer = state.withLockedValue { state -> (any Channel)? in
-      state.stopping = true
-      return state.peer?.channel
-    }
+    let room = room
     try? await serverChannel.close()
-    if let peer {
-      peer.writeAndFlush(SessionCommand.close(goodbye), promise: nil)
-      try? await peer.closeFuture.get()
+    _ = try? await room.eventLoop.flatSubmit { room.value.closeAll(goodbye) }.get() as Void
+    room.eventLoop.execute { room.value.finish() }
+  }
+}
+
+/// The room's state and connections, confined to the room's event loop.
+final class RoomShell {
+  private let loop: any EventLoop
+  private var state: RoomState
+  private let options: SessionOptions
+  private let continuation: AsyncStream<SessionEvent>.Continuation
+  private let logger: Logger?
+  private let hostName: String?
+  private var connections: [ParticipantID: Connection] = [:]
+  private var nextID = 1
+  private var stopping = false
+
+  private struct Connection {
+    var handler: SessionHandler
+    var channel: any Channel
+    var address: String
+    var ip: String
+    var joined = false
+  }
+
+  init(
+    loop: any EventLoop,
+    limits: RoomLimits,
+    hostName: String?,
+    options: SessionOptions,
+    continuation: AsyncStream<SessionEvent>.Continuation,
+    logger: Logger?
+  ) {
+    self.loop = loop
+    self.state = RoomState(limits: limits, host: hostName.map { ($0, WallClock.timeOfDay()) })
+    self.options = options
+    self.continuation = continuation
+    self.logger = logger
+    self.hostName = hostName
+  }
+
+  private var now: UInt64 { NIODeadline.now().uptimeNanoseconds }
+
+  // MARK: - Connections
+
+  func accept(_ channel: any Channel) throws {
+    let address = channel.remoteAddress?.displayString ?? "unknown address"
+    let ip = channel.remoteAddress?.ipAddress ?? address
+    if stopping {
+      try refuse(channel, ErrorReport(code: .busy, message: "the room is closing"), address: address)
+      return
     }
+    if let refusal = state.admit(address: ip, now: now) {
+      try refuse(channel, refusal, address: address)
+      return
+    }
+    let id = ParticipantID(nextID)
+    nextID += 1
+    let room = NIOLoopBound(self, eventLoop: loop)
+    let handler = SessionHandler(role: .listener, options: options) { report in
+      room.value.handle(report, from: id)
+    }
+    let operations = channel.pipeline.syncOperations
+    try operations.addHandler(
+      ByteToMessageHandler(FrameDecoderHandler(maximumPayloadLength: options.maximumPayloadLength)))
+    try operations.addHandler(MessageToByteHandler(FrameEncoderHandler()))
+    try operations.addHandler(handler)
+    connections[id] = Connection(handler: handler, channel: channel, address: address, ip: ip)
+    channel.closeFuture.whenComplete { _ in room.value.closed(id) }
+  }
+
+  private func refuse(_ channel: any Channel, _ report: ErrorReport, address: String) throws {
+    continuation.yield(.refused(address: address, reason: report.message))
+    logger?.notice("turned away \(address): \(report.message)")
+    try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(FrameEncoderHandler()))
+    try channel.pipeline.syncOperations.addHandler(BusyRefusalHandler(report: report, linger: options.lingerTimeout))
+  }
+
+  private func closed(_ id: ParticipantID) {
+    guard let connection = connections.removeValue(forKey: id) else { return }
+    state.connectionClosed(address: connection.ip)
+    if connection.joined { perform(state.leave(id, reason: "connection closed")) }
+  }
+
+  // MARK: - Reports from a connection's session
+
+  private func handle(_ report: SessionReport, from id: ParticipantID) {
+    guard var connection = connections[id] else { return }
+    switch report {
+    case .established(let peer, let auth):
+      connection.joined = true
+      connections[id] = connection
+      perform(
+        state.join(
+          id, requestedName: peer.name, address: connection.address, authenticated: auth == .authenticated,
+          since: WallClock.timeOfDay()))
+    case .messageReceived(let message, _, let payloadBytes, _):
+      perform(state.message(from: id, text: message.text, payloadBytes: payloadBytes, now: now))
+    case .whoRequested:
+      perform(state.who(for: id))
+    case .messageNotSent(let text, let reason):
+      logger?.notice("could not relay to \(connection.address): \(reason) (\(text.utf8.count) bytes)")
+    case .ended(let end):
+      let reason = Self.leaveReason(end)
+      if connection.joined {
+        connection.joined = false
+        connections[id] = connection
+        perform(state.leave(id, reason: reason))
+      } else {
+        if case .authFailed = end { perform(state.authenticationFailed(address: connection.ip, now: now)) }
+        let line = end.description
+        continuation.yield(.refused(address: connection.address, reason: line))
+        logger?.notice("\(connection.address): \(line)")
+      }
+    case .authenticating, .messageSent, .roundTrip, .roomEvent:
+      break
+    }
+  }
+
+  static func leaveReason(_ end: SessionEnd) -> String {
+    switch end {
+    case .peerClosed(let bye): bye.reason.isEmpty ? "\(bye.code)" : bye.reason
+    case .localClose(let bye): bye.reason.isEmpty ? "removed by the relay" : bye.reason
+    case .authFailed(let reason): "auth failed: \(reason)"
+    case .failed(_, let reason): reason
+    case .connectionLost(let reason): reason
+    }
+  }
+
+  // MARK: - The host
+
+  func hostSends(_ text: String) {
+    guard let hostName else { return }
+    guard !text.isEmpty else { return }
+    let payloadBytes = 8 + 1 + hostName.utf8.count + text.utf8.count
+    let actions = state.message(from: .host, text: text, payloadBytes: payloadBytes, now: now)
+    if case .deliver(_, _, _, let sequence)? = actions.first {
+      continuation.yield(
+        .messageSent(
+          message: TextMessage(sequence: sequence, text: text), payloadBytes: payloadBytes,
+          wireBytes: FrameHeader.size + payloadBytes))
+    }
+    perform(actions)
+  }
+
+  func hostAsksWho() {
+    perform(state.who(for: .host))
+  }
+
+  // MARK: - Carrying out the room's actions
+
+  private func perform(_ actions: [RoomAction]) {
+    for action in actions {
+      switch action {
+      case .deliver(let to, let sender, let text, let sequence):
+        if to == .host {
+          let payloadBytes = 8 + 1 + sender.utf8.count + text.utf8.count
+          continuation.yield(
+            .messageReceived(
+              from: sender, message: TextMessage(sequence: sequence, text: text), payloadBytes: payloadBytes,
+              wireBytes: FrameHeader.size + payloadBytes))
+        } else {
+          connections[to]?.handler.relay(text, from: sender)
+        }
+      case .announce(let to, let event):
+        if to == .host {
+          continuation.yield(.room(event))
+        } else {
+          connections[to]?.handler.announce(event)
+        }
+      case .disconnect(let id, let report):
+        connections[id]?.handler.abort(report)
+      case .log(let line):
+        logger?.info("\(line)")
+      case .alert(let line):
+        logger?.warning("\(line)")
+        if hostName != nil { continuation.yield(.log(line)) }
+      }
+    }
+  }
+
+  // MARK: - Shutting down
+
+  func closeAll(_ goodbye: Goodbye) -> EventLoopFuture<Void> {
+    stopping = true
+    let channels = connections.values.map(\.channel)
+    for connection in connections.values { connection.handler.close(goodbye) }
+    let futures = channels.map { $0.closeFuture }
+    return EventLoopFuture.andAllComplete(futures, on: loop)
+  }
+
+  func finish() {
     continuation.finish()
   }
 }

@@ -19,7 +19,7 @@ enum SessionPipeline {
   }
 
   /// The front end's view of a session report from the peer at `address`.
-  static func event(for report: SessionReport, address: String) -> SessionEvent {
+  static func event(for report: SessionReport, address: String) -> SessionEvent? {
     switch report {
     case .authenticating(let peer):
       .authenticating(peer: peer.name)
@@ -35,6 +35,10 @@ enum SessionPipeline {
       .roundTrip(nanoseconds: nanoseconds)
     case .ended(let end):
       .disconnected(address: address, end: end)
+    case .roomEvent(let event):
+      .room(event)
+    case .whoRequested:
+      nil  // a relay's business, not a front end's
     }
   }
 

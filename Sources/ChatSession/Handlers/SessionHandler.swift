@@ -19,6 +19,9 @@ final class SessionHandler: ChannelDuplexHandler {
   /// Why the transport failed, if it did, to say when it closes.
   private var transportFailure: String?
   private var closing = false
+  /// Set while the handler is in a pipeline, for calls that come from the room rather than
+  /// through the pipeline (the room runs on this channel's event loop).
+  private var context: ChannelHandlerContext?
 
   init(role: Role, options: SessionOptions, report: @escaping @Sendable (SessionReport) -> Void) {
     var nonce = [UInt8](repeating: 0, count: Hello.nonceLength)
@@ -31,7 +34,39 @@ final class SessionHandler: ChannelDuplexHandler {
   }
 
   func handlerAdded(context: ChannelHandlerContext) {
+    self.context = context
     if context.channel.isActive { start(context: context) }
+  }
+
+  func handlerRemoved(context: ChannelHandlerContext) {
+    self.context = nil
+  }
+
+  // MARK: - Calls from the room (on this channel's event loop)
+
+  /// Passes on a room message.
+  func relay(_ text: String, from sender: String) {
+    guard let context else { return }
+    perform(machine.relay(text, from: sender), context: context)
+  }
+
+  /// Tells the peer about the room.
+  func announce(_ event: RoomEvent) {
+    guard let context else { return }
+    perform(machine.announce(event), context: context)
+  }
+
+  /// Reports `report` to the peer and hangs up.
+  func abort(_ report: ErrorReport) {
+    guard let context else { return }
+    perform(machine.abort(FrameError(report.code, report.message)), context: context)
+  }
+
+  /// Says goodbye and hangs up.
+  func close(_ goodbye: Goodbye) {
+    guard let context else { return }
+    perform(machine.close(goodbye), context: context)
+    if machine.hasEnded, !closing { beginClose(context: context) }
   }
 
   func channelActive(context: ChannelHandlerContext) {
@@ -59,6 +94,8 @@ final class SessionHandler: ChannelDuplexHandler {
     switch unwrapOutboundIn(data) {
     case .send(let text):
       perform(machine.send(text: text), context: context)
+    case .who:
+      perform(machine.requestWho(), context: context)
     case .close(let goodbye):
       perform(machine.close(goodbye), context: context)
       if machine.hasEnded, !closing { beginClose(context: context) }

@@ -1,0 +1,44 @@
+import ArgumentParser
+import ChatProtocol
+import ChatRoom
+import ChatSession
+import Foundation
+import Logging
+import NIOPosix
+
+/// `chat --serve`: a room with no local participant and no screen, logging to stderr, that
+/// stops cleanly on SIGINT or SIGTERM (goodbye to every client, then exit 0).
+enum RelayService {
+  static func run(on address: HostAndPort, options: SessionOptions, limits: RoomLimits, name: String) async throws {
+    LoggingSystem.bootstrap { label in
+      var handler = StreamLogHandler.standardError(label: label)
+      handler.logLevel = .info
+      return handler
+    }
+    let logger = Logger(label: "chat.relay")
+    var relayOptions = options
+    relayOptions.name = name
+    let listener: ChatListener
+    do {
+      listener = try await ChatListener.start(
+        on: address, options: relayOptions, limits: limits, hostName: nil, logger: logger,
+        group: MultiThreadedEventLoopGroup.singleton)
+    } catch {
+      logger.critical("\(error.description)")
+      throw ExitCode(1)
+    }
+    let stop = SignalWatcher {
+      logger.info("stopping: saying goodbye to every client")
+      Task { await listener.close(Goodbye(code: .shuttingDown, reason: "the relay is shutting down")) }
+    }
+    for await event in listener.events {
+      switch event {
+      case .warning(let text): logger.warning("\(text)")
+      case .failed(let text): logger.error("\(text)")
+      default: break  // the room logs joins, leaves, refusals and defences itself
+      }
+    }
+    logger.info("stopped")
+    withExtendedLifetime(stop) {}
+  }
+}

@@ -1,0 +1,16 @@
+public import ChatProtocol
+
+/// What the room asks its shell to do, in order.
+public enum RoomAction: Hashable, Sendable {
+  /// Pass `text`, written by `sender`, to participant `to`. `sequence` is the message's
+  /// place in the room's single order.
+  case deliver(to: ParticipantID, sender: String, text: String, sequence: UInt64)
+  /// Tell participant `to` about the room.
+  case announce(to: ParticipantID, RoomEvent)
+  /// Send `report` to the participant and hang up.
+  case disconnect(ParticipantID, ErrorReport)
+  /// A line for the relay's log (joins, leaves).
+  case log(String)
+  /// A defence acted (rate limit, flood, auth throttling): for the log and the host.
+  case alert(String)
+}

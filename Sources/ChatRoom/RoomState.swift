@@ -1,0 +1,230 @@
+public import ChatProtocol
+
+/// The conversation of one listener with many clients, as a pure state machine.
+///
+/// It decides who may connect, what each participant is called, in which single order
+/// messages are passed on, who is flooding, and who is in the room. Its shell (a SwiftNIO
+/// listener on one event loop) feeds it connections, handshakes, messages and departures,
+/// and carries out the ``RoomAction``s it returns. Time comes in as monotonic nanoseconds.
+///
+/// Every message goes to every participant, its sender included (the echo tells the sender
+/// where the message landed), so all participants see the same order.
+public struct RoomState: Sendable {
+  public struct Participant: Hashable, Sendable {
+    public var name: String
+    public var address: String
+    public var authenticated: Bool
+    public var since: String
+    public var messagesIn = 0
+    public var bytesIn = 0
+    public var messagesOut = 0
+    public var bytesOut = 0
+    var messageBucket: TokenBucket
+    var byteBucket: TokenBucket
+    var refusedInARow = 0
+  }
+
+  public let limits: RoomLimits
+  public private(set) var participants: [ParticipantID: Participant] = [:]
+  /// Participant ids in joining order (ids only grow), so a message's deliveries are in a
+  /// stable order without sorting on every message.
+  private var order: [ParticipantID] = []
+  /// Connections per source address, handshaking ones included.
+  public private(set) var connectionsByAddress: [String: Int] = [:]
+  public private(set) var connectionCount = 0
+  private var authFailures: [String: [UInt64]] = [:]
+  private var blockedUntil: [String: UInt64] = [:]
+  private var lastSequence: UInt64 = 0
+
+  /// - Parameter host: the listening person's name and the time they started, or nil for a
+  ///   relay with no local participant (`--serve`).
+  public init(limits: RoomLimits = RoomLimits(), host: (name: String, since: String)?) {
+    self.limits = limits
+    if let host {
+      participants[.host] = Participant(
+        name: host.name, address: "local", authenticated: true, since: host.since,
+        messageBucket: TokenBucket(capacity: .infinity, rate: 0),
+        byteBucket: TokenBucket(capacity: .infinity, rate: 0))
+      order = [.host]
+    }
+  }
+
+  public var participantCount: Int { participants.count }
+
+  /// Participants in the order they joined (the host first).
+  public var roster: [(ParticipantID, Participant)] {
+    order.map { ($0, participants[$0]!) }
+  }
+
+  // MARK: - Connections
+
+  /// A connection from `address` (the peer's IP) was accepted by the socket: may it stay?
+  /// Returns nil to admit it, or the reason to turn it away. An admitted connection must
+  /// be matched by ``connectionClosed(address:)``.
+  public mutating func admit(address: String, now: UInt64) -> ErrorReport? {
+    if let until = blockedUntil[address], now < until {
+      let seconds = (until - now + 999_999_999) / 1_000_000_000
+      return ErrorReport(
+        code: .authThrottled,
+        message: "too many failed authentications from \(address); try again in \(seconds) s")
+    }
+    guard connectionCount < limits.maximumConnections else {
+      return ErrorReport(code: .busy, message: "the room is full (\(limits.maximumConnections) connections)")
+    }
+    guard connectionsByAddress[address, default: 0] < limits.maximumConnectionsPerAddress else {
+      return ErrorReport(
+        code: .busy,
+        message: "too many connections from \(address) (at most \(limits.maximumConnectionsPerAddress))")
+    }
+    connectionCount += 1
+    connectionsByAddress[address, default: 0] += 1
+    return nil
+  }
+
+  public mutating func connectionClosed(address: String) {
+    connectionCount -= 1
+    connectionsByAddress[address, default: 1] -= 1
+    if connectionsByAddress[address] == 0 { connectionsByAddress[address] = nil }
+  }
+
+  /// A client from `address` failed to authenticate.
+  public mutating func authenticationFailed(address: String, now: UInt64) -> [RoomAction] {
+    let window = UInt64(limits.authFailureWindow * 1e9)
+    var recent = authFailures[address, default: []].filter { now - $0 < window }
+    recent.append(now)
+    authFailures[address] = recent
+    guard recent.count >= limits.authFailuresAllowed else { return [] }
+    authFailures[address] = nil
+    blockedUntil[address] = now + UInt64(limits.authFailureBlock * 1e9)
+    return [
+      .alert(
+        "\(address) failed to authenticate \(recent.count) times in \(Int(limits.authFailureWindow)) s: turned away for \(Int(limits.authFailureBlock)) s"
+      )
+    ]
+  }
+
+  // MARK: - Participants
+
+  /// Participant `id` finished the handshake asking to be called `requestedName`.
+  public mutating func join(
+    _ id: ParticipantID,
+    requestedName: String,
+    address: String,
+    authenticated: Bool,
+    since: String
+  ) -> [RoomAction] {
+    let name = uniqueName(requestedName)
+    participants[id] = Participant(
+      name: name, address: address, authenticated: authenticated, since: since,
+      messageBucket: TokenBucket(capacity: limits.messageBurst, rate: limits.messagesPerSecond),
+      byteBucket: TokenBucket(capacity: limits.byteBurst, rate: limits.bytesPerSecond))
+    if let last = order.last, last > id {
+      order.insert(id, at: order.firstIndex { $0 > id }!)
+    } else {
+      order.append(id)
+    }
+    let count = participants.count
+    let renamed = name == requestedName ? "" : " (\(requestedName) was taken)"
+    var actions: [RoomAction] = [
+      .log("\(name) joined from \(address)\(renamed), \(authenticated ? "authenticated" : "unauthenticated")"),
+      .announce(
+        to: id,
+        RoomEvent(
+          kind: .welcome, participantCount: count, name: name,
+          detail: "you are \(name)\(renamed); \(count) in the room")),
+    ]
+    for other in order where other != id {
+      actions.append(
+        .announce(to: other, RoomEvent(kind: .joined, participantCount: count, name: name, detail: address)))
+    }
+    return actions
+  }
+
+  /// Participant `id` left (or was dropped) for `reason`.
+  public mutating func leave(_ id: ParticipantID, reason: String) -> [RoomAction] {
+    guard let participant = participants.removeValue(forKey: id) else { return [] }
+    order.removeAll { $0 == id }
+    let count = participants.count
+    var actions: [RoomAction] = [.log("\(participant.name) left: \(reason)")]
+    for other in order {
+      actions.append(
+        .announce(to: other, RoomEvent(kind: .left, participantCount: count, name: participant.name, detail: reason)))
+    }
+    return actions
+  }
+
+  /// Participant `id` wrote `text` (`payloadBytes` of frame payload): pass it on, in the
+  /// room's order, or refuse it if they are over their rate.
+  public mutating func message(from id: ParticipantID, text: String, payloadBytes: Int, now: UInt64) -> [RoomAction] {
+    guard var sender = participants[id] else { return [] }
+    let withinRate =
+      sender.messageBucket.take(1, now: now) && sender.byteBucket.take(Double(payloadBytes), now: now)
+    guard withinRate else {
+      sender.refusedInARow += 1
+      participants[id] = sender
+      if sender.refusedInARow >= limits.refusedMessagesBeforeDisconnect {
+        let reason =
+          "flooding: \(sender.refusedInARow) messages in a row over the limit of \(Int(limits.messagesPerSecond)) messages and \(Int(limits.bytesPerSecond)) bytes per second"
+        return [
+          .alert("\(sender.name) dropped: \(reason)"),
+          .disconnect(id, ErrorReport(code: .rateLimited, message: reason)),
+        ]
+      }
+      guard sender.refusedInARow == 1 else { return [] }
+      return [
+        .alert("\(sender.name) is over the rate limit: messages refused"),
+        .announce(
+          to: id,
+          RoomEvent(
+            kind: .notice, participantCount: participants.count, name: sender.name,
+            detail:
+              "slow down: messages over \(Int(limits.messagesPerSecond))/s (burst \(Int(limits.messageBurst))) are not relayed"
+          )),
+      ]
+    }
+    sender.refusedInARow = 0
+    sender.messagesIn += 1
+    sender.bytesIn += payloadBytes
+    participants[id] = sender
+    lastSequence += 1
+    let relayedBytes = FrameHeader.size + 8 + 1 + sender.name.utf8.count + text.utf8.count
+    var actions: [RoomAction] = []
+    actions.reserveCapacity(participants.count)
+    for other in order {
+      participants[other]!.messagesOut += 1
+      participants[other]!.bytesOut += relayedBytes
+      actions.append(.deliver(to: other, sender: sender.name, text: text, sequence: lastSequence))
+    }
+    return actions
+  }
+
+  /// Participant `id` asked who is in the room.
+  public func who(for id: ParticipantID) -> [RoomAction] {
+    let count = participants.count
+    return roster.map { _, participant in
+      let detail = [
+        participant.address,
+        participant.authenticated ? "authenticated" : "unauthenticated",
+        "since \(participant.since)",
+        "sent \(participant.messagesIn) (\(participant.bytesIn) B)",
+        "received \(participant.messagesOut) (\(participant.bytesOut) B)",
+      ].joined(separator: ", ")
+      return .announce(to: id, RoomEvent(kind: .who, participantCount: count, name: participant.name, detail: detail))
+    }
+  }
+
+  public func name(of id: ParticipantID) -> String? { participants[id]?.name }
+
+  /// `requested`, or `requested-2`, `requested-3`, … if that is taken (ignoring case).
+  private func uniqueName(_ requested: String) -> String {
+    let taken = Set(participants.values.map { $0.name.lowercased() })
+    guard taken.contains(requested.lowercased()) else { return requested }
+    var suffix = 2
+    while true {
+      let base = String(requested.utf8.prefix(Hello.maximumNameLength - 6)) ?? "guest"
+      let candidate = "\(base)-\(suffix)"
+      if !taken.contains(candidate.lowercased()) { return candidate }
+      suffix += 1
+    }
+  }
+}
