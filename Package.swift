@@ -128,6 +128,11 @@ let package = Package(
       swiftSettings: strictSettings
     ),
     .testTarget(
+      name: "ChatRoomTests",
+      dependencies: ["ChatRoom", "ChatProtocol"],
+      swiftSettings: strictSettings
+    ),
+    .testTarget(
       name: "ChatScreenTests",
       dependencies: [
         "ChatScreen",
