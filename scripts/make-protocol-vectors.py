@@ -36,6 +36,15 @@ valid = [
     ("error, auth failed", frame(0x31, struct.pack("!H", 7) + b"auth failed: the shared secrets differ"),
      {"type": "error", "code": 7, "message": "auth failed: the shared secrets differ"}),
     ("error with an empty message", frame(0x31, struct.pack("!H", 11)), {"type": "error", "code": 11, "message": ""}),
+    ("room text from 小明, sequence 3", frame(0x12, struct.pack("!Q", 3) + bytes([6]) + "小明".encode() + "大家好".encode()),
+     {"type": "roomText", "sequence": 3, "sender": "小明", "text": "大家好"}),
+    ("room event: bob joined, 3 in the room",
+     frame(0x50, struct.pack("!BH", 1, 3) + bytes([3]) + b"bob" + b"127.0.0.1:53122"),
+     {"type": "roomEvent", "kind": 1, "count": 3, "name": "bob", "detail": "127.0.0.1:53122"}),
+    ("room event: bob left, 2 in the room",
+     frame(0x50, struct.pack("!BH", 2, 2) + bytes([3]) + b"bob" + b"connection reset by peer"),
+     {"type": "roomEvent", "kind": 2, "count": 2, "name": "bob", "detail": "connection reset by peer"}),
+    ("who request", frame(0x51, b""), {"type": "whoRequest"}),
 ]
 
 invalid = [
@@ -53,6 +62,10 @@ invalid = [
     ("hello with an empty name", frame(0x01, struct.pack("!HHI", 1, 0, 1024) + nonce_a + b"\x00\x00"), "malformedFrame"),
     ("hello with a byte after its last field", frame(0x01, hello_a + b"\x00"), "malformedFrame"),
     ("hello cut inside its name", frame(0x01, struct.pack("!HHI", 1, 0, 1024) + nonce_a + b"\x05ab"), "malformedFrame"),
+    ("room text with an empty sender name", frame(0x12, struct.pack("!Q", 1) + bytes([0]) + b"hi"), "malformedFrame"),
+    ("room text with no text", frame(0x12, struct.pack("!Q", 1) + bytes([3]) + b"bob"), "malformedFrame"),
+    ("room event of unknown kind 9", frame(0x50, struct.pack("!BH", 9, 1) + bytes([1]) + b"x"), "malformedFrame"),
+    ("who request with a payload", frame(0x51, b"\x00"), "malformedFrame"),
     ("an HTTP request", b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", "notChatProtocol"),
     ("a TLS ClientHello", bytes.fromhex("160301020001") + bytes(10), "notChatProtocol"),
 ]

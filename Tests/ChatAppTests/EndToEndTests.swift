@@ -168,3 +168,27 @@ struct ReferenceClientTests {
     _ = try await alice.exitStatus()
   }
 }
+
+@Suite("End to end: a headless relay")
+struct RelayEndToEndTests {
+  @Test func serveRelaysBetweenClientsAndStopsCleanlyOnSIGTERM() async throws {
+    let relay = try ChatProcess(["--serve", "127.0.0.1:0", "--name", "relay"])
+    let listening = try await relay.stderr.first("the relay's listening line") { $0.contains("listening on 127.0.0.1:") }
+    let port = Int(listening.components(separatedBy: "listening on 127.0.0.1:")[1].prefix { $0.isNumber })!
+    let ann = try ChatProcess(["--connect", "127.0.0.1:\(port)", "--name", "ann"])
+    let ben = try ChatProcess(["--connect", "127.0.0.1:\(port)", "--name", "ben"])
+    try await ann.line("welcome")
+    try await ben.line("welcome")
+    ann.type("hello ben")
+    try await ben.line("recv") { $0[1] == "ann" && $0.last == "hello ben" }
+    try await relay.stderr.first("a join logged") { $0.contains("ben joined from 127.0.0.1:") }
+
+    relay.signal(SIGTERM)
+    #expect(try await relay.exitStatus() == 0)
+    for client in [ann, ben] {
+      try await client.line("disconnected") { $0.last == "peer left: the relay is shutting down" }
+      #expect(try await client.exitStatus() == 0)
+    }
+    try await relay.stderr.first("the stop logged") { $0.contains("stopped") }
+  }
+}

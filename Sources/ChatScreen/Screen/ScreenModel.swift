@@ -63,10 +63,10 @@ public struct ScreenModel: Sendable {
       switch auth {
       case .authenticated:
         status.authentication = .authenticated
-        system("\(peer.name) joined from \(address): authenticated with the shared secret")
+        system("connected to \(peer.name) at \(address): authenticated with the shared secret")
       case .unauthenticated:
         status.authentication = .unauthenticated
-        error("\(peer.name) joined from \(address): UNAUTHENTICATED (no shared secret on either side)")
+        error("connected to \(peer.name) at \(address): UNAUTHENTICATED (no shared secret on either side)")
       }
     case .messageReceived(let from, let message, let payloadBytes, let wireBytes):
       // In a room our own messages come back from the relay in the room's order: that is

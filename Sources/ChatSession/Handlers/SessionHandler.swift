@@ -175,7 +175,7 @@ final class SessionHandler: ChannelDuplexHandler {
       outbound.removeAll()
       perform(
         machine.abort(
-          FrameError(.tooSlow, "the peer is not reading: more than \(limit) bytes are waiting for it")
+          FrameError(.tooSlow, "too slow: not reading, and more than \(limit) bytes are waiting for it")
         ),
         context: context
       )

@@ -30,6 +30,10 @@ struct ProtocolVectors: Decodable {
     var code: UInt16?
     var reason: String?
     var message: String?
+    var sender: String?
+    var kind: UInt8?
+    var count: Int?
+    var detail: String?
 
     var frame: Frame {
       switch type {
@@ -46,6 +50,11 @@ struct ProtocolVectors: Decodable {
         )
       case "authProof": .authProof(decodeHex(bytes!))
       case "text": .text(TextMessage(sequence: sequence!, text: text!))
+      case "roomText": .roomText(RoomText(sequence: sequence!, sender: sender!, text: text!))
+      case "roomEvent":
+        .roomEvent(
+          RoomEvent(kind: RoomEvent.Kind(rawValue: kind!)!, participantCount: count!, name: name!, detail: detail!))
+      case "whoRequest": .whoRequest
       case "ping": .ping(value!)
       case "pong": .pong(value!)
       case "bye": .bye(Goodbye(code: ByeCode(rawValue: code!), reason: reason!))
