@@ -173,7 +173,9 @@ struct ReferenceClientTests {
 struct RelayEndToEndTests {
   @Test func serveRelaysBetweenClientsAndStopsCleanlyOnSIGTERM() async throws {
     let relay = try ChatProcess(["--serve", "127.0.0.1:0", "--name", "relay"])
-    let listening = try await relay.stderr.first("the relay's listening line") { $0.contains("listening on 127.0.0.1:") }
+    let listening = try await relay.stderr.first("the relay's listening line") {
+      $0.contains("listening on 127.0.0.1:")
+    }
     let port = Int(listening.components(separatedBy: "listening on 127.0.0.1:")[1].prefix { $0.isNumber })!
     let ann = try ChatProcess(["--connect", "127.0.0.1:\(port)", "--name", "ann"])
     let ben = try ChatProcess(["--connect", "127.0.0.1:\(port)", "--name", "ben"])
