@@ -11,6 +11,7 @@ let package = Package(
   platforms: [.macOS(.v15)],
   products: [
     .executable(name: "chat", targets: ["chat"]),
+    .executable(name: "chat-bench", targets: ["ChatBench"]),
     .library(name: "ChatProtocol", targets: ["ChatProtocol"]),
     .library(name: "ChatSession", targets: ["ChatSession"]),
   ],
@@ -20,6 +21,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
   ],
   targets: [
@@ -103,6 +105,25 @@ let package = Package(
     .target(
       name: "ChatTestSupport",
       path: "Tests/ChatTestSupport",
+      swiftSettings: strictSettings
+    ),
+    // Allocation counting for the benchmark (replaces malloc; never linked into chat).
+    .target(name: "CMallocCounter"),
+    // The benchmark suite: `swift run -c release chat-bench` (see docs/PERFORMANCE.md).
+    .executableTarget(
+      name: "ChatBench",
+      dependencies: [
+        "ChatProtocol",
+        "ChatRoom",
+        "ChatSession",
+        "ChatScreen",
+        "CMallocCounter",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        .product(name: "Histogram", package: "hdrhistogram-swift"),
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
       swiftSettings: strictSettings
     ),
     .testTarget(

@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+
+/// `chat-bench`: the benchmark suite (see docs/PERFORMANCE.md).
+struct ChatBenchCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "chat-bench",
+    abstract: "Measure chat beside raw TCP, the tutorials' design and ncat, in one run.")
+
+  @Flag(help: "Small sizes: a smoke run (CI), not numbers to quote.")
+  var quick = false
+
+  @Option(help: ArgumentHelp("Write the results as JSON to PATH.", valueName: "path"))
+  var json: String?
+
+  @Option(help: ArgumentHelp("Run only these groups (comma-separated): stream, rtt, fanout, memory, codec, screen.", valueName: "groups"))
+  var only: String?
+
+  func run() async throws {
+    let groups = Set((only ?? "stream,rtt,fanout,memory,codec,screen").split(separator: ",").map(String.init))
+    let here = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    let chatBinary = here.appendingPathComponent("chat").path
+    guard FileManager.default.isExecutableFile(atPath: chatBinary) else {
+      throw ValidationError("\(chatBinary) is missing: build everything first (swift build -c release)")
+    }
+    let bench = Benchmarks(
+      quick: quick, scripts: try ReferencePrograms.write(), chatBinary: chatBinary,
+      log: { FileHandle.standardError.write(Data("chat-bench: \($0)\n".utf8)) })
+    var rows: [Row] = []
+    func step(_ name: String, _ body: () async throws -> [Row]) async {
+      guard groups.contains(name) else { return }
+      bench.log("running \(name)")
+      do {
+        rows += try await body()
+      } catch {
+        rows.append(Row(name: name, unit: "", chat: nil, reference: "", referenceValue: nil, target: "", met: nil, note: "failed: \(error)"))
+      }
+    }
+    await step("codec") { bench.codec() }
+    await step("screen") { bench.screen() }
+    await step("stream") { [try await bench.largeMessageStream(), try await bench.smallMessageStream()] }
+    await step("rtt") { try await bench.roundTrip() }
+    await step("fanout") { try await bench.fanOutRows() }
+    await step("memory") { try await bench.memory() }
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    print("chat-bench \(quick ? "(quick)" : ""), \(cores) cores, \(Date())\n")
+    print(Table.markdown(rows))
+    if let json {
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+      try encoder.encode(rows).write(to: URL(fileURLWithPath: json))
+    }
+  }
+}
+
+do {
+  let command = try ChatBenchCommand.parse()
+  try await command.run()
+} catch {
+  ChatBenchCommand.exit(withError: error)
+}
