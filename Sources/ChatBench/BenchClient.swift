@@ -124,6 +124,8 @@ final class CountingClient: ChannelInboundHandler, @unchecked Sendable {
     case lines
     /// `struct.pack('i')`: native (little-endian) signed 4-byte length, then the payload.
     case tutorialFrames
+    /// chat frames (5-byte header, big-endian length); counts ROOM_TEXT and TEXT only.
+    case chatMessages
   }
 
   let unit: Unit
@@ -152,6 +154,16 @@ final class CountingClient: ChannelInboundHandler, @unchecked Sendable {
         count += 1
       }
       pending.discardReadBytes()
+    case .chatMessages:
+      pending.writeBuffer(&incoming)
+      while let length = pending.getInteger(at: pending.readerIndex, as: UInt32.self),
+        let type = pending.getInteger(at: pending.readerIndex + 4, as: UInt8.self),
+        pending.readableBytes >= FrameHeader.size + Int(length)
+      {
+        pending.moveReaderIndex(forwardBy: FrameHeader.size + Int(length))
+        if type == FrameType.roomText.rawValue || type == FrameType.text.rawValue { count += 1 }
+      }
+      pending.discardReadBytes()
     }
     if count >= target, let done {
       self.done = nil
@@ -159,10 +171,10 @@ final class CountingClient: ChannelInboundHandler, @unchecked Sendable {
     }
   }
 
-  /// Connects a counting client to `port`.
-  static func connect(port: Int, unit: Unit, group: any EventLoopGroup, reading: Bool = true) async throws -> (
-    any Channel, CountingClient
-  ) {
+  /// Connects a counting client to `port`; `greeting` is written first (a chat hello).
+  static func connect(
+    port: Int, unit: Unit, group: any EventLoopGroup, reading: Bool = true, greeting: ByteBuffer? = nil
+  ) async throws -> (any Channel, CountingClient) {
     let handler = CountingClient(unit: unit)
     var bootstrap = ClientBootstrap(group: group)
       .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -172,6 +184,7 @@ final class CountingClient: ChannelInboundHandler, @unchecked Sendable {
       }
     if !reading { bootstrap = bootstrap.channelOption(.socketOption(.so_rcvbuf), value: 4096) }
     let channel = try await bootstrap.connect(host: "127.0.0.1", port: port).get()
+    if let greeting { try await channel.writeAndFlush(greeting) }
     return (channel, handler)
   }
 

@@ -13,7 +13,9 @@ struct ChatBenchCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Write the results as JSON to PATH.", valueName: "path"))
   var json: String?
 
-  @Option(help: ArgumentHelp("Run only these groups (comma-separated): stream, rtt, fanout, memory, codec, screen.", valueName: "groups"))
+  @Option(
+    help: ArgumentHelp(
+      "Run only these groups (comma-separated): stream, rtt, fanout, memory, codec, screen.", valueName: "groups"))
   var only: String?
 
   func run() async throws {
@@ -33,7 +35,10 @@ struct ChatBenchCommand: AsyncParsableCommand {
       do {
         rows += try await body()
       } catch {
-        rows.append(Row(name: name, unit: "", chat: nil, reference: "", referenceValue: nil, target: "", met: nil, note: "failed: \(error)"))
+        rows.append(
+          Row(
+            name: name, unit: "", chat: nil, reference: "", referenceValue: nil, target: "", met: nil,
+            note: "failed: \(error)"))
       }
     }
     await step("codec") { bench.codec() }

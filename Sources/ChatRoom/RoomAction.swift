@@ -2,9 +2,9 @@ public import ChatProtocol
 
 /// What the room asks its shell to do, in order.
 public enum RoomAction: Hashable, Sendable {
-  /// Pass `text`, written by `sender`, to participant `to`. `sequence` is the message's
-  /// place in the room's single order.
-  case deliver(to: ParticipantID, sender: String, text: String, sequence: UInt64)
+  /// Pass `text`, written by `sender`, to every participant (its sender included).
+  /// `sequence` is the message's number in the room's single order.
+  case broadcast(sender: String, text: String, sequence: UInt64)
   /// Tell participant `to` about the room.
   case announce(to: ParticipantID, RoomEvent)
   /// Send `report` to the participant and hang up.

@@ -17,8 +17,10 @@ public struct RoomState: Sendable {
     public var since: String
     public var messagesIn = 0
     public var bytesIn = 0
-    public var messagesOut = 0
-    public var bytesOut = 0
+    /// The room's totals when this participant joined: what it has received since is the
+    /// difference (every message goes to everyone), so counting costs nothing per receiver.
+    var roomMessagesAtJoin = 0
+    var roomBytesAtJoin = 0
     var messageBucket: TokenBucket
     var byteBucket: TokenBucket
     var refusedInARow = 0
@@ -35,6 +37,15 @@ public struct RoomState: Sendable {
   private var authFailures: [String: [UInt64]] = [:]
   private var blockedUntil: [String: UInt64] = [:]
   private var lastSequence: UInt64 = 0
+  /// Messages relayed, and the ROOM_TEXT bytes each participant received for them.
+  private var roomMessages = 0
+  private var roomBytes = 0
+
+  /// What participant `id` has received from the room: messages and bytes on the wire.
+  public func received(by id: ParticipantID) -> (messages: Int, bytes: Int) {
+    guard let participant = participants[id] else { return (0, 0) }
+    return (roomMessages - participant.roomMessagesAtJoin, roomBytes - participant.roomBytesAtJoin)
+  }
 
   /// - Parameter host: the listening person's name and the time they started, or nil for a
   ///   relay with no local participant (`--serve`).
@@ -116,6 +127,7 @@ public struct RoomState: Sendable {
     let name = uniqueName(requestedName)
     participants[id] = Participant(
       name: name, address: address, authenticated: authenticated, since: since,
+      roomMessagesAtJoin: roomMessages, roomBytesAtJoin: roomBytes,
       messageBucket: TokenBucket(capacity: limits.messageBurst, rate: limits.messagesPerSecond),
       byteBucket: TokenBucket(capacity: limits.byteBurst, rate: limits.bytesPerSecond))
     if let last = order.last, last > id {
@@ -187,27 +199,22 @@ public struct RoomState: Sendable {
     sender.bytesIn += payloadBytes
     participants[id] = sender
     lastSequence += 1
-    let relayedBytes = FrameHeader.size + 8 + 1 + sender.name.utf8.count + text.utf8.count
-    var actions: [RoomAction] = []
-    actions.reserveCapacity(participants.count)
-    for other in order {
-      participants[other]!.messagesOut += 1
-      participants[other]!.bytesOut += relayedBytes
-      actions.append(.deliver(to: other, sender: sender.name, text: text, sequence: lastSequence))
-    }
-    return actions
+    roomMessages += 1
+    roomBytes += FrameHeader.size + 8 + 1 + sender.name.utf8.count + text.utf8.count
+    return [.broadcast(sender: sender.name, text: text, sequence: lastSequence)]
   }
 
   /// Participant `id` asked who is in the room.
   public func who(for id: ParticipantID) -> [RoomAction] {
     let count = participants.count
-    return roster.map { _, participant in
+    return roster.map { participantID, participant in
+      let (messagesOut, bytesOut) = received(by: participantID)
       let detail = [
         participant.address,
         participant.authenticated ? "authenticated" : "unauthenticated",
         "since \(participant.since)",
         "sent \(participant.messagesIn) (\(participant.bytesIn) B)",
-        "received \(participant.messagesOut) (\(participant.bytesOut) B)",
+        "received \(messagesOut) (\(bytesOut) B)",
       ].joined(separator: ", ")
       return .announce(to: id, RoomEvent(kind: .who, participantCount: count, name: participant.name, detail: detail))
     }

@@ -12,9 +12,10 @@ struct RoomStateTests {
     return RoomState(limits: limits, host: (name: "host", since: "12:00:00"))
   }
 
-  func deliveries(_ actions: [RoomAction]) -> [(ParticipantID, String, String, UInt64)] {
+  /// The messages passed on: sender, text, room sequence number.
+  func deliveries(_ actions: [RoomAction]) -> [(String, String, UInt64)] {
     actions.compactMap { action in
-      if case .deliver(let to, let sender, let text, let sequence) = action { return (to, sender, text, sequence) }
+      if case .broadcast(let sender, let text, let sequence) = action { return (sender, text, sequence) }
       return nil
     }
   }
@@ -50,16 +51,20 @@ struct RoomStateTests {
     #expect(third[0].1.name == "Host-2")
   }
 
-  @Test func everyMessageGoesToEveryoneInOneNumberedOrder() {
+  @Test func everyMessageIsBroadcastInOneNumberedOrder() {
     var state = room()
     for id in 1...3 {
       _ = state.join(ParticipantID(id), requestedName: "p\(id)", address: "a", authenticated: false, since: "t")
     }
     let first = deliveries(state.message(from: ParticipantID(2), text: "hi", payloadBytes: 10, now: 0))
-    #expect(first.map(\.0) == [.host, ParticipantID(1), ParticipantID(2), ParticipantID(3)])
-    #expect(first.allSatisfy { $0.1 == "p2" && $0.2 == "hi" && $0.3 == 1 })
+    #expect(first.count == 1)
+    #expect(first[0] == ("p2", "hi", 1))
     let next = deliveries(state.message(from: .host, text: "yo", payloadBytes: 10, now: 0))
-    #expect(next.allSatisfy { $0.3 == 2 })
+    #expect(next.map(\.2) == [2])
+    // Everyone present got both; someone joining now gets neither in their counters.
+    #expect(state.received(by: ParticipantID(1)).messages == 2)
+    _ = state.join(ParticipantID(4), requestedName: "late", address: "a", authenticated: false, since: "t")
+    #expect(state.received(by: ParticipantID(4)).messages == 0)
   }
 
   @Test func leavingTellsTheOthersWithTheReason() {

@@ -129,11 +129,16 @@ struct PayloadParser {
   }
 
   private func readUTF8(_ payload: inout ByteBuffer, length: Int, field: String) throws(FrameError) -> String {
-    do {
-      return try payload.readUTF8ValidatedString(length: length)!
-    } catch {
+    // Validate straight from the buffer's contiguous bytes: the String is the only
+    // allocation (a generic sequence would be copied into an array first).
+    let string = payload.withUnsafeReadableBytes { raw in
+      String(validating: raw.prefix(length).bindMemory(to: UInt8.self), as: UTF8.self)
+    }
+    guard let string else {
       throw FrameError(.invalidUTF8, "\(type) frame: \(field) is not valid UTF-8")
     }
+    payload.moveReaderIndex(forwardBy: length)
+    return string
   }
 
   private func expectLength(exactly expected: Int) throws(FrameError) {

@@ -50,6 +50,8 @@ public struct SessionMachine: Sendable {
   private var state: State = .idle
   private var lastSentSequence: UInt64 = 0
   private var lastReceivedSequence: UInt64 = 0
+  /// The last room message number seen (ROOM_TEXT); rooms number messages room-wide.
+  private var lastRoomSequence: UInt64 = 0
   private var outstandingPing: UInt64?
   /// Messages the user sent before the handshake finished; they go out once it does.
   private var waitingForHandshake: [String] = []
@@ -110,8 +112,16 @@ public struct SessionMachine: Sendable {
     case (.established(let peer), .text(let message)):
       return receiveText(message, from: peer.name)
     case (.established, .roomText(let message)) where supportsRoom:
-      return receiveText(
-        TextMessage(sequence: message.sequence, text: message.text), from: message.sender, frame: frame)
+      // The room numbers its messages room-wide: increasing; a number seen before is a
+      // duplicate and is dropped.
+      guard message.sequence > lastRoomSequence else { return [] }
+      lastRoomSequence = message.sequence
+      return [
+        .report(
+          .messageReceived(
+            TextMessage(sequence: message.sequence, text: message.text), from: message.sender,
+            payloadBytes: frame.payloadLength, wireBytes: frame.wireLength))
+      ]
     case (.established, .roomEvent(let event)) where supportsRoom:
       return [.report(.roomEvent(event))]
     case (.established, .whoRequest) where supportsRoom:
@@ -156,17 +166,13 @@ public struct SessionMachine: Sendable {
     return peer.capabilities.contains(Capability.room) && configuration.capabilities.contains(Capability.room)
   }
 
-  /// The relay passes on `text` written by `sender`: a ROOM_TEXT frame, or for a peer
-  /// without the `room` capability a TEXT frame reading "sender: text".
+  /// The relay passes on `text` written by `sender` to a peer without the `room`
+  /// capability, as a TEXT frame reading "sender: text". (Peers with it get ROOM_TEXT
+  /// frames the room encodes once for all of them.)
   public mutating func relay(_ text: String, from sender: String) -> [SessionAction] {
     guard case .established(let peer) = state else { return [] }
-    let frame: Frame
     let sequence = lastSentSequence + 1
-    if supportsRoom {
-      frame = .roomText(RoomText(sequence: sequence, sender: sender, text: text))
-    } else {
-      frame = .text(TextMessage(sequence: sequence, text: "\(sender): \(text)"))
-    }
+    let frame = Frame.text(TextMessage(sequence: sequence, text: "\(sender): \(text)"))
     guard frame.payloadLength <= peer.maximumPayloadLength else {
       return [
         .report(
@@ -319,8 +325,7 @@ public struct SessionMachine: Sendable {
     ]
   }
 
-  private mutating func receiveText(_ message: TextMessage, from sender: String, frame: Frame? = nil) -> [SessionAction]
-  {
+  private mutating func receiveText(_ message: TextMessage, from sender: String) -> [SessionAction] {
     if message.sequence <= lastReceivedSequence {
       return []  // A duplicate: already shown once.
     }
@@ -333,7 +338,7 @@ public struct SessionMachine: Sendable {
       )
     }
     lastReceivedSequence = message.sequence
-    let frame = frame ?? Frame.text(message)
+    let frame = Frame.text(message)
     return [
       .report(
         .messageReceived(message, from: sender, payloadBytes: frame.payloadLength, wireBytes: frame.wireLength)

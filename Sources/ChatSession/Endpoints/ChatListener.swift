@@ -127,6 +127,14 @@ final class RoomShell {
   private var connections: [ParticipantID: Connection] = [:]
   private var nextID = 1
   private var stopping = false
+  /// Connections written to since the last flush pass, and whether a pass is scheduled.
+  private var unflushed: [SessionHandler] = []
+  private var flushScheduled = false
+  /// ROOM_TEXT frames of the current burst, encoded once for every member that takes them.
+  private var pendingBroadcast: ByteBuffer?
+  /// Joined members, by whether they take room frames (most) or need TEXT lines (legacy).
+  private var roomMembers: [(id: ParticipantID, handler: SessionHandler)] = []
+  private var legacyMembers: [(id: ParticipantID, handler: SessionHandler)] = []
 
   private struct Connection {
     var handler: SessionHandler
@@ -176,7 +184,6 @@ final class RoomShell {
     let operations = channel.pipeline.syncOperations
     try operations.addHandler(
       ByteToMessageHandler(FrameDecoderHandler(maximumPayloadLength: options.maximumPayloadLength)))
-    try operations.addHandler(MessageToByteHandler(FrameEncoderHandler()))
     try operations.addHandler(handler)
     connections[id] = Connection(handler: handler, channel: channel, address: address, ip: ip)
     channel.closeFuture.whenComplete { _ in room.value.closed(id) }
@@ -185,14 +192,21 @@ final class RoomShell {
   private func refuse(_ channel: any Channel, _ report: ErrorReport, address: String) throws {
     continuation.yield(.refused(address: address, reason: report.message))
     logger?.notice("turned away \(address): \(report.message)")
-    try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(FrameEncoderHandler()))
     try channel.pipeline.syncOperations.addHandler(BusyRefusalHandler(report: report, linger: options.lingerTimeout))
   }
 
   private func closed(_ id: ParticipantID) {
     guard let connection = connections.removeValue(forKey: id) else { return }
     state.connectionClosed(address: connection.ip)
-    if connection.joined { perform(state.leave(id, reason: "connection closed")) }
+    if connection.joined {
+      removeMember(id)
+      perform(state.leave(id, reason: "connection closed"))
+    }
+  }
+
+  private func removeMember(_ id: ParticipantID) {
+    roomMembers.removeAll { $0.id == id }
+    legacyMembers.removeAll { $0.id == id }
   }
 
   // MARK: - Reports from a connection's session
@@ -201,8 +215,15 @@ final class RoomShell {
     guard var connection = connections[id] else { return }
     switch report {
     case .established(let peer, let auth):
+      // Messages before the join are not the newcomer's: send them out first.
+      writePendingBroadcast()
       connection.joined = true
       connections[id] = connection
+      if connection.handler.supportsRoom {
+        roomMembers.append((id, connection.handler))
+      } else {
+        legacyMembers.append((id, connection.handler))
+      }
       perform(
         state.join(
           id, requestedName: peer.name, address: connection.address, authenticated: auth == .authenticated,
@@ -218,6 +239,7 @@ final class RoomShell {
       if connection.joined {
         connection.joined = false
         connections[id] = connection
+        removeMember(id)
         perform(state.leave(id, reason: reason))
       } else {
         if case .authFailed = end { perform(state.authenticationFailed(address: connection.ip, now: now)) }
@@ -247,7 +269,7 @@ final class RoomShell {
     guard !text.isEmpty else { return }
     let payloadBytes = 8 + 1 + hostName.utf8.count + text.utf8.count
     let actions = state.message(from: .host, text: text, payloadBytes: payloadBytes, now: now)
-    if case .deliver(_, _, _, let sequence)? = actions.first {
+    if case .broadcast(_, _, let sequence)? = actions.first {
       continuation.yield(
         .messageSent(
           message: TextMessage(sequence: sequence, text: text), payloadBytes: payloadBytes,
@@ -264,22 +286,21 @@ final class RoomShell {
 
   private func perform(_ actions: [RoomAction]) {
     for action in actions {
+      if case .broadcast(let sender, let text, let sequence) = action {
+        broadcast(text, from: sender, sequence: sequence)
+        continue
+      }
+      // Anything addressed to one member goes after the messages already broadcast.
+      writePendingBroadcast()
       switch action {
-      case .deliver(let to, let sender, let text, let sequence):
-        if to == .host {
-          let payloadBytes = 8 + 1 + sender.utf8.count + text.utf8.count
-          continuation.yield(
-            .messageReceived(
-              from: sender, message: TextMessage(sequence: sequence, text: text), payloadBytes: payloadBytes,
-              wireBytes: FrameHeader.size + payloadBytes))
-        } else {
-          connections[to]?.handler.relay(text, from: sender)
-        }
+      case .broadcast:
+        break
       case .announce(let to, let event):
         if to == .host {
           continuation.yield(.room(event))
-        } else {
-          connections[to]?.handler.announce(event)
+        } else if let handler = connections[to]?.handler {
+          handler.announce(event)
+          markUnflushed(handler)
         }
       case .disconnect(let id, let report):
         connections[id]?.handler.abort(report)
@@ -292,10 +313,69 @@ final class RoomShell {
     }
   }
 
+  /// One message to everyone: the host's screen, one shared encoding for the members that
+  /// take room frames, a TEXT line for each of the others.
+  private func broadcast(_ text: String, from sender: String, sequence: UInt64) {
+    let frame = Frame.roomText(RoomText(sequence: sequence, sender: sender, text: text))
+    if hostName != nil {
+      continuation.yield(
+        .messageReceived(
+          from: sender, message: TextMessage(sequence: sequence, text: text), payloadBytes: frame.payloadLength,
+          wireBytes: frame.wireLength))
+    }
+    if !roomMembers.isEmpty {
+      if pendingBroadcast == nil { pendingBroadcast = ByteBufferAllocator().buffer(capacity: 16 << 10) }
+      frame.encode(into: &pendingBroadcast!)
+      scheduleFlush()
+    }
+    for member in legacyMembers {
+      member.handler.relay(text, from: sender)
+      markUnflushed(member.handler)
+    }
+  }
+
+  /// Hands the burst's encoded messages to every member (the same bytes, not copies).
+  private func writePendingBroadcast() {
+    guard let bytes = pendingBroadcast else { return }
+    pendingBroadcast = nil
+    for member in roomMembers {
+      member.handler.writeBroadcast(bytes)
+      markUnflushed(member.handler)
+    }
+  }
+
+  /// Flushes every connection written to once, after the event loop has handled what it
+  /// read in this pass: all the messages of a read burst leave together.
+  private func markUnflushed(_ handler: SessionHandler) {
+    guard handler.hasUnflushedWrites, !handler.queuedForFlush else { return }
+    handler.queuedForFlush = true
+    unflushed.append(handler)
+    scheduleFlush()
+  }
+
+  private func scheduleFlush() {
+    guard !flushScheduled else { return }
+    flushScheduled = true
+    let room = NIOLoopBound(self, eventLoop: loop)
+    loop.execute { room.value.flushAll() }
+  }
+
+  private func flushAll() {
+    flushScheduled = false
+    writePendingBroadcast()
+    let handlers = unflushed
+    unflushed.removeAll(keepingCapacity: true)
+    for handler in handlers {
+      handler.queuedForFlush = false
+      handler.flushPending()
+    }
+  }
+
   // MARK: - Shutting down
 
   func closeAll(_ goodbye: Goodbye) -> EventLoopFuture<Void> {
     stopping = true
+    writePendingBroadcast()
     let channels = connections.values.map(\.channel)
     for connection in connections.values { connection.handler.close(goodbye) }
     let futures = channels.map { $0.closeFuture }

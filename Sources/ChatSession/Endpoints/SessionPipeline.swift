@@ -1,8 +1,8 @@
 import ChatProtocol
 import NIOCore
 
-/// The channel handlers of a chat connection, bottom to top: frame decoder, frame encoder,
-/// session handler.
+/// The channel handlers of a chat connection, bottom to top: frame decoder, session handler
+/// (which encodes what it sends, header and payload in one buffer).
 enum SessionPipeline {
   static func configure(
     _ channel: any Channel,
@@ -14,7 +14,6 @@ enum SessionPipeline {
     try operations.addHandler(
       ByteToMessageHandler(FrameDecoderHandler(maximumPayloadLength: options.maximumPayloadLength))
     )
-    try operations.addHandler(MessageToByteHandler(FrameEncoderHandler()))
     try operations.addHandler(SessionHandler(role: role, options: options, report: report))
   }
 

@@ -6,7 +6,7 @@ import NIOCore
 /// after the linger time).
 final class BusyRefusalHandler: ChannelInboundHandler {
   typealias InboundIn = ByteBuffer
-  typealias OutboundOut = Frame
+  typealias OutboundOut = ByteBuffer
 
   private let report: ErrorReport
   private let linger: TimeAmount
@@ -31,7 +31,8 @@ final class BusyRefusalHandler: ChannelInboundHandler {
 
   private func refuse(context: ChannelHandlerContext) {
     let channel = context.channel
-    context.writeAndFlush(wrapOutboundOut(.error(report)), promise: nil)
+    context.writeAndFlush(
+      wrapOutboundOut(Frame.error(report).encoded(allocator: context.channel.allocator)), promise: nil)
     context.close(mode: .output).whenFailure { _ in channel.close(promise: nil) }
     context.eventLoop.scheduleTask(in: linger) { channel.close(promise: nil) }
   }

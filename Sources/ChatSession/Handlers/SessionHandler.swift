@@ -7,7 +7,9 @@ import NIOCore
 final class SessionHandler: ChannelDuplexHandler {
   typealias InboundIn = Frame
   typealias OutboundIn = SessionCommand
-  typealias OutboundOut = Frame
+  /// Frames are encoded here, header and payload into one buffer, so each goes out in one
+  /// write; a room's broadcast arrives already encoded.
+  typealias OutboundOut = ByteBuffer
 
   private var machine: SessionMachine
   private let options: SessionOptions
@@ -44,16 +46,39 @@ final class SessionHandler: ChannelDuplexHandler {
 
   // MARK: - Calls from the room (on this channel's event loop)
 
-  /// Passes on a room message.
+  /// Passes on a room message. It is written but not flushed: the room flushes each
+  /// connection once per event-loop pass (``flushPending()``), so a burst of messages goes
+  /// out in a few large segments instead of one syscall and one segment per message.
   func relay(_ text: String, from sender: String) {
     guard let context else { return }
-    perform(machine.relay(text, from: sender), context: context)
+    perform(machine.relay(text, from: sender), context: context, flushing: false)
   }
 
-  /// Tells the peer about the room.
+  /// Tells the peer about the room (written, flushed with the next ``flushPending()``).
   func announce(_ event: RoomEvent) {
     guard let context else { return }
-    perform(machine.announce(event), context: context)
+    perform(machine.announce(event), context: context, flushing: false)
+  }
+
+  /// Whether the peer takes room frames (ROOM_TEXT and the rest).
+  var supportsRoom: Bool { machine.supportsRoom }
+
+  /// Writes bytes the room encoded once for all its members (ROOM_TEXT frames), through
+  /// the same bounded queue as everything else; flushed with the next ``flushPending()``.
+  func writeBroadcast(_ bytes: ByteBuffer) {
+    guard let context, machine.isEstablished else { return }
+    if enqueue(bytes, context: context) { hasUnflushedWrites = true }
+  }
+
+  /// Whether writes are waiting for ``flushPending()``.
+  private(set) var hasUnflushedWrites = false
+  /// Set by the room while this handler is on its list for the next flush pass.
+  var queuedForFlush = false
+
+  func flushPending() {
+    guard hasUnflushedWrites, let context else { return }
+    hasUnflushedWrites = false
+    context.flush()
   }
 
   /// Reports `report` to the peer and hangs up.
@@ -129,22 +154,32 @@ final class SessionHandler: ChannelDuplexHandler {
 
   // MARK: - Carrying out actions
 
-  private func perform(_ actions: [SessionAction], context: ChannelHandlerContext) {
+  private func perform(_ actions: [SessionAction], context: ChannelHandlerContext, flushing: Bool = true) {
     var wrote = false
     for action in actions {
       switch action {
       case .send(let frame):
-        wrote = enqueue(frame, context: context) || wrote
+        var buffer = context.channel.allocator.buffer(capacity: frame.wireLength)
+        frame.encode(into: &buffer)
+        wrote = enqueue(buffer, context: context) || wrote
       case .report(let sessionReport):
         observe(sessionReport, context: context)
         report(sessionReport)
       case .close:
-        if wrote { context.flush() }
+        if wrote || hasUnflushedWrites { context.flush() }
         wrote = false
+        hasUnflushedWrites = false
         beginClose(context: context)
       }
     }
-    if wrote { context.flush() }
+    if wrote {
+      if flushing {
+        context.flush()
+        hasUnflushedWrites = false
+      } else {
+        hasUnflushedWrites = true
+      }
+    }
   }
 
   private func observe(_ sessionReport: SessionReport, context: ChannelHandlerContext) {
@@ -163,14 +198,14 @@ final class SessionHandler: ChannelDuplexHandler {
     }
   }
 
-  /// Writes `frame` now if the peer is keeping up, else queues it. Returns whether it wrote.
-  private func enqueue(_ frame: Frame, context: ChannelHandlerContext) -> Bool {
+  /// Writes `bytes` now if the peer is keeping up, else queues them. Returns whether it wrote.
+  private func enqueue(_ bytes: ByteBuffer, context: ChannelHandlerContext) -> Bool {
     guard !closing else { return false }
     if context.channel.isWritable, outbound.isEmpty {
-      context.write(wrapOutboundOut(frame), promise: nil)
+      context.write(wrapOutboundOut(bytes), promise: nil)
       return true
     }
-    guard outbound.append(frame) else {
+    guard outbound.append(bytes) else {
       let limit = outbound.limit
       outbound.removeAll()
       perform(
@@ -186,8 +221,8 @@ final class SessionHandler: ChannelDuplexHandler {
 
   private func drain(context: ChannelHandlerContext) {
     var wrote = false
-    while context.channel.isWritable, let frame = outbound.popFirst() {
-      context.write(wrapOutboundOut(frame), promise: nil)
+    while context.channel.isWritable, let bytes = outbound.popFirst() {
+      context.write(wrapOutboundOut(bytes), promise: nil)
       wrote = true
     }
     if wrote { context.flush() }
