@@ -71,6 +71,15 @@ final class ChildProcess: @unchecked Sendable {
     return (Int(line.split(separator: " ")[1]) ?? 0) * 1024
   }
 
+  /// Memory only this process uses (private pages), from /proc: RSS less the shared
+  /// library pages every process maps.
+  var privateBytes: Int {
+    guard let rollup = try? String(contentsOfFile: "/proc/\(pid)/smaps_rollup", encoding: .utf8) else { return 0 }
+    return rollup.split(separator: "\n")
+      .filter { $0.hasPrefix("Private_Clean:") || $0.hasPrefix("Private_Dirty:") }
+      .reduce(0) { $0 + (Int($1.split(separator: " ")[1]) ?? 0) * 1024 }
+  }
+
   func stop() {
     if process.isRunning {
       process.terminate()

@@ -136,7 +136,10 @@ enum ReferencePrograms {
       return path
     }
     let install = ChildProcess.runToEnd(
-      ["/bin/sh", "-c", "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ncat >/dev/null 2>&1"], seconds: 300)
+      [
+        "/bin/sh", "-c",
+        "export DEBIAN_FRONTEND=noninteractive; (apt-get install -y -qq ncat || (apt-get update -qq && apt-get install -y -qq ncat)) >/dev/null 2>&1",
+      ], seconds: 300)
     guard install == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/ncat") else { return nil }
     return "/usr/bin/ncat"
   }

@@ -7,6 +7,8 @@ public enum RoomAction: Hashable, Sendable {
   case broadcast(sender: String, text: String, sequence: UInt64)
   /// Tell participant `to` about the room.
   case announce(to: ParticipantID, RoomEvent)
+  /// Tell every participant about the room, but `except`.
+  case announceAll(RoomEvent, except: ParticipantID?)
   /// Send `report` to the participant and hang up.
   case disconnect(ParticipantID, ErrorReport)
   /// A line for the relay's log (joins, leaves).

@@ -145,10 +145,8 @@ public struct RoomState: Sendable {
           kind: .welcome, participantCount: count, name: name,
           detail: "you are \(name)\(renamed); \(count) in the room")),
     ]
-    for other in order where other != id {
-      actions.append(
-        .announce(to: other, RoomEvent(kind: .joined, participantCount: count, name: name, detail: address)))
-    }
+    actions.append(
+      .announceAll(RoomEvent(kind: .joined, participantCount: count, name: name, detail: address), except: id))
     return actions
   }
 
@@ -157,12 +155,11 @@ public struct RoomState: Sendable {
     guard let participant = participants.removeValue(forKey: id) else { return [] }
     order.removeAll { $0 == id }
     let count = participants.count
-    var actions: [RoomAction] = [.log("\(participant.name) left: \(reason)")]
-    for other in order {
-      actions.append(
-        .announce(to: other, RoomEvent(kind: .left, participantCount: count, name: participant.name, detail: reason)))
-    }
-    return actions
+    return [
+      .log("\(participant.name) left: \(reason)"),
+      .announceAll(
+        RoomEvent(kind: .left, participantCount: count, name: participant.name, detail: reason), except: nil),
+    ]
   }
 
   /// Participant `id` wrote `text` (`payloadBytes` of frame payload): pass it on, in the

@@ -256,6 +256,37 @@ struct SessionMachineTests {
     #expect(actions.contains(.close))
     #expect(!machine.isEstablished)
   }
+  @Test func roomTextIsNumberedRoomWideAndDuplicatesAreDropped() {
+    var pair = MachinePair(connectorSecret: nil, listenerSecret: nil)
+    pair.start()
+    #expect(pair.connector.supportsRoom)
+    // A member joining late starts wherever the room is: 41, then 42.
+    let first = pair.connector.receive(.roomText(RoomText(sequence: 41, sender: "ann", text: "hi")), now: 0)
+    #expect(
+      first == [
+        .report(
+          .messageReceived(
+            TextMessage(sequence: 41, text: "hi"), from: "ann", payloadBytes: 8 + 1 + 3 + 2, wireBytes: 19))
+      ])
+    #expect(pair.connector.receive(.roomText(RoomText(sequence: 41, sender: "ann", text: "hi")), now: 0).isEmpty)
+    #expect(pair.connector.receive(.roomText(RoomText(sequence: 42, sender: "bo", text: "yo")), now: 0).count == 1)
+  }
+
+  @Test func aPeerWithoutTheRoomCapabilityGetsTextLines() {
+    var connector = SessionMachine(
+      configuration: .init(role: .connector, name: "old", secret: nil, capabilities: []), nonce: randomNonce())
+    var listener = SessionMachine(
+      configuration: .init(role: .listener, name: "relay", secret: nil), nonce: randomNonce())
+    let hello = connector.start()
+    _ = listener.start()
+    guard case .send(let frame) = hello.first else { return }
+    _ = listener.receive(frame, now: 0)
+    #expect(!listener.supportsRoom)
+    #expect(listener.relay("hi", from: "ann") == [.send(.text(TextMessage(sequence: 1, text: "ann: hi")))])
+    let joined = listener.announce(RoomEvent(kind: .joined, participantCount: 2, name: "bo", detail: "1.2.3.4:5"))
+    #expect(joined == [.send(.text(TextMessage(sequence: 2, text: "* bo joined from 1.2.3.4:5")))])
+    #expect(listener.announce(RoomEvent(kind: .welcome, participantCount: 2, name: "old", detail: "")).isEmpty)
+  }
 }
 
 extension Array where Element: Equatable {

@@ -133,7 +133,9 @@ final class RoomShell {
   /// ROOM_TEXT frames of the current burst, encoded once for every member that takes them.
   private var pendingBroadcast: ByteBuffer?
   /// Joined members, by whether they take room frames (most) or need TEXT lines (legacy).
-  private var roomMembers: [(id: ParticipantID, handler: SessionHandler)] = []
+  /// A room member's share of the pending broadcast starts at `from` (a newcomer's starts
+  /// where the buffer ended when it joined, after its own join notice).
+  private var roomMembers: [(id: ParticipantID, handler: SessionHandler, from: Int)] = []
   private var legacyMembers: [(id: ParticipantID, handler: SessionHandler)] = []
 
   private struct Connection {
@@ -215,19 +217,19 @@ final class RoomShell {
     guard var connection = connections[id] else { return }
     switch report {
     case .established(let peer, let auth):
-      // Messages before the join are not the newcomer's: send them out first.
-      writePendingBroadcast()
       connection.joined = true
       connections[id] = connection
-      if connection.handler.supportsRoom {
-        roomMembers.append((id, connection.handler))
-      } else {
-        legacyMembers.append((id, connection.handler))
-      }
       perform(
         state.join(
           id, requestedName: peer.name, address: connection.address, authenticated: auth == .authenticated,
           since: WallClock.timeOfDay()))
+      // Membership starts after everything the room has broadcast so far, its own join
+      // notice included: the newcomer gets only what follows its welcome.
+      if connection.handler.supportsRoom {
+        roomMembers.append((id, connection.handler, pendingBroadcast?.writerIndex ?? 0))
+      } else {
+        legacyMembers.append((id, connection.handler))
+      }
     case .messageReceived(let message, _, let payloadBytes, _):
       perform(state.message(from: id, text: message.text, payloadBytes: payloadBytes, now: now))
     case .whoRequested:
@@ -290,10 +292,14 @@ final class RoomShell {
         broadcast(text, from: sender, sequence: sequence)
         continue
       }
+      if case .announceAll(let event, let except) = action {
+        announceToAll(event, except: except)
+        continue
+      }
       // Anything addressed to one member goes after the messages already broadcast.
       writePendingBroadcast()
       switch action {
-      case .broadcast:
+      case .broadcast, .announceAll:
         break
       case .announce(let to, let event):
         if to == .host {
@@ -323,24 +329,43 @@ final class RoomShell {
           from: sender, message: TextMessage(sequence: sequence, text: text), payloadBytes: frame.payloadLength,
           wireBytes: frame.wireLength))
     }
-    if !roomMembers.isEmpty {
-      if pendingBroadcast == nil { pendingBroadcast = ByteBufferAllocator().buffer(capacity: 16 << 10) }
-      frame.encode(into: &pendingBroadcast!)
-      scheduleFlush()
-    }
+    appendToBroadcast(frame)
     for member in legacyMembers {
       member.handler.relay(text, from: sender)
       markUnflushed(member.handler)
     }
   }
 
-  /// Hands the burst's encoded messages to every member (the same bytes, not copies).
+  /// A room event for everyone (a join, a leave): encoded once, like messages.
+  private func announceToAll(_ event: RoomEvent, except: ParticipantID?) {
+    if hostName != nil, except != .host { continuation.yield(.room(event)) }
+    appendToBroadcast(.roomEvent(event))
+    for member in legacyMembers where member.id != except {
+      member.handler.announce(event)
+      markUnflushed(member.handler)
+    }
+  }
+
+  private func appendToBroadcast(_ frame: Frame) {
+    guard !roomMembers.isEmpty else { return }
+    if pendingBroadcast == nil { pendingBroadcast = ByteBufferAllocator().buffer(capacity: 16 << 10) }
+    frame.encode(into: &pendingBroadcast!)
+    scheduleFlush()
+  }
+
+  /// Hands the burst's encoded frames to every member: the same bytes, not copies (a
+  /// newcomer gets the part after its joining).
   private func writePendingBroadcast() {
     guard let bytes = pendingBroadcast else { return }
     pendingBroadcast = nil
-    for member in roomMembers {
-      member.handler.writeBroadcast(bytes)
-      markUnflushed(member.handler)
+    let end = bytes.writerIndex
+    for index in roomMembers.indices {
+      let from = roomMembers[index].from
+      roomMembers[index].from = 0
+      guard from < end else { continue }
+      let share = from == 0 ? bytes : bytes.getSlice(at: from, length: end - from)!
+      roomMembers[index].handler.writeBroadcast(share)
+      markUnflushed(roomMembers[index].handler)
     }
   }
 
