@@ -171,6 +171,13 @@ final class CountingClient: ChannelInboundHandler, @unchecked Sendable {
     }
   }
 
+  func channelInactive(context: ChannelHandlerContext) {
+    if let done {
+      self.done = nil
+      done.fail(BenchError("closed after \(count) of \(target)"))
+    }
+  }
+
   /// Connects a counting client to `port`; `greeting` is written first (a chat hello).
   static func connect(
     port: Int, unit: Unit, group: any EventLoopGroup, reading: Bool = true, greeting: ByteBuffer? = nil
