@@ -73,7 +73,7 @@ public final class TerminalFrontEnd: Sendable {
     var model = ScreenModel(localName: localName, secretConfigured: secretConfigured)
     var lastProblem: String?
     var finishedNoted = false
-    model.note("type a message and press Enter; /help lists commands and keys", time: Clock.timeOfDay())
+    model.note("type a message and press Enter; /help lists commands and keys", time: WallClock.timeOfDay())
 
     func redraw() {
       let (width, height) = screen.size
@@ -93,7 +93,7 @@ public final class TerminalFrontEnd: Sendable {
         defer { inbox.events.removeAll(keepingCapacity: true) }
         return (inbox.events, inbox.sessionFinished, inbox.quitRequested)
       }
-      let now = Clock.timeOfDay()
+      let now = WallClock.timeOfDay()
       for event in events {
         model.apply(event, time: now)
         if case .failed(let reason) = event { lastProblem = reason }
@@ -136,16 +136,5 @@ public final class TerminalFrontEnd: Sendable {
       redraw()
     }
     return lastProblem
-  }
-}
-
-/// Wall-clock time of day for the scrollback, in the local time zone.
-enum Clock {
-  static func timeOfDay() -> String {
-    var now = time(nil)
-    var parts = tm()
-    localtime_r(&now, &parts)
-    func pad(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-    return "\(pad(parts.tm_hour)):\(pad(parts.tm_min)):\(pad(parts.tm_sec))"
   }
 }

@@ -4,9 +4,9 @@
   import Darwin
 #endif
 
-/// The local time of day, "12:01:02", for "connected since" and the like.
-enum WallClock {
-  static func timeOfDay() -> String {
+/// The local time of day, "12:01:02", for "connected since", the scrollback and the like.
+public enum WallClock {
+  public static func timeOfDay() -> String {
     var now = time(nil)
     var parts = tm()
     localtime_r(&now, &parts)
