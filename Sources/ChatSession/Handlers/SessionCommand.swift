@@ -6,6 +6,4 @@ enum SessionCommand: Sendable {
   /// Ask the relay who is in the room.
   case who
   case close(Goodbye)
-  /// The listener already has a peer: report `busy` to this one and hang up.
-  case refuse(ErrorReport)
 }

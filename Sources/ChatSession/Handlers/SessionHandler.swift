@@ -124,8 +124,6 @@ final class SessionHandler: ChannelDuplexHandler {
     case .close(let goodbye):
       perform(machine.close(goodbye), context: context)
       if machine.hasEnded, !closing { beginClose(context: context) }
-    case .refuse(let report):
-      perform(machine.abort(FrameError(report.code, report.message)), context: context)
     }
     promise?.succeed()
   }
