@@ -197,7 +197,7 @@ public struct RoomState: Sendable {
     participants[id] = sender
     lastSequence += 1
     roomMessages += 1
-    roomBytes += FrameHeader.size + 8 + 1 + sender.name.utf8.count + text.utf8.count
+    roomBytes += Frame.roomText(RoomText(sequence: lastSequence, sender: sender.name, text: text)).wireLength
     return [.broadcast(sender: sender.name, text: text, sequence: lastSequence)]
   }
 
@@ -216,8 +216,6 @@ public struct RoomState: Sendable {
       return .announce(to: id, RoomEvent(kind: .who, participantCount: count, name: participant.name, detail: detail))
     }
   }
-
-  public func name(of id: ParticipantID) -> String? { participants[id]?.name }
 
   /// `requested`, or `requested-2`, `requested-3`, … if that is taken (ignoring case).
   private func uniqueName(_ requested: String) -> String {

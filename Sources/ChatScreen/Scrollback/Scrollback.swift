@@ -30,7 +30,6 @@ public struct Scrollback: Sendable {
 
   public var count: Int { entries.count }
   public var isFollowing: Bool { anchor == nil }
-  public var allEntries: some Collection<ScrollbackEntry> { entries }
 
   public mutating func append(_ entry: ScrollbackEntry) {
     entries.append(entry)

@@ -111,7 +111,7 @@ public final class ChatListener: ChatEndpoint {
   public func close(_ goodbye: Goodbye) async {
     let room = room
     try? await serverChannel.close()
-    _ = try? await room.eventLoop.flatSubmit { room.value.closeAll(goodbye) }.get() as Void
+    try? await room.eventLoop.flatSubmit { room.value.closeAll(goodbye) }.get()
     room.eventLoop.execute { room.value.finish() }
   }
 }
@@ -269,13 +269,14 @@ final class RoomShell {
   func hostSends(_ text: String) {
     guard let hostName else { return }
     guard !text.isEmpty else { return }
-    let payloadBytes = 8 + 1 + hostName.utf8.count + text.utf8.count
-    let actions = state.message(from: .host, text: text, payloadBytes: payloadBytes, now: now)
+    // The host's message goes out as the ROOM_TEXT frame every member receives.
+    let frame = Frame.roomText(RoomText(sequence: 0, sender: hostName, text: text))
+    let actions = state.message(from: .host, text: text, payloadBytes: frame.payloadLength, now: now)
     if case .broadcast(_, _, let sequence)? = actions.first {
       continuation.yield(
         .messageSent(
-          message: TextMessage(sequence: sequence, text: text), payloadBytes: payloadBytes,
-          wireBytes: FrameHeader.size + payloadBytes))
+          message: TextMessage(sequence: sequence, text: text), payloadBytes: frame.payloadLength,
+          wireBytes: frame.wireLength))
     }
     perform(actions)
   }
