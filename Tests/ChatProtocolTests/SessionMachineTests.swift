@@ -22,44 +22,30 @@ struct SessionMachineTests {
     #expect(!wire.containsSubsequence(Array("s3cret".utf8)))
   }
 
-  @Test func differentSecretsFailOnBothSidesAndClose() {
+  @Test func differentSecretsFailOnBothSidesAndClose() throws {
     var pair = MachinePair(connectorSecret: "one", listenerSecret: "two")
     pair.start()
-    guard case .authFailed(let connectorReason) = pair.connectorReports.end,
-      case .authFailed(let listenerReason) = pair.listenerReports.end
-    else {
-      Issue.record("auth did not fail on both sides: \(pair.connectorReports) / \(pair.listenerReports)")
-      return
-    }
+    let (connectorReason, listenerReason) = try #require(
+      pair.authFailureReasons, "auth did not fail on both sides: \(pair.connectorReports) / \(pair.listenerReports)")
     #expect(connectorReason.contains("secrets differ"))
     #expect(listenerReason.contains("secrets differ"))
     #expect(pair.connectorClosed && pair.listenerClosed)
     #expect(pair.connectorReports.authStatus == nil && pair.listenerReports.authStatus == nil)
   }
 
-  @Test func secretOnTheListenerOnlyFailsOnBothSides() {
+  @Test func secretOnTheListenerOnlyFailsOnBothSides() throws {
     var pair = MachinePair(connectorSecret: nil, listenerSecret: "s3cret")
     pair.start()
-    guard case .authFailed(let connectorReason) = pair.connectorReports.end,
-      case .authFailed(let listenerReason) = pair.listenerReports.end
-    else {
-      Issue.record("expected auth failure on both sides")
-      return
-    }
+    let (connectorReason, listenerReason) = try #require(pair.authFailureReasons, "auth failure on both sides")
     #expect(connectorReason.contains("alice requires a shared secret"))
     #expect(connectorReason.contains("CHAT_SECRET"))
     #expect(listenerReason.contains("bob has no shared secret"))
   }
 
-  @Test func secretOnTheConnectorOnlyFailsOnBothSides() {
+  @Test func secretOnTheConnectorOnlyFailsOnBothSides() throws {
     var pair = MachinePair(connectorSecret: "s3cret", listenerSecret: nil)
     pair.start()
-    guard case .authFailed(let connectorReason) = pair.connectorReports.end,
-      case .authFailed(let listenerReason) = pair.listenerReports.end
-    else {
-      Issue.record("expected auth failure on both sides")
-      return
-    }
+    let (connectorReason, listenerReason) = try #require(pair.authFailureReasons, "auth failure on both sides")
     #expect(connectorReason.contains("alice has no shared secret"))
     #expect(listenerReason.contains("bob requires a shared secret"))
   }

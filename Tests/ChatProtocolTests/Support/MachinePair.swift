@@ -29,6 +29,14 @@ struct MachinePair {
     )
   }
 
+  /// Each side's auth-failure reason, when both sides ended with one.
+  var authFailureReasons: (connector: String, listener: String)? {
+    guard case .authFailed(let connector) = connectorReports.end,
+      case .authFailed(let listener) = listenerReports.end
+    else { return nil }
+    return (connector, listener)
+  }
+
   mutating func start() {
     let fromConnector = connector.start()
     let fromListener = listener.start()
