@@ -32,13 +32,14 @@ let package = Package(
       dependencies: [
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "DequeModule", package: "swift-collections"),
       ],
       swiftSettings: strictSettings
     ),
     // Pure room logic: names, order, rate limits, connection limits, the roster.
     .target(
       name: "ChatRoom",
-      dependencies: ["ChatProtocol"],
+      dependencies: ["ChatProtocol", .product(name: "DequeModule", package: "swift-collections")],
       swiftSettings: strictSettings
     ),
     // SwiftNIO shell: listener, connector and thin channel handlers over ChatProtocol.

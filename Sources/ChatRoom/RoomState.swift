@@ -36,7 +36,8 @@ public struct RoomState: Sendable {
   public private(set) var connectionCount = 0
   private var authFailures: [String: [UInt64]] = [:]
   private var blockedUntil: [String: UInt64] = [:]
-  private var lastSequence: UInt64 = 0
+  /// The number of the room's last message (0 before the first).
+  public private(set) var lastSequence: UInt64 = 0
   /// Messages relayed, and the ROOM_TEXT bytes each participant received for them.
   private var roomMessages = 0
   private var roomBytes = 0

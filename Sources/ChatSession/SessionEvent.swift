@@ -18,8 +18,28 @@ public enum SessionEvent: Hashable, Sendable {
   case messageReceived(from: String, message: TextMessage, payloadBytes: Int, wireBytes: Int)
   /// One of ours, handed to the transport, with the same counts.
   case messageSent(message: TextMessage, payloadBytes: Int, wireBytes: Int)
+  /// One of ours, sent again after the session resumed (it was not acknowledged before the
+  /// connection dropped).
+  case messageResent(message: TextMessage, payloadBytes: Int, wireBytes: Int)
+  /// One of ours, kept until it can be sent (no connection yet), and why it waits.
+  case messagePending(text: String, reason: String)
+  /// The peer acknowledged these messages of ours, by sequence number (in a room: the
+  /// relay has them in the room's order; for the host: every member present has them).
+  case delivered(sequences: [UInt64])
+  /// One of ours that was sent but is not confirmed delivered, and why.
+  case notDelivered(message: TextMessage, reason: String)
   /// One of ours that was not sent, and why; nothing is dropped silently.
   case messageNotSent(text: String, reason: String)
+  /// Which session the connection carries: new, resumed, or new because the listener no
+  /// longer knew the old one.
+  case session(id: String, start: SessionStart)
+  /// Nothing has arrived from the peer for this long (more than it should be).
+  case peerSilent(nanoseconds: UInt64)
+  /// The peer is heard again after ``peerSilent(nanoseconds:)``.
+  case peerResponsive
+  /// The connection failed or dropped (`reason`); attempt number `attempt` starts after
+  /// `delay` nanoseconds.
+  case reconnecting(attempt: Int, delay: UInt64, reason: String)
   /// A measured round trip.
   case roundTrip(nanoseconds: UInt64)
   /// The conversation with the peer at `address` is over.

@@ -11,8 +11,12 @@ public struct SessionOptions: Sendable {
   public var maximumPayloadLength: Int
   /// How long hello and auth may take before the peer is dropped.
   public var handshakeTimeout: TimeAmount
-  /// How often to measure the round-trip time while connected.
+  /// How often to probe the peer (and measure the round-trip time) while connected.
   public var pingInterval: TimeAmount
+  /// How long the peer may be silent, pongs included, before it is declared dead.
+  public var deadAfter: TimeAmount
+  /// Whether to offer receipts and resumable sessions (the `resume` capability).
+  public var offersResume: Bool
   /// Bytes that may wait for a peer that does not read before it is dropped as too slow.
   public var maximumQueuedOutboundBytes: Int
   /// How long to wait for the peer to hang up after this side said bye or reported an error.
@@ -24,6 +28,8 @@ public struct SessionOptions: Sendable {
     maximumPayloadLength: Int = FrameHeader.defaultMaximumPayloadLength,
     handshakeTimeout: TimeAmount = .seconds(10),
     pingInterval: TimeAmount = .seconds(10),
+    deadAfter: TimeAmount = .seconds(30),
+    offersResume: Bool = true,
     maximumQueuedOutboundBytes: Int = 8 << 20,
     lingerTimeout: TimeAmount = .seconds(2)
   ) {
@@ -32,16 +38,22 @@ public struct SessionOptions: Sendable {
     self.maximumPayloadLength = maximumPayloadLength
     self.handshakeTimeout = handshakeTimeout
     self.pingInterval = pingInterval
+    self.deadAfter = deadAfter
+    self.offersResume = offersResume
     self.maximumQueuedOutboundBytes = maximumQueuedOutboundBytes
     self.lingerTimeout = lingerTimeout
   }
 
-  func machineConfiguration(role: Role) -> SessionMachine.Configuration {
+  func machineConfiguration(role: Role, keepsUndelivered: Bool) -> SessionMachine.Configuration {
     SessionMachine.Configuration(
       role: role,
       name: name,
       secret: secret,
-      maximumPayloadLength: maximumPayloadLength
+      maximumPayloadLength: maximumPayloadLength,
+      capabilities: offersResume ? [Capability.room, Capability.resume] : [Capability.room],
+      pingInterval: UInt64(max(1, pingInterval.nanoseconds)),
+      deadAfter: UInt64(max(1, deadAfter.nanoseconds)),
+      keepsUndelivered: keepsUndelivered
     )
   }
 }

@@ -14,7 +14,7 @@ struct SessionMachineTests {
       pair.connectorReports.contains(
         .established(
           PeerIdentity(
-            name: "alice", capabilities: [Capability.room],
+            name: "alice", capabilities: [Capability.room, Capability.resume],
             maximumPayloadLength: FrameHeader.defaultMaximumPayloadLength),
           .authenticated)))
     // The secret itself never crosses the wire.
@@ -200,9 +200,9 @@ struct SessionMachineTests {
   @Test func pingPongMeasuresTheRoundTrip() {
     var pair = MachinePair(connectorSecret: nil, listenerSecret: nil)
     pair.start()
-    let ping = pair.connector.pingDue(now: 5_000)
+    let ping = pair.connector.tick(now: 5_000)
     #expect(ping == [.send(.ping(5_000))])
-    #expect(pair.connector.pingDue(now: 6_000).isEmpty, "one probe at a time")
+    #expect(pair.connector.tick(now: 6_000).isEmpty, "one probe at a time")
     let pong = pair.listener.receive(.ping(5_000), now: 0)
     #expect(pong == [.send(.pong(5_000))])
     #expect(pair.connector.receive(.pong(4_000), now: 7_500).isEmpty, "a pong for no ping is ignored")
@@ -228,7 +228,7 @@ struct SessionMachineTests {
     #expect(
       actions == [
         .report(.ended(.connectionLost("connection reset by peer"))),
-        .report(.messageNotSent("unsent", reason: "the session ended before the handshake finished")),
+        .report(.messageNotSent("unsent", reason: "the connection was lost: connection reset by peer")),
       ])
     #expect(machine.transportClosed(reason: "again").isEmpty)
   }

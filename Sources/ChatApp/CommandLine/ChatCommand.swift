@@ -81,6 +81,20 @@ public struct ChatCommand: AsyncParsableCommand {
   )
   var pingInterval: Double = 10
 
+  @Option(
+    name: .customLong("dead-after"),
+    help: ArgumentHelp(
+      "Seconds of silence (pings unanswered) after which the peer is declared dead and the connection closed.",
+      valueName: "seconds")
+  )
+  var deadAfter: Double = 30
+
+  @Flag(
+    name: .customLong("no-reconnect"),
+    help: "With --connect: don't reconnect when the connection fails or drops (default: retry with backoff)."
+  )
+  var noReconnect = false
+
   @Flag(help: "Plain line-by-line mode, also used whenever stdin or stdout is not a terminal.")
   var plain = false
 
@@ -116,6 +130,12 @@ public struct ChatCommand: AsyncParsableCommand {
     guard pingInterval >= 0.1, pingInterval <= 3600 else {
       throw ValidationError("--ping-interval must be between 0.1 and 3600 seconds")
     }
+    guard deadAfter > pingInterval, deadAfter <= 86400 else {
+      throw ValidationError("--dead-after must be longer than --ping-interval (\(pingInterval) s) and at most 86400 seconds")
+    }
+    if noReconnect, connect == nil {
+      throw ValidationError("--no-reconnect applies to --connect only")
+    }
   }
 
   /// The --name given, else the login name.
@@ -145,6 +165,7 @@ public struct ChatCommand: AsyncParsableCommand {
       maximumPayloadLength: maxFrame,
       handshakeTimeout: .nanoseconds(Int64(handshakeTimeout * 1e9)),
       pingInterval: .nanoseconds(Int64(pingInterval * 1e9)),
+      deadAfter: .nanoseconds(Int64(deadAfter * 1e9)),
       maximumQueuedOutboundBytes: connect == nil ? room.maxQueue : 8 << 20
     )
     if let serve {
@@ -173,6 +194,7 @@ public struct ChatCommand: AsyncParsableCommand {
       endpoint = ChatConnector.connect(
         to: try HostAndPort.parse(connecting: connect!),
         options: options,
+        reconnect: noReconnect ? .never : ReconnectPolicy(),
         group: group
       )
     }

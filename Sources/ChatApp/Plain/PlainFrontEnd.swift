@@ -41,7 +41,7 @@ public struct PlainFrontEnd: Sendable {
     var outcome = ConversationOutcome()
     for await event in endpoint.events {
       outcome.observe(event)
-      if let fields = PlainLineFormat.fields(for: event, localName: localName) {
+      for fields in PlainLineFormat.lines(for: event, localName: localName) {
         write(PlainLineFormat.line(time: PlainLineFormat.timestamp(), fields: fields))
       }
     }

@@ -14,7 +14,15 @@ public import ChatSession
 /// 2026-11-21T20:05:01.123Z	recv	bob	1	14	27	你好 world
 /// ```
 public enum PlainLineFormat {
-  /// The line for `event`, without the time stamp and newline; nil for events not shown.
+  /// The lines for `event`, each without the time stamp and newline: one for most events,
+  /// one per message for receipts, none for events not shown.
+  public static func lines(for event: SessionEvent, localName: String) -> [[String]] {
+    if case .delivered(let sequences) = event { return sequences.map { ["delivered", String($0)] } }
+    return fields(for: event, localName: localName).map { [$0] } ?? []
+  }
+
+  /// The line for `event`, without the time stamp and newline; nil for events not shown
+  /// on one line.
   public static func fields(for event: SessionEvent, localName: String) -> [String]? {
     switch event {
     case .listening(let address):
@@ -33,6 +41,26 @@ public enum PlainLineFormat {
       return ["sent", localName, String(message.sequence), String(payloadBytes), String(wireBytes), message.text]
     case .messageNotSent(let text, let reason):
       return ["not-sent", reason, text]
+    case .messageResent(let message, let payloadBytes, let wireBytes):
+      return ["resent", localName, String(message.sequence), String(payloadBytes), String(wireBytes), message.text]
+    case .messagePending(let text, let reason):
+      return ["pending", reason, text]
+    case .delivered:
+      return nil
+    case .notDelivered(let message, let reason):
+      return ["not-delivered", String(message.sequence), reason, message.text]
+    case .session(let id, let start):
+      switch start {
+      case .new: return ["session", "new", id]
+      case .resumed(let resent): return ["session", "resumed", id, String(resent)]
+      case .replaced(let unconfirmed): return ["session", "replaced", id, String(unconfirmed)]
+      }
+    case .peerSilent(let nanoseconds):
+      return ["silent", formatSeconds(nanoseconds)]
+    case .peerResponsive:
+      return ["responsive"]
+    case .reconnecting(let attempt, let delay, let reason):
+      return ["reconnecting", String(attempt), formatSeconds(delay), reason]
     case .roundTrip(let nanoseconds):
       return ["rtt", formatMicroseconds(nanoseconds)]
     case .disconnected(let address, let end):
@@ -85,6 +113,12 @@ public enum PlainLineFormat {
       }
     }
     return escaped
+  }
+
+  /// "4.2": seconds with one decimal.
+  static func formatSeconds(_ nanoseconds: UInt64) -> String {
+    let tenths = (nanoseconds + 50_000_000) / 100_000_000
+    return "\(tenths / 10).\(tenths % 10)"
   }
 
   /// "123.4": microseconds with one decimal.

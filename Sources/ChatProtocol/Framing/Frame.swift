@@ -3,7 +3,15 @@ public enum Frame: Hashable, Sendable {
   case hello(Hello)
   /// The 32-byte HMAC-SHA256 proof of the shared secret.
   case authProof([UInt8])
+  /// Connector → listener after the handshake: a new session, or one to resume (`resume`).
+  case session(SessionRequest)
+  /// Listener → connector: the session this connection carries (`resume`).
+  case sessionAccept(SessionAcceptance)
   case text(TextMessage)
+  /// "I have every message you numbered up to this one" (`resume`).
+  case ack(UInt64)
+  /// "I will not deliver your message with this number, and why" (`resume`).
+  case refused(Refusal)
   case roomText(RoomText)
   case roomEvent(RoomEvent)
   case whoRequest
@@ -18,6 +26,10 @@ public enum Frame: Hashable, Sendable {
     switch self {
     case .hello: .hello
     case .authProof: .authProof
+    case .session: .session
+    case .sessionAccept: .sessionAccept
+    case .ack: .ack
+    case .refused: .refused
     case .text: .text
     case .roomText: .roomText
     case .roomEvent: .roomEvent
@@ -36,6 +48,10 @@ public enum Frame: Hashable, Sendable {
       40 + 1 + hello.name.utf8.count + 1
         + hello.capabilities.reduce(0) { $0 + 1 + $1.utf8.count }
     case .authProof(let proof): proof.count
+    case .session: SessionRequest.payloadLength
+    case .sessionAccept: SessionAcceptance.payloadLength
+    case .ack: 8
+    case .refused(let refusal): 8 + refusal.reason.utf8.count
     case .text(let message): 8 + message.text.utf8.count
     case .roomText(let message): 8 + 1 + message.sender.utf8.count + message.text.utf8.count
     case .roomEvent(let event): 1 + 2 + 1 + event.name.utf8.count + event.detail.utf8.count

@@ -24,6 +24,18 @@ extension Frame {
       }
     case .authProof(let proof):
       buffer.writeBytes(proof)
+    case .session(let request):
+      buffer.writeBytes(request.sessionID.bytes)
+      buffer.writeInteger(request.lastReceived)
+    case .sessionAccept(let acceptance):
+      buffer.writeBytes(acceptance.sessionID.bytes)
+      buffer.writeInteger(acceptance.resumed ? SessionAcceptance.resumedFlag : 0)
+      buffer.writeInteger(acceptance.lastReceived)
+    case .ack(let sequence):
+      buffer.writeInteger(sequence)
+    case .refused(let refusal):
+      buffer.writeInteger(refusal.sequence)
+      buffer.writeString(refusal.reason)
     case .text(let message):
       buffer.writeInteger(message.sequence)
       buffer.writeString(message.text)

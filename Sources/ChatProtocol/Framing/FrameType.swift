@@ -9,10 +9,18 @@ public enum FrameType: UInt8, Sendable, CaseIterable {
   case hello = 0x01
   /// HMAC-SHA256 proof that the sender knows the shared secret.
   case authProof = 0x02
+  /// Connector → listener: start or resume a session (capability `resume`).
+  case session = 0x03
+  /// Listener → connector: the session's id and what was received of it (capability `resume`).
+  case sessionAccept = 0x04
   /// A chat message: sequence number and UTF-8 text.
   case text = 0x10
+  /// Cumulative receipt: every message numbered up to this one arrived (capability `resume`).
+  case ack = 0x11
   /// A room message relayed with its sender's name (capability `room`).
   case roomText = 0x12
+  /// One message the receiver will not deliver, with the reason (capability `resume`).
+  case refused = 0x13
   /// Round-trip probe carrying 8 opaque bytes.
   case ping = 0x20
   /// Answer to a ping, echoing its 8 bytes.

@@ -18,6 +18,26 @@ struct PayloadParser {
     case .authProof:
       try expectLength(exactly: 32)
       return .authProof(payload.readBytes(length: 32)!)
+    case .session:
+      try expectLength(exactly: SessionRequest.payloadLength)
+      let id = SessionID(bytes: payload.readBytes(length: SessionID.length)!)
+      return .session(SessionRequest(sessionID: id, lastReceived: payload.readInteger(as: UInt64.self)!))
+    case .sessionAccept:
+      try expectLength(exactly: SessionAcceptance.payloadLength)
+      let id = SessionID(bytes: payload.readBytes(length: SessionID.length)!)
+      let flags = payload.readInteger(as: UInt8.self)!
+      return .sessionAccept(
+        SessionAcceptance(
+          sessionID: id, resumed: flags & SessionAcceptance.resumedFlag != 0,
+          lastReceived: payload.readInteger(as: UInt64.self)!))
+    case .ack:
+      try expectLength(exactly: 8)
+      return .ack(payload.readInteger(as: UInt64.self)!)
+    case .refused:
+      try expectLength(atLeast: 8, "a sequence number")
+      let sequence = payload.readInteger(as: UInt64.self)!
+      let reason = try readUTF8(&payload, length: payload.readableBytes, field: "reason")
+      return .refused(Refusal(sequence: sequence, reason: reason))
     case .text:
       try expectLength(atLeast: 9, "a sequence number and at least one byte of text")
       let sequence = payload.readInteger(as: UInt64.self)!

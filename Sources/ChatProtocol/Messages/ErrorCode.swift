@@ -37,6 +37,10 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
   public static let rateLimited = ErrorCode(rawValue: 15)
   /// Too many failed authentications came from this address recently.
   public static let authThrottled = ErrorCode(rawValue: 16)
+  /// Nothing arrived from the peer for the dead-peer time, pings included.
+  public static let peerSilent = ErrorCode(rawValue: 17)
+  /// A newer connection resumed this session; this one is closed.
+  public static let sessionTakenOver = ErrorCode(rawValue: 18)
 
   /// Whether the code reports an authentication outcome rather than a transport fault.
   public var isAuthentication: Bool {
@@ -61,6 +65,8 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
     case .notChatProtocol: "not the chat protocol"
     case .rateLimited: "rate limited"
     case .authThrottled: "auth throttled"
+    case .peerSilent: "peer silent"
+    case .sessionTakenOver: "session taken over"
     default: "error \(rawValue)"
     }
   }

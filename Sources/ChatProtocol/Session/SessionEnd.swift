@@ -10,12 +10,27 @@ public enum SessionEnd: Hashable, Sendable, CustomStringConvertible {
   case failed(ErrorCode, String)
   /// The transport went away without a goodbye: reset, EOF, or a local I/O error.
   case connectionLost(String)
+  /// Nothing came from the peer, not even a pong, for the dead-peer time: the connection
+  /// was closed as dead.
+  case peerSilent(String)
 
   /// Whether this end is an orderly goodbye from either side.
   public var isOrderly: Bool {
     switch self {
     case .localClose, .peerClosed: true
     default: false
+    }
+  }
+
+  /// Whether connecting again may help: the connection broke or the peer went quiet or
+  /// away for a restart. Not after a goodbye, an auth failure or a protocol error, which a
+  /// new connection would only repeat.
+  public var isWorthReconnecting: Bool {
+    switch self {
+    case .connectionLost, .peerSilent: true
+    case .peerClosed(let bye): bye.code == .shuttingDown
+    case .failed(let code, _): code == .handshakeTimeout || code == .tooSlow || code == .peerSilent
+    case .localClose, .authFailed: false
     }
   }
 
@@ -26,6 +41,7 @@ public enum SessionEnd: Hashable, Sendable, CustomStringConvertible {
     case .authFailed(let reason): "auth failed: \(reason)"
     case .failed(_, let reason): reason
     case .connectionLost(let reason): reason
+    case .peerSilent(let reason): reason
     }
   }
 }

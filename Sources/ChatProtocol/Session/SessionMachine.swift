@@ -7,11 +7,17 @@
 ///
 /// ```
 ///            start()                 peer hello,             peer proof
-///   idle ───────────▶ awaitingHello ───both offer auth──▶ awaitingProof ──valid──▶ established
-///                          │  └──neither offers auth──────────────────────────────▶    │
-///                          │                                                           │
-///                          └── error, bye, timeout, bad frame, auth mismatch ──▶ ended ◀┘ bye, error
+///   idle ───────────▶ awaitingHello ───both offer auth──▶ awaitingProof ──valid──┐
+///                          │  └──neither offers auth─────────────────────────────┤
+///                          │                          both list `resume`         ▼
+///                          │                 awaitingSession ◀──────────────── (auth done) ──▶ established
+///                          │                         └── SESSION / SESSION_ACCEPT ────────────▶    │
+///                          └── error, bye, timeout, bad frame, auth mismatch, silence ──▶ ended ◀──┘
 /// ```
+///
+/// With the `resume` capability the machine also keeps the ``Conversation``: messages
+/// typed before the connection is ready, messages sent and not yet acknowledged, and the
+/// numbers to resume from. A connector hands it to the next connection's machine.
 public struct SessionMachine: Sendable {
   /// What this side brings to the handshake.
   public struct Configuration: Sendable {
@@ -21,26 +27,45 @@ public struct SessionMachine: Sendable {
     /// Largest payload this side accepts, announced in its hello.
     public var maximumPayloadLength: Int
     public var capabilities: [String]
+    /// How often to probe the peer with a ping (which also measures the round trip), in
+    /// nanoseconds.
+    public var pingInterval: UInt64
+    /// How long the peer may stay silent, pongs included, before it is declared dead.
+    public var deadAfter: UInt64
+    /// Whether messages not yet sent or acknowledged outlive the connection (a connector
+    /// that reconnects). When false they are reported not sent or not confirmed at the end.
+    public var keepsUndelivered: Bool
 
     public init(
       role: Role,
       name: String,
       secret: SharedSecret?,
       maximumPayloadLength: Int = FrameHeader.defaultMaximumPayloadLength,
-      capabilities: [String] = [Capability.room]
+      capabilities: [String] = [Capability.room, Capability.resume],
+      pingInterval: UInt64 = 10_000_000_000,
+      deadAfter: UInt64 = 30_000_000_000,
+      keepsUndelivered: Bool = false
     ) {
       self.role = role
       self.name = name
       self.secret = secret
       self.maximumPayloadLength = maximumPayloadLength
       self.capabilities = capabilities
+      self.pingInterval = pingInterval
+      self.deadAfter = deadAfter
+      self.keepsUndelivered = keepsUndelivered
     }
+
+    /// Silence beyond a ping interval plus this much is reported as the peer being late.
+    var lateAfter: UInt64 { pingInterval + min(2_000_000_000, deadAfter / 4) }
   }
 
   private enum State: Sendable {
     case idle
     case awaitingHello
     case awaitingProof(peer: PeerIdentity, transcript: AuthTranscript)
+    /// Auth is done; the session frames (SESSION, SESSION_ACCEPT) are being exchanged.
+    case awaitingSession(peer: PeerIdentity, auth: AuthStatus)
     case established(peer: PeerIdentity)
     case ended
   }
@@ -48,18 +73,27 @@ public struct SessionMachine: Sendable {
   private let configuration: Configuration
   private let localHello: Hello
   private var state: State = .idle
-  private var lastSentSequence: UInt64 = 0
-  private var lastReceivedSequence: UInt64 = 0
-  /// The last room message number seen (ROOM_TEXT); rooms number messages room-wide.
-  private var lastRoomSequence: UInt64 = 0
+  /// Numbers, queues and unacknowledged messages: everything that outlives a connection.
+  public private(set) var conversation: Conversation
+  /// Whether both hellos listed `resume`: receipts and session frames are in use.
+  public private(set) var usesReceipts = false
+  /// The peer sent messages this side has not acknowledged yet.
+  private var acknowledgementDue = false
   private var outstandingPing: UInt64?
-  /// Messages the user sent before the handshake finished; they go out once it does.
-  private var waitingForHandshake: [String] = []
+  private var lastPingSent: UInt64?
+  private var lastHeard: UInt64?
+  private var reportedSilence = false
+  private var lastTick: UInt64?
+  /// This side said goodbye: until the transport closes, receipts still count.
+  private var closedLocally = false
 
-  /// - Parameter nonce: 32 fresh random bytes for this connection's hello.
-  public init(configuration: Configuration, nonce: [UInt8]) {
+  /// - Parameters:
+  ///   - nonce: 32 fresh random bytes for this connection's hello.
+  ///   - conversation: what an earlier connection of the same session left behind.
+  public init(configuration: Configuration, nonce: [UInt8], conversation: Conversation = Conversation()) {
     precondition(nonce.count == Hello.nonceLength, "a hello nonce is \(Hello.nonceLength) bytes")
     self.configuration = configuration
+    self.conversation = conversation
     self.localHello = Hello(
       offersAuth: configuration.secret != nil,
       maximumPayloadLength: UInt32(clamping: configuration.maximumPayloadLength),
@@ -81,6 +115,12 @@ public struct SessionMachine: Sendable {
     return false
   }
 
+  /// Takes over the session an earlier connection left behind, before ``start()``.
+  public mutating func adopt(_ conversation: Conversation) {
+    guard case .idle = state else { return }
+    self.conversation = conversation
+  }
+
   /// The connection is open: send the hello.
   public mutating func start() -> [SessionAction] {
     guard case .idle = state else { return [] }
@@ -90,13 +130,32 @@ public struct SessionMachine: Sendable {
 
   /// A frame arrived from the peer. `now` is a monotonic clock in nanoseconds, used for RTT.
   public mutating func receive(_ frame: Frame, now: UInt64) -> [SessionAction] {
+    if case .ended = state, closedLocally {
+      // After our goodbye the peer's last receipts still tell what it got.
+      switch frame {
+      case .ack(let sequence): return receiveAcknowledgement(sequence)
+      case .refused(let refusal): return receiveRefusal(refusal)
+      default: return []
+      }
+    }
+    var heard: [SessionAction] = []
+    lastHeard = now
+    if reportedSilence {
+      reportedSilence = false
+      heard.append(.report(.peerResponsive))
+    }
+    return heard + receiveFrame(frame, now: now)
+  }
+
+  private mutating func receiveFrame(_ frame: Frame, now: UInt64) -> [SessionAction] {
     switch (state, frame) {
     case (.ended, _), (.idle, _):
       return []
     case (_, .error(let report)):
       return end(peerReported: report)
     case (_, .bye(let goodbye)):
-      return finish(.peerClosed(goodbye), sending: nil) + notSentAfterEnd()
+      // Receipts for what arrived before the goodbye, so the peer knows what we got.
+      return acknowledge() + finish(.peerClosed(goodbye), sending: nil)
     case (.awaitingHello, .hello(let hello)):
       return receiveHello(hello)
     case (.awaitingProof(let peer, let transcript), .authProof(let proof)):
@@ -109,13 +168,22 @@ public struct SessionMachine: Sendable {
         )
       }
       return establish(peer, .authenticated)
+    case (.awaitingSession, .session(let request)) where configuration.role == .listener:
+      return [.report(.sessionRequested(request))]
+    case (.awaitingSession(let peer, let auth), .sessionAccept(let acceptance)) where configuration.role == .connector:
+      return receiveAcceptance(acceptance, peer: peer, auth: auth)
     case (.established(let peer), .text(let message)):
       return receiveText(message, from: peer.name)
+    case (.established, .ack(let sequence)) where usesReceipts:
+      return receiveAcknowledgement(sequence)
+    case (.established, .refused(let refusal)) where usesReceipts && configuration.role == .connector:
+      return receiveRefusal(refusal)
     case (.established, .roomText(let message)) where supportsRoom:
       // The room numbers its messages room-wide: increasing; a number seen before is a
       // duplicate and is dropped.
-      guard message.sequence > lastRoomSequence else { return [] }
-      lastRoomSequence = message.sequence
+      guard message.sequence > conversation.lastRoomSequence else { return [] }
+      conversation.lastRoomSequence = message.sequence
+      acknowledgementDue = usesReceipts
       return [
         .report(
           .messageReceived(
@@ -150,8 +218,11 @@ public struct SessionMachine: Sendable {
       return [.report(.messageNotSent(text, reason: "empty message"))]
     }
     switch state {
-    case .idle, .awaitingHello, .awaitingProof:
-      waitingForHandshake.append(text)
+    case .idle, .awaitingHello, .awaitingProof, .awaitingSession:
+      // Sent once the handshake is done; the front end already shows it as typed.
+      guard case .messagePending = conversation.queue(text, reason: "handshake in progress") else {
+        return [.report(.messageNotSent(text, reason: "too many messages are waiting for the handshake"))]
+      }
       return []
     case .established(let peer):
       return sendNow(text, to: peer)
@@ -159,6 +230,43 @@ public struct SessionMachine: Sendable {
       return [.report(.messageNotSent(text, reason: "the session has ended"))]
     }
   }
+
+  /// Receipts for the peer's messages that arrived since the last ones. The shell calls
+  /// this once per batch of reads, so one ACK covers a burst of messages.
+  public mutating func acknowledge() -> [SessionAction] {
+    guard acknowledgementDue, usesReceipts else { return [] }
+    acknowledgementDue = false
+    let sequence =
+      configuration.role == .connector && supportsRoom
+      ? conversation.lastRoomSequence : conversation.lastReceivedSequence
+    return [.send(.ack(sequence))]
+  }
+
+  /// Listener side: answers the connector's SESSION frame (``SessionReport/sessionRequested(_:)``)
+  /// and opens the session. `acceptance.lastReceived` is the last message number the
+  /// session received from this client, so anything it sends again is dropped.
+  public mutating func acceptSession(_ acceptance: SessionAcceptance) -> [SessionAction] {
+    guard case .awaitingSession(let peer, let auth) = state, configuration.role == .listener else { return [] }
+    conversation.sessionID = acceptance.sessionID
+    conversation.lastReceivedSequence = acceptance.lastReceived
+    state = .established(peer: peer)
+    var actions: [SessionAction] = [
+      .send(.sessionAccept(acceptance)),
+      .report(.established(peer, auth)),
+      .report(.sessionStarted(acceptance.sessionID, acceptance.resumed ? .resumed(resent: 0) : .new)),
+    ]
+    actions += sendQueued(to: peer)
+    return actions
+  }
+
+  /// Listener side: the message numbered `sequence` from the peer will not be delivered.
+  public mutating func refuse(sequence: UInt64, reason: String) -> [SessionAction] {
+    guard usesReceipts, isEstablished else { return [] }
+    return [.send(.refused(Refusal(sequence: sequence, reason: reason)))]
+  }
+
+  /// The last TEXT number received from the peer (a relay remembers it to resume).
+  public var lastReceivedSequence: UInt64 { conversation.lastReceivedSequence }
 
   /// Whether both hellos listed the `room` capability.
   public var supportsRoom: Bool {
@@ -171,7 +279,7 @@ public struct SessionMachine: Sendable {
   /// frames the room encodes once for all of them.)
   public mutating func relay(_ text: String, from sender: String) -> [SessionAction] {
     guard case .established(let peer) = state else { return [] }
-    let sequence = lastSentSequence + 1
+    let sequence = conversation.lastSentSequence + 1
     let frame = Frame.text(TextMessage(sequence: sequence, text: "\(sender): \(text)"))
     guard frame.payloadLength <= peer.maximumPayloadLength else {
       return [
@@ -179,7 +287,7 @@ public struct SessionMachine: Sendable {
           .messageNotSent(text, reason: "\(frame.payloadLength) bytes is more than \(peer.name) accepts"))
       ]
     }
-    lastSentSequence = sequence
+    conversation.lastSentSequence = sequence
     return [.send(frame)]
   }
 
@@ -195,8 +303,8 @@ public struct SessionMachine: Sendable {
     case .notice: line = "* \(event.detail)"
     case .welcome, .who: return []
     }
-    lastSentSequence += 1
-    return [.send(.text(TextMessage(sequence: lastSentSequence, text: line)))]
+    conversation.lastSentSequence += 1
+    return [.send(.text(TextMessage(sequence: conversation.lastSentSequence, text: line)))]
   }
 
   /// Asks the relay for its participant list (/who).
@@ -204,22 +312,55 @@ public struct SessionMachine: Sendable {
     supportsRoom ? [.send(.whoRequest)] : []
   }
 
-  /// Time for a round-trip probe; `now` is the monotonic clock in nanoseconds.
-  public mutating func pingDue(now: UInt64) -> [SessionAction] {
-    guard case .established = state, outstandingPing == nil else { return [] }
-    outstandingPing = now
-    return [.send(.ping(now))]
+  /// The heartbeat: probes the peer when a ping is due, reports it late when it has been
+  /// silent too long, and declares it dead after ``Configuration/deadAfter``. `now` is the
+  /// monotonic clock in nanoseconds. Call it again at ``nextTick``.
+  public mutating func tick(now: UInt64) -> [SessionAction] {
+    guard case .established(let peer) = state else { return [] }
+    let heard = lastHeard ?? now
+    lastHeard = heard
+    lastTick = now
+    let silence = now >= heard ? now - heard : 0
+    if silence >= configuration.deadAfter {
+      let limit = formatSeconds(configuration.deadAfter)
+      return finish(
+        .peerSilent("no answer from \(peer.name) for \(limit): the connection is dead"),
+        sending: .error(ErrorReport(code: .peerSilent, message: "nothing heard from you for \(limit)")))
+    }
+    var actions: [SessionAction] = []
+    if outstandingPing == nil, lastPingSent.map({ now >= $0 + configuration.pingInterval }) ?? true {
+      outstandingPing = now
+      lastPingSent = now
+      actions.append(.send(.ping(now)))
+    }
+    if silence >= configuration.lateAfter {
+      reportedSilence = true
+      actions.append(.report(.peerSilent(nanoseconds: silence)))
+    }
+    return actions
+  }
+
+  /// When ``tick(now:)`` next has something to do (monotonic nanoseconds), or nil when the
+  /// session is not established.
+  public var nextTick: UInt64? {
+    guard case .established = state else { return nil }
+    guard let heard = lastHeard else { return 0 }
+    var next = heard + configuration.deadAfter
+    if outstandingPing == nil, let sent = lastPingSent { next = min(next, sent + configuration.pingInterval) }
+    // While late, once a second, to update "last heard N s ago".
+    let late = reportedSilence ? (lastTick ?? heard) + 1_000_000_000 : heard + configuration.lateAfter
+    return min(next, late)
   }
 
   /// The handshake deadline passed; `limit` describes it for the message ("10 s").
   public mutating func handshakeDeadlinePassed(limit: String) -> [SessionAction] {
     switch state {
-    case .idle, .awaitingHello, .awaitingProof:
+    case .idle, .awaitingHello, .awaitingProof, .awaitingSession:
       let message = "hello and auth did not finish within \(limit)"
       return finish(
         .failed(.handshakeTimeout, message),
         sending: .error(ErrorReport(code: .handshakeTimeout, message: message))
-      ) + notSentAfterEnd()
+      )
     case .established, .ended:
       return []
     }
@@ -227,20 +368,26 @@ public struct SessionMachine: Sendable {
 
   /// The user (or the program) is leaving: say goodbye and close.
   public mutating func close(_ goodbye: Goodbye) -> [SessionAction] {
-    finish(.localClose(goodbye), sending: .bye(goodbye)) + notSentAfterEnd()
+    guard !hasEnded else { return [] }
+    closedLocally = usesReceipts
+    return acknowledge() + finish(.localClose(goodbye), sending: .bye(goodbye))
   }
 
   /// This side refuses to go on, for a reason that is not the peer's protocol fault
   /// (for example its outgoing queue overflowed): report `error` to the peer and close.
   public mutating func abort(_ error: FrameError) -> [SessionAction] {
-    finish(.failed(error.code, error.message), sending: .error(ErrorReport(error))) + notSentAfterEnd()
+    finish(.failed(error.code, error.message), sending: .error(ErrorReport(error)))
   }
 
   /// The transport closed or failed underneath the session; `reason` says how.
   public mutating func transportClosed(reason: String) -> [SessionAction] {
-    guard !hasEnded else { return [] }
+    if hasEnded {
+      closedLocally = false
+      return abandonUnlessKept(reason: "the connection closed before the peer acknowledged it")
+    }
     state = .ended
-    return [.report(.ended(.connectionLost(reason)))] + notSentAfterEnd()
+    return [.report(.ended(.connectionLost(reason)))]
+      + abandonUnlessKept(reason: "the connection was lost: \(reason)")
   }
 
   // MARK: - Steps
@@ -249,9 +396,7 @@ public struct SessionMachine: Sendable {
     if hello.nonce == localHello.nonce {
       // Our own hello came back: TCP "simultaneous open" joined the socket to itself,
       // which happens when connecting to a free local port in the ephemeral range.
-      return finish(
-        .connectionLost("connected to itself: nothing is listening on that port"), sending: nil)
-        + notSentAfterEnd()
+      return finish(.connectionLost("connected to itself: nothing is listening on that port"), sending: nil)
     }
     if let problem = Hello.problem(withName: hello.name) {
       return protocolViolation(FrameError(.malformedFrame, "hello: \(problem)"))
@@ -295,14 +440,90 @@ public struct SessionMachine: Sendable {
   }
 
   private mutating func establish(_ peer: PeerIdentity, _ status: AuthStatus) -> [SessionAction] {
+    usesReceipts =
+      peer.capabilities.contains(Capability.resume) && configuration.capabilities.contains(Capability.resume)
+    if usesReceipts {
+      state = .awaitingSession(peer: peer, auth: status)
+      guard configuration.role == .connector else { return [] }
+      return [
+        .send(
+          .session(
+            SessionRequest(sessionID: conversation.sessionID, lastReceived: conversation.lastRoomSequence)))
+      ]
+    }
     state = .established(peer: peer)
-    var actions: [SessionAction] = [.report(.established(peer, status))]
-    let waiting = waitingForHandshake
-    waitingForHandshake = []
-    for text in waiting {
+    return [.report(.established(peer, status))] + sendQueued(to: peer)
+  }
+
+  /// Connector side: the listener says which session this is. Resumed: what it got is
+  /// delivered, the rest goes again. New while we asked to resume: the old session is lost
+  /// and what it never acknowledged is reported as not confirmed.
+  private mutating func receiveAcceptance(
+    _ acceptance: SessionAcceptance, peer: PeerIdentity, auth: AuthStatus
+  ) -> [SessionAction] {
+    guard !acceptance.sessionID.isNone else {
+      return protocolViolation(FrameError(.malformedFrame, "session accept: the session id is all zeros"))
+    }
+    let resumed = acceptance.resumed && acceptance.sessionID == conversation.sessionID
+    state = .established(peer: peer)
+    var actions: [SessionAction] = [.report(.established(peer, auth))]
+    if resumed {
+      guard acceptance.lastReceived <= conversation.lastSentSequence else {
+        return protocolViolation(
+          FrameError(
+            .malformedFrame,
+            "session accept: received up to \(acceptance.lastReceived), but only \(conversation.lastSentSequence) were sent"
+          ))
+      }
+      let confirmed = conversation.acknowledge(through: acceptance.lastReceived)
+      if !confirmed.isEmpty { actions.append(.report(.delivered(confirmed))) }
+      let resend = conversation.unacknowledged
+      actions.append(.report(.sessionStarted(acceptance.sessionID, .resumed(resent: resend.count))))
+      for message in resend {
+        let frame = Frame.text(message)
+        actions.append(.send(frame))
+        actions.append(
+          .report(.messageResent(message, payloadBytes: frame.payloadLength, wireBytes: frame.wireLength)))
+      }
+    } else {
+      let askedToResume = !conversation.sessionID.isNone
+      let lost = conversation.startOver(with: acceptance.sessionID)
+      for message in lost {
+        actions.append(
+          .report(
+            .notDelivered(
+              message, reason: "the listener started a new session (did it restart?) before acknowledging it")))
+      }
+      actions.append(
+        .report(.sessionStarted(acceptance.sessionID, askedToResume ? .replaced(unconfirmed: lost.count) : .new)))
+    }
+    return actions + sendQueued(to: peer)
+  }
+
+  private mutating func sendQueued(to peer: PeerIdentity) -> [SessionAction] {
+    var actions: [SessionAction] = []
+    while let text = conversation.queued.popFirst() {
       actions += sendNow(text, to: peer)
     }
     return actions
+  }
+
+  private mutating func receiveAcknowledgement(_ sequence: UInt64) -> [SessionAction] {
+    guard configuration.role == .connector else { return [.report(.peerAcknowledged(sequence))] }
+    guard sequence <= conversation.lastSentSequence else {
+      return protocolViolation(
+        FrameError(
+          .malformedFrame,
+          "ack for message \(sequence), but only \(conversation.lastSentSequence) were sent in this session"))
+    }
+    let confirmed = conversation.acknowledge(through: sequence)
+    return confirmed.isEmpty ? [] : [.report(.delivered(confirmed))]
+  }
+
+  private mutating func receiveRefusal(_ refusal: Refusal) -> [SessionAction] {
+    guard let message = conversation.remove(refusal.sequence) else { return [] }
+    let reason = refusal.reason.isEmpty ? "refused by the peer" : "refused: \(refusal.reason)"
+    return [.report(.notDelivered(message, reason: reason))]
   }
 
   private mutating func sendNow(_ text: String, to peer: PeerIdentity) -> [SessionAction] {
@@ -317,8 +538,9 @@ public struct SessionMachine: Sendable {
         )
       ]
     }
-    lastSentSequence += 1
-    let message = TextMessage(sequence: lastSentSequence, text: text)
+    conversation.lastSentSequence += 1
+    let message = TextMessage(sequence: conversation.lastSentSequence, text: text)
+    if usesReceipts { conversation.unacknowledged.append(message) }
     return [
       .send(.text(message)),
       .report(.messageSent(message, payloadBytes: payloadBytes, wireBytes: FrameHeader.size + payloadBytes)),
@@ -326,18 +548,20 @@ public struct SessionMachine: Sendable {
   }
 
   private mutating func receiveText(_ message: TextMessage, from sender: String) -> [SessionAction] {
-    if message.sequence <= lastReceivedSequence {
-      return []  // A duplicate: already shown once.
+    if message.sequence <= conversation.lastReceivedSequence {
+      acknowledgementDue = usesReceipts  // A duplicate: shown once already, but confirm it again.
+      return []
     }
-    guard message.sequence == lastReceivedSequence + 1 else {
+    guard message.sequence == conversation.lastReceivedSequence + 1 else {
       return protocolViolation(
         FrameError(
           .sequenceGap,
-          "text frame: sequence number jumped from \(lastReceivedSequence) to \(message.sequence)"
+          "text frame: sequence number jumped from \(conversation.lastReceivedSequence) to \(message.sequence)"
         )
       )
     }
-    lastReceivedSequence = message.sequence
+    conversation.lastReceivedSequence = message.sequence
+    acknowledgementDue = usesReceipts
     let frame = Frame.text(message)
     return [
       .report(
@@ -350,18 +574,18 @@ public struct SessionMachine: Sendable {
     let reason = "peer reported \(report.code): \(report.message)"
     let end: SessionEnd =
       report.code.isAuthentication ? .authFailed("peer says: \(report.message)") : .failed(report.code, reason)
-    return finish(end, sending: nil) + notSentAfterEnd()
+    return finish(end, sending: nil)
   }
 
   private mutating func fail(authentication reason: String, telling report: ErrorReport) -> [SessionAction] {
-    finish(.authFailed(reason), sending: .error(report)) + notSentAfterEnd()
+    finish(.authFailed(reason), sending: .error(report))
   }
 
   private mutating func protocolViolation(_ error: FrameError) -> [SessionAction] {
     let reason =
       error.code == .unsupportedVersion
       ? "incompatible peer: \(error.message)" : "protocol error from peer: \(error.message)"
-    return finish(.failed(error.code, reason), sending: .error(ErrorReport(error))) + notSentAfterEnd()
+    return finish(.failed(error.code, reason), sending: .error(ErrorReport(error)))
   }
 
   private mutating func finish(_ end: SessionEnd, sending frame: Frame?) -> [SessionAction] {
@@ -370,14 +594,18 @@ public struct SessionMachine: Sendable {
     var actions: [SessionAction] = []
     if let frame { actions.append(.send(frame)) }
     actions.append(.report(.ended(end)))
+    if !closedLocally {
+      actions += abandonUnlessKept(reason: "the session ended: \(end)")
+    }
     actions.append(.close)
     return actions
   }
 
-  private mutating func notSentAfterEnd() -> [SessionAction] {
-    let waiting = waitingForHandshake
-    waitingForHandshake = []
-    return waiting.map { .report(.messageNotSent($0, reason: "the session ended before the handshake finished")) }
+  /// At the end of a machine that does not hand its conversation on, what was not sent or
+  /// not acknowledged is reported so; a reconnecting connector keeps it instead.
+  private mutating func abandonUnlessKept(reason: String) -> [SessionAction] {
+    guard !configuration.keepsUndelivered else { return [] }
+    return conversation.abandon(reason: reason).map { .report($0) }
   }
 
   private var stateDescription: String {
@@ -385,8 +613,18 @@ public struct SessionMachine: Sendable {
     case .idle: "before the connection opened"
     case .awaitingHello: "before the hello"
     case .awaitingProof: "while waiting for the auth proof"
+    case .awaitingSession: "while waiting for the session frame"
     case .established: "after the handshake"
     case .ended: "after the session ended"
     }
   }
+}
+
+/// "30 s", "1.5 s", "250 ms": a duration in nanoseconds as people write it.
+func formatSeconds(_ nanoseconds: UInt64) -> String {
+  if nanoseconds >= 1_000_000_000 {
+    let tenths = (nanoseconds + 50_000_000) / 100_000_000
+    return tenths % 10 == 0 ? "\(tenths / 10) s" : "\(tenths / 10).\(tenths % 10) s"
+  }
+  return "\(nanoseconds / 1_000_000) ms"
 }

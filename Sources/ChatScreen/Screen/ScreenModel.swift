@@ -17,6 +17,8 @@ public struct ScreenModel: Sendable {
   public let localName: String
   /// Our name in the room (the relay may add a suffix); set once in a room.
   private var roomName: String?
+  /// Counts sessions, so that a new session's message numbers don't match the old one's.
+  private var session = 0
   private var pasting = false
   private var lastSize = (width: 80, height: 24)
 
@@ -69,27 +71,89 @@ public struct ScreenModel: Sendable {
         error("connected to \(peer.name) at \(address): UNAUTHENTICATED (no shared secret on either side)")
       }
     case .messageReceived(let from, let message, let payloadBytes, let wireBytes):
-      // In a room our own messages come back from the relay in the room's order: that is
-      // where they are shown, so every participant's screen has the same order.
-      let isOwn = roomName != nil && from == roomName
-      if !isOwn { statistics.recordReceived(payloadBytes: payloadBytes, wireBytes: wireBytes) }
+      // In a room the relay echoes our own messages; they are on screen already, with
+      // their delivery mark.
+      if roomName != nil && from == roomName { return }
+      statistics.recordReceived(payloadBytes: payloadBytes, wireBytes: wireBytes)
       scrollback.append(
         ScrollbackEntry(
-          time: time, kind: isOwn ? .outgoing : .incoming, sender: from, text: message.text,
+          time: time, kind: .incoming, sender: from, text: message.text,
           payloadBytes: payloadBytes, wireBytes: wireBytes))
+    case .messagePending(let text, _):
+      var entry = ScrollbackEntry(time: time, kind: .outgoing, sender: roomName ?? localName, text: text)
+      entry.delivery = .queued
+      entry.own = ScrollbackEntry.OwnMessage(session: session, sequence: nil)
+      scrollback.append(entry)
+      status.unconfirmed += 1
     case .messageSent(let message, let payloadBytes, let wireBytes):
       statistics.recordSent(payloadBytes: payloadBytes, wireBytes: wireBytes)
-      if roomName == nil {
-        scrollback.append(
-          ScrollbackEntry(
-            time: time, kind: .outgoing, sender: localName, text: message.text,
-            payloadBytes: payloadBytes, wireBytes: wireBytes))
+      let own = ScrollbackEntry.OwnMessage(session: session, sequence: message.sequence)
+      let wasQueued = scrollback.updateFirst(
+        where: { $0.delivery == .queued && $0.own?.sequence == nil && $0.text == message.text }
+      ) { entry in
+        entry.delivery = .sent
+        entry.own = own
+        entry.payloadBytes = payloadBytes
+        entry.wireBytes = wireBytes
+      }
+      if !wasQueued {
+        var entry = ScrollbackEntry(
+          time: time, kind: .outgoing, sender: roomName ?? localName, text: message.text,
+          payloadBytes: payloadBytes, wireBytes: wireBytes)
+        entry.delivery = .sent
+        entry.own = own
+        scrollback.append(entry)
+        status.unconfirmed += 1
+      }
+    case .messageResent(_, let payloadBytes, let wireBytes):
+      statistics.recordSent(payloadBytes: payloadBytes, wireBytes: wireBytes)
+    case .delivered(let sequences):
+      for sequence in sequences {
+        let own = ScrollbackEntry.OwnMessage(session: session, sequence: sequence)
+        if scrollback.updateLast(where: { $0.own == own }, { $0.delivery = .delivered }) {
+          status.unconfirmed = max(0, status.unconfirmed - 1)
+        }
+      }
+    case .notDelivered(let message, let reason):
+      let own = ScrollbackEntry.OwnMessage(session: session, sequence: message.sequence)
+      if scrollback.updateLast(where: { $0.own == own }, { $0.delivery = .notDelivered(reason) }) {
+        status.unconfirmed = max(0, status.unconfirmed - 1)
+      } else {
+        error("not delivered (\(reason)): \(message.text)")
       }
     case .messageNotSent(let text, let reason):
-      error("not sent (\(reason)): \(text)")
+      let wasQueued = scrollback.updateFirst(
+        where: { $0.delivery == .queued && $0.text == text }, { $0.delivery = .notDelivered("not sent: \(reason)") })
+      if wasQueued {
+        status.unconfirmed = max(0, status.unconfirmed - 1)
+      } else {
+        error("not sent (\(reason)): \(text)")
+      }
+    case .session(let id, let start):
+      switch start {
+      case .new:
+        break
+      case .resumed(let resent):
+        system("resumed session \(id)" + (resent > 0 ? ": \(resent) unconfirmed message\(resent == 1 ? "" : "s") sent again" : ""))
+      case .replaced(let unconfirmed):
+        session += 1
+        error(
+          "the listener did not know our session (did it restart?): this is a new session \(id)"
+            + (unconfirmed > 0 ? "; \(unconfirmed) earlier message\(unconfirmed == 1 ? " is" : "s are") unconfirmed" : ""))
+      }
+    case .peerSilent(let nanoseconds):
+      status.silentFor = nanoseconds
+    case .peerResponsive:
+      status.silentFor = nil
+    case .reconnecting(let attempt, let delay, let reason):
+      status.silentFor = nil
+      let seconds = Int((delay + 500_000_000) / 1_000_000_000)
+      status.link = .reconnecting(attempt: attempt, seconds: seconds)
+      error("\(reason): reconnecting in \(seconds) s (attempt \(attempt))")
     case .roundTrip(let nanoseconds):
       statistics.recordRoundTrip(nanoseconds: nanoseconds)
     case .disconnected(_, let end):
+      status.silentFor = nil
       status.link = .disconnected(end.description)
       if case .authFailed(let reason) = end {
         status.authentication = .failed(reason)

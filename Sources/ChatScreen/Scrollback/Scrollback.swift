@@ -42,6 +42,38 @@ public struct Scrollback: Sendable {
     }
   }
 
+  /// Changes the most recent entry (among the last `window`) that `matches`; returns
+  /// whether there was one. Its rows are wrapped again on the next draw.
+  @discardableResult
+  public mutating func updateLast(
+    within window: Int = 5_000, where matches: (ScrollbackEntry) -> Bool, _ change: (inout ScrollbackEntry) -> Void
+  ) -> Bool {
+    var offset = entries.count - 1
+    let stop = max(0, entries.count - window)
+    while offset >= stop {
+      if matches(entries[offset]) {
+        change(&entries[offset])
+        wrapped[firstIndex + offset] = nil
+        return true
+      }
+      offset -= 1
+    }
+    return false
+  }
+
+  /// Changes the oldest entry (among the last `window`) that `matches`; returns whether
+  /// there was one.
+  @discardableResult
+  public mutating func updateFirst(
+    within window: Int = 5_000, where matches: (ScrollbackEntry) -> Bool, _ change: (inout ScrollbackEntry) -> Void
+  ) -> Bool {
+    let start = max(0, entries.count - window)
+    guard let offset = entries[start...].firstIndex(where: matches) else { return false }
+    change(&entries[offset])
+    wrapped[firstIndex + offset] = nil
+    return true
+  }
+
   public mutating func clear() {
     firstIndex += entries.count
     entries.removeAll()

@@ -11,6 +11,34 @@ public struct ScrollbackEntry: Hashable, Sendable {
     case error
   }
 
+  /// Where one of our messages stands, shown as a mark after it.
+  public enum Delivery: Hashable, Sendable {
+    /// Typed while not connected; it goes out when the connection is back.
+    case queued
+    /// Handed to the connection; no receipt yet (or the peer sends none).
+    case sent
+    /// The peer acknowledged it.
+    case delivered
+    /// Not delivered, or not confirmed, and why.
+    case notDelivered(String)
+
+    var mark: String {
+      switch self {
+      case .queued: "  [queued]"
+      case .sent: "  [sent]"
+      case .delivered: "  ✓"
+      case .notDelivered(let reason): "  ✗ not delivered: \(reason)"
+      }
+    }
+  }
+
+  /// One of our messages in a session: the session's number (counted by the screen) and
+  /// the message's sequence number in it.
+  public struct OwnMessage: Hashable, Sendable {
+    public var session: Int
+    public var sequence: UInt64?
+  }
+
   public var time: String
   public var kind: Kind
   public var sender: String?
@@ -18,6 +46,9 @@ public struct ScrollbackEntry: Hashable, Sendable {
   /// Payload and on-the-wire byte counts, for messages.
   public var payloadBytes: Int?
   public var wireBytes: Int?
+  /// For our own messages: where it stands and which it is.
+  public var delivery: Delivery?
+  public var own: OwnMessage?
 
   public init(
     time: String,
@@ -47,6 +78,13 @@ public struct ScrollbackEntry: Hashable, Sendable {
       spans.append(StyledSpan(text.terminalSafeKeepingLineBreaks, .plain))
       if let payloadBytes, let wireBytes {
         spans.append(StyledSpan("  (\(payloadBytes) B, \(wireBytes) on wire)", .byteCount))
+      }
+      if let delivery {
+        if case .notDelivered = delivery {
+          spans.append(StyledSpan(delivery.mark.terminalSafe, .error))
+        } else {
+          spans.append(StyledSpan(delivery.mark, .byteCount))
+        }
       }
     case .system:
       spans.append(StyledSpan("-- " + text.terminalSafe, .system))

@@ -7,6 +7,8 @@ public struct ConnectionStatus: Hashable, Sendable {
     case connecting(String)
     case connected(String)
     case disconnected(String)
+    /// Down; attempt `attempt` starts in `seconds`.
+    case reconnecting(attempt: Int, seconds: Int)
   }
 
   public enum Authentication: Hashable, Sendable {
@@ -22,6 +24,10 @@ public struct ConnectionStatus: Hashable, Sendable {
   public var peerName: String?
   /// Participants in the room, once in one.
   public var roomCount: Int?
+  /// How long the peer has been silent, when that is longer than it should be.
+  public var silentFor: UInt64?
+  /// Our messages sent or queued and not yet confirmed.
+  public var unconfirmed = 0
 
   public init() {}
 
@@ -33,6 +39,8 @@ public struct ConnectionStatus: Hashable, Sendable {
     case .listening(let address): parts.append("listening on \(address)")
     case .connecting(let address): parts.append("connecting to \(address)")
     case .connected(let address): parts.append("connected to \(address)")
+    case .reconnecting(let attempt, let seconds):
+      parts.append("reconnecting in \(seconds) s (attempt \(attempt))")
     case .disconnected(let reason):
       // After an auth failure the reason is in the auth part; don't say it twice.
       if case .failed = authentication {
@@ -42,6 +50,7 @@ public struct ConnectionStatus: Hashable, Sendable {
       }
     }
     if let peerName, case .connected = link { parts.append(peerName.terminalSafe) }
+    if let silentFor, case .connected = link { parts.append("last heard \(silentFor / 1_000_000_000) s ago") }
     if let roomCount { parts.append("room: \(roomCount)") }
     switch authentication {
     case .unknown: break
@@ -53,6 +62,7 @@ public struct ConnectionStatus: Hashable, Sendable {
     parts.append(
       "↑\(statistics.messagesSent) \(Format.bytes(statistics.wireBytesSent)) ↓\(statistics.messagesReceived) \(Format.bytes(statistics.wireBytesReceived))"
     )
+    if unconfirmed > 0 { parts.append("\(unconfirmed) unconfirmed") }
     if let rtt = statistics.lastRoundTrip { parts.append("rtt \(Format.duration(rtt))") }
     return LineWrapper.truncate(" " + parts.joined(separator: " │ "), width: width)
   }

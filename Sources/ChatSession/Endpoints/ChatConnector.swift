@@ -1,135 +1,229 @@
 public import ChatProtocol
-import NIOConcurrencyHelpers
 public import NIOCore
 import NIOPosix
 
-/// The side that calls `connect`: one connection, one session.
+/// The side that calls `connect`: one session, carried over as many connections as it
+/// takes.
+///
+/// When a connection fails or drops for a reason a retry may cure (see
+/// ``SessionEnd/isWorthReconnecting``), it connects again after a growing, jittered wait
+/// (``ReconnectPolicy``) and resumes the session: messages typed meanwhile are kept and
+/// sent, messages not acknowledged are sent again, and the relay drops what it already had.
 public final class ChatConnector: ChatEndpoint {
   public let events: AsyncStream<SessionEvent>
-  private let continuation: AsyncStream<SessionEvent>.Continuation
-  private let state = NIOLockedValueBox(State.connecting(waiting: [], closeRequested: nil))
+  private let shell: NIOLoopBoundBox<ConnectorShell>
+  private let finished: EventLoopFuture<Void>
 
-  private enum State {
-    /// Messages typed before TCP is up wait here; the session queues them until auth is done.
-    case connecting(waiting: [String], closeRequested: Goodbye?)
-    case connected(any Channel)
-    case finished
-  }
-  private let finished: EventLoopPromise<Void>
-
-  private init(eventLoop: any EventLoop) {
-    (events, continuation) = AsyncStream.makeStream(of: SessionEvent.self)
-    finished = eventLoop.makePromise()
+  private init(shell: NIOLoopBoundBox<ConnectorShell>, events: AsyncStream<SessionEvent>, finished: EventLoopFuture<Void>) {
+    self.shell = shell
+    self.events = events
+    self.finished = finished
   }
 
   /// Starts connecting to `address`; progress and outcome arrive as ``events``.
   public static func connect(
     to address: HostAndPort,
     options: SessionOptions,
+    reconnect: ReconnectPolicy = ReconnectPolicy(),
     group: any EventLoopGroup
   ) -> ChatConnector {
-    let connector = ChatConnector(eventLoop: group.next())
-    connector.start(address, options: options, group: group)
-    return connector
+    let loop = group.next()
+    let (events, continuation) = AsyncStream.makeStream(of: SessionEvent.self)
+    let finished = loop.makePromise(of: Void.self)
+    // Built on its event loop: everything the shell does happens there.
+    let shell = NIOLoopBoundBox.makeBoxSendingValue(
+      ConnectorShell(
+        address: address, options: options, policy: reconnect, loop: loop, continuation: continuation,
+        finished: finished),
+      eventLoop: loop)
+    loop.execute { shell.value.attempt() }
+    return ChatConnector(shell: shell, events: events, finished: finished.futureResult)
   }
 
-  private func start(_ address: HostAndPort, options: SessionOptions, group: any EventLoopGroup) {
+  public func send(_ text: String) {
+    let shell = shell
+    shell.eventLoop.execute { shell.value.send(text) }
+  }
+
+  public func who() {
+    let shell = shell
+    shell.eventLoop.execute { shell.value.who() }
+  }
+
+  public func close(_ goodbye: Goodbye) async {
+    let shell = shell
+    shell.eventLoop.execute { shell.value.close(goodbye) }
+    try? await finished.get()
+  }
+}
+
+/// The connector's state, confined to its event loop.
+final class ConnectorShell {
+  private enum Phase {
+    case connecting
+    case connected(any Channel)
+    case waiting(Scheduled<Void>)
+    case finished
+  }
+
+  private let address: HostAndPort
+  private let options: SessionOptions
+  private let policy: ReconnectPolicy
+  private let loop: any EventLoop
+  private let continuation: AsyncStream<SessionEvent>.Continuation
+  private let finished: EventLoopPromise<Void>
+  private var phase = Phase.connecting
+  /// The session's messages and numbers while no connection holds them.
+  private var conversation = Conversation()
+  /// Failed attempts since the last established session.
+  private var failures = 0
+  private var closeRequested: Goodbye?
+  private var lastEnd: SessionEnd?
+  private var generator = SystemRandomNumberGenerator()
+
+  init(
+    address: HostAndPort,
+    options: SessionOptions,
+    policy: ReconnectPolicy,
+    loop: any EventLoop,
+    continuation: AsyncStream<SessionEvent>.Continuation,
+    finished: EventLoopPromise<Void>
+  ) {
+    self.address = address
+    self.options = options
+    self.policy = policy
+    self.loop = loop
+    self.continuation = continuation
+    self.finished = finished
+  }
+
+  // MARK: - Connecting
+
+  func attempt() {
     let target = address.description
-    let host = address.host ?? "localhost"
+    phase = .connecting
+    lastEnd = nil
     continuation.yield(.connecting(to: target))
     let continuation = continuation
-    ClientBootstrap(group: group)
+    let shell = NIOLoopBound(self, eventLoop: loop)
+    ClientBootstrap(group: loop)
       .channelOption(.socketOption(.tcp_nodelay), value: 1)
       .channelOption(.writeBufferWaterMark, value: SessionPipeline.writeBufferWaterMark)
       .connectTimeout(.seconds(10))
-      .channelInitializer { channel in
+      .channelInitializer { [options] channel in
         channel.eventLoop.makeCompletedFuture {
-          try SessionPipeline.configure(channel, role: .connector, options: options) { report in
+          let session = ConversationHandOver(
+            handOver: { shell.value.handOver(to: channel) },
+            takeBack: { shell.value.connectionEnded(leaving: $0) })
+          return try SessionPipeline.configure(channel, role: .connector, options: options, session: session) {
+            report in
+            shell.value.observe(report)
             let remote = channel.remoteAddress?.displayString ?? target
             if let event = SessionPipeline.event(for: report, address: remote) { continuation.yield(event) }
           }
         }
       }
-      .connect(host: host, port: address.port)
-      .whenComplete { [self] result in
+      .connect(host: address.host ?? "localhost", port: address.port)
+      .whenComplete { result in
         switch result {
-        case .success(let channel):
-          continuation.yield(.connected(to: channel.remoteAddress?.displayString ?? target))
-          let (waiting, closeRequested) = self.state.withLockedValue { state in
-            guard case .connecting(let waiting, let closeRequested) = state else { return ([String](), Goodbye?.none) }
-            state = .connected(channel)
-            return (waiting, closeRequested)
-          }
-          channel.closeFuture.whenComplete { _ in self.finish() }
-          for text in waiting { self.send(text, on: channel) }
-          if let closeRequested { channel.writeAndFlush(SessionCommand.close(closeRequested), promise: nil) }
-        case .failure(let error):
-          continuation.yield(.failed(NetworkErrorDescription.describe(error, target: target)))
-          let waiting = self.state.withLockedValue { state in
-            guard case .connecting(let waiting, _) = state else { return [String]() }
-            return waiting
-          }
-          for text in waiting { continuation.yield(.messageNotSent(text: text, reason: "not connected")) }
-          self.finish()
+        case .success(let channel): shell.value.connected(channel)
+        case .failure(let error): shell.value.connectFailed(error)
         }
       }
   }
 
-  public func send(_ text: String) {
-    let channel = state.withLockedValue { state -> (any Channel)? in
-      switch state {
-      case .connecting(var waiting, let closeRequested):
-        waiting.append(text)
-        state = .connecting(waiting: waiting, closeRequested: closeRequested)
-        return nil
-      case .connected(let channel):
-        return channel
-      case .finished:
-        return nil
-      }
+  /// The connection is active: from now on its session machine holds the conversation
+  /// and takes the user's messages.
+  private func handOver(to channel: any Channel) -> Conversation {
+    phase = .connected(channel)
+    let handed = conversation
+    conversation = Conversation()
+    return handed
+  }
+
+  private func connected(_ channel: any Channel) {
+    continuation.yield(.connected(to: channel.remoteAddress?.displayString ?? address.description))
+    if let closeRequested { channel.writeAndFlush(SessionCommand.close(closeRequested), promise: nil) }
+  }
+
+  private func connectFailed(_ error: any Error) {
+    let reason = NetworkErrorDescription.describe(error, target: address.description)
+    if closeRequested == nil, retry(reason: reason) { return }
+    continuation.yield(.failed(reason))
+    finish(abandoning: "not connected: \(reason)")
+  }
+
+  private func observe(_ report: SessionReport) {
+    switch report {
+    case .established: failures = 0
+    case .ended(let end): lastEnd = end
+    default: break
     }
-    if let channel {
-      send(text, on: channel)
-    } else if case .finished = state.withLockedValue({ $0 }) {
+  }
+
+  /// The connection closed; `conversation` is what its session left behind.
+  private func connectionEnded(leaving conversation: Conversation) {
+    self.conversation = conversation
+    let end = lastEnd ?? .connectionLost("the connection closed")
+    if closeRequested == nil, end.isWorthReconnecting, retry(reason: end.description) { return }
+    finish(abandoning: "the session ended (\(end)) before it was confirmed")
+  }
+
+  /// Schedules the next attempt if the policy allows one; returns whether it did.
+  private func retry(reason: String) -> Bool {
+    failures += 1
+    guard policy.allows(attempt: failures) else { return false }
+    let delay = policy.delay(beforeAttempt: failures, using: &generator)
+    continuation.yield(.reconnecting(attempt: failures, delay: delay, reason: reason))
+    let shell = NIOLoopBound(self, eventLoop: loop)
+    phase = .waiting(loop.scheduleTask(in: .nanoseconds(Int64(clamping: delay))) { shell.value.attempt() })
+    return true
+  }
+
+  // MARK: - Commands
+
+  func send(_ text: String) {
+    switch phase {
+    case .connected(let channel):
+      channel.writeAndFlush(SessionCommand.send(text), promise: nil)
+    case .connecting, .waiting:
+      let report = conversation.queue(text, reason: "not connected; it goes out when the connection is back")
+      if let event = SessionPipeline.event(for: report, address: address.description) { continuation.yield(event) }
+    case .finished:
       continuation.yield(.messageNotSent(text: text, reason: "the connection is closed"))
     }
   }
 
-  public func who() {
-    guard case .connected(let channel) = state.withLockedValue({ $0 }) else {
+  func who() {
+    guard case .connected(let channel) = phase else {
       continuation.yield(.messageNotSent(text: "/who", reason: "not connected"))
       return
     }
     channel.writeAndFlush(SessionCommand.who, promise: nil)
   }
 
-  private func send(_ text: String, on channel: any Channel) {
-    let promise = channel.eventLoop.makePromise(of: Void.self)
-    let continuation = continuation
-    promise.futureResult.whenFailure { _ in
-      continuation.yield(.messageNotSent(text: text, reason: "the connection is closed"))
+  func close(_ goodbye: Goodbye) {
+    guard closeRequested == nil else { return }
+    closeRequested = goodbye
+    switch phase {
+    case .connected(let channel):
+      channel.writeAndFlush(SessionCommand.close(goodbye), promise: nil)
+    case .connecting:
+      break  // The goodbye goes out once connected, or the attempt fails.
+    case .waiting(let scheduled):
+      scheduled.cancel()
+      finish(abandoning: "you left before the connection came back")
+    case .finished:
+      break
     }
-    channel.writeAndFlush(SessionCommand.send(text), promise: promise)
   }
 
-  public func close(_ goodbye: Goodbye) async {
-    let channel = state.withLockedValue { state -> (any Channel)? in
-      switch state {
-      case .connecting(let waiting, _):
-        state = .connecting(waiting: waiting, closeRequested: goodbye)
-        return nil
-      case .connected(let channel):
-        return channel
-      case .finished:
-        return nil
-      }
+  private func finish(abandoning reason: String) {
+    if case .finished = phase { return }
+    phase = .finished
+    for report in conversation.abandon(reason: reason) {
+      if let event = SessionPipeline.event(for: report, address: address.description) { continuation.yield(event) }
     }
-    channel?.writeAndFlush(SessionCommand.close(goodbye), promise: nil)
-    try? await finished.futureResult.get()
-  }
-
-  private func finish() {
-    state.withLockedValue { $0 = .finished }
     continuation.finish()
     finished.succeed()
   }

@@ -137,6 +137,12 @@ final class RoomShell {
   /// where the buffer ended when it joined, after its own join notice).
   private var roomMembers: [(id: ParticipantID, handler: SessionHandler, from: Int)] = []
   private var legacyMembers: [(id: ParticipantID, handler: SessionHandler)] = []
+  /// Sessions that can be resumed, recent messages to replay to them, and which of the
+  /// host's messages every member has.
+  private var sessions = SessionDirectory()
+  private var history = RoomHistory()
+  private var hostReceipts = HostReceipts()
+  private var generator = SystemRandomNumberGenerator()
 
   private struct Connection {
     var handler: SessionHandler
@@ -144,6 +150,7 @@ final class RoomShell {
     var address: String
     var ip: String
     var joined = false
+    var sessionID: SessionID?
   }
 
   init(
@@ -200,9 +207,73 @@ final class RoomShell {
   private func closed(_ id: ParticipantID) {
     guard let connection = connections.removeValue(forKey: id) else { return }
     state.connectionClosed(address: connection.ip)
+    park(connection, id)
     if connection.joined {
       removeMember(id)
       perform(state.leave(id, reason: "connection closed"))
+    }
+  }
+
+  /// The connection of a session is gone: keep the session so that it can be resumed.
+  private func park(_ connection: Connection, _ id: ParticipantID) {
+    guard let sessionID = connection.sessionID else { return }
+    let expired = sessions.park(
+      sessionID, from: id, lastReceived: connection.handler.lastReceivedSequence, now: now)
+    for session in expired { reportHost(hostReceipts.forget(session)) }
+  }
+
+  /// A client asked for a new session or to resume one: answer, then give a resumed
+  /// client what the room said while it was away.
+  private func openSession(_ request: SessionRequest, for id: ParticipantID) {
+    guard var connection = connections[id] else { return }
+    var sessionID = SessionID.random(using: &generator)
+    var lastReceived: UInt64 = 0
+    var resumed = false
+    _ = sessions.expire(now: now)
+    if !request.sessionID.isNone, let record = sessions[request.sessionID] {
+      sessionID = request.sessionID
+      resumed = true
+      lastReceived = record.lastReceived
+      if let previous = record.participant, previous != id, let old = connections[previous] {
+        // The client noticed the drop before we did: its old connection is dead.
+        lastReceived = old.handler.lastReceivedSequence
+        old.handler.abort(
+          ErrorReport(code: .sessionTakenOver, message: "this session was resumed on a newer connection"))
+      }
+    }
+    sessions.attach(sessionID, to: id, lastReceived: lastReceived)
+    connection.sessionID = sessionID
+    connections[id] = connection
+    logger?.info("\(connection.address): \(resumed ? "resumed" : "new") session \(sessionID)")
+    connection.handler.acceptSession(
+      SessionAcceptance(sessionID: sessionID, resumed: resumed, lastReceived: lastReceived))
+    if resumed { replay(after: request.lastReceived, to: connection.handler) }
+  }
+
+  private func replay(after sequence: UInt64, to handler: SessionHandler) {
+    let (kept, forgotten) = history.messages(after: sequence, last: state.lastSequence)
+    writePendingBroadcast()
+    if forgotten > 0 {
+      handler.announce(
+        RoomEvent(
+          kind: .notice, participantCount: state.participantCount, name: "room",
+          detail: "\(forgotten) message\(forgotten == 1 ? " was" : "s were") sent while you were away and are no longer kept"
+        ))
+    }
+    guard !kept.isEmpty else {
+      markUnflushed(handler)
+      return
+    }
+    var bytes = ByteBufferAllocator().buffer(capacity: kept.reduce(0) { $0 + Frame.roomText($1).wireLength })
+    for message in kept { Frame.roomText(message).encode(into: &bytes) }
+    handler.writeBroadcast(bytes)
+    markUnflushed(handler)
+  }
+
+  private func reportHost(_ reports: [SessionReport]) {
+    guard hostName != nil else { return }
+    for report in reports {
+      if let event = SessionPipeline.event(for: report, address: "") { continuation.yield(event) }
     }
   }
 
@@ -231,13 +302,26 @@ final class RoomShell {
         legacyMembers.append((id, connection.handler))
       }
     case .messageReceived(let message, _, let payloadBytes, _):
-      perform(state.message(from: id, text: message.text, payloadBytes: payloadBytes, now: now))
+      let actions = state.message(from: id, text: message.text, payloadBytes: payloadBytes, now: now)
+      if !actions.contains(where: { if case .broadcast = $0 { true } else { false } }) {
+        writePendingBroadcast()
+        connection.handler.refuse(sequence: message.sequence, reason: "over the room's rate limit")
+        markUnflushed(connection.handler)
+      }
+      perform(actions)
+    case .sessionRequested(let request):
+      openSession(request, for: id)
+    case .peerAcknowledged(let sequence):
+      if let sessionID = connection.sessionID {
+        reportHost(hostReceipts.acknowledged(by: sessionID, through: sequence))
+      }
     case .whoRequested:
       perform(state.who(for: id))
     case .messageNotSent(let text, let reason):
       logger?.notice("could not relay to \(connection.address): \(reason) (\(text.utf8.count) bytes)")
     case .ended(let end):
       let reason = Self.leaveReason(end)
+      park(connection, id)
       if connection.joined {
         connection.joined = false
         connections[id] = connection
@@ -249,7 +333,8 @@ final class RoomShell {
         continuation.yield(.refused(address: connection.address, reason: line))
         logger?.notice("\(connection.address): \(line)")
       }
-    case .authenticating, .messageSent, .roundTrip, .roomEvent:
+    case .authenticating, .messageSent, .roundTrip, .roomEvent, .sessionStarted, .messageResent, .messagePending,
+      .delivered, .notDelivered, .peerSilent, .peerResponsive:
       break
     }
   }
@@ -261,6 +346,7 @@ final class RoomShell {
     case .authFailed(let reason): "auth failed: \(reason)"
     case .failed(_, let reason): reason
     case .connectionLost(let reason): reason
+    case .peerSilent(let reason): reason
     }
   }
 
@@ -272,13 +358,22 @@ final class RoomShell {
     // The host's message goes out as the ROOM_TEXT frame every member receives.
     let frame = Frame.roomText(RoomText(sequence: 0, sender: hostName, text: text))
     let actions = state.message(from: .host, text: text, payloadBytes: frame.payloadLength, now: now)
+    var sent: TextMessage?
     if case .broadcast(_, _, let sequence)? = actions.first {
+      let message = TextMessage(sequence: sequence, text: text)
+      sent = message
       continuation.yield(
-        .messageSent(
-          message: TextMessage(sequence: sequence, text: text), payloadBytes: frame.payloadLength,
-          wireBytes: frame.wireLength))
+        .messageSent(message: message, payloadBytes: frame.payloadLength, wireBytes: frame.wireLength))
     }
     perform(actions)
+    if let sent {
+      let members = Set(roomMembers.compactMap { member in
+        member.handler.usesReceipts ? connections[member.id]?.sessionID : nil
+      })
+      if let report = hostReceipts.sent(sent, to: members, others: roomMembers.count + legacyMembers.count) {
+        reportHost([report])
+      }
+    }
   }
 
   func hostAsksWho() {
@@ -330,6 +425,7 @@ final class RoomShell {
           from: sender, message: TextMessage(sequence: sequence, text: text), payloadBytes: frame.payloadLength,
           wireBytes: frame.wireLength))
     }
+    history.append(RoomText(sequence: sequence, sender: sender, text: text))
     appendToBroadcast(frame)
     for member in legacyMembers {
       member.handler.relay(text, from: sender)

@@ -8,13 +8,15 @@ enum SessionPipeline {
     _ channel: any Channel,
     role: Role,
     options: SessionOptions,
+    session: ConversationHandOver? = nil,
     report: @escaping @Sendable (SessionReport) -> Void
   ) throws {
     let operations = channel.pipeline.syncOperations
     try operations.addHandler(
       ByteToMessageHandler(FrameDecoderHandler(maximumPayloadLength: options.maximumPayloadLength))
     )
-    try operations.addHandler(SessionHandler(role: role, options: options, report: report))
+    try operations.addHandler(
+      SessionHandler(role: role, options: options, session: session, report: report))
   }
 
   /// The front end's view of a session report from the peer at `address`.
@@ -30,13 +32,27 @@ enum SessionPipeline {
       .messageSent(message: message, payloadBytes: payloadBytes, wireBytes: wireBytes)
     case .messageNotSent(let text, let reason):
       .messageNotSent(text: text, reason: reason)
+    case .messageResent(let message, let payloadBytes, let wireBytes):
+      .messageResent(message: message, payloadBytes: payloadBytes, wireBytes: wireBytes)
+    case .messagePending(let text, let reason):
+      .messagePending(text: text, reason: reason)
+    case .delivered(let sequences):
+      .delivered(sequences: sequences)
+    case .notDelivered(let message, let reason):
+      .notDelivered(message: message, reason: reason)
+    case .sessionStarted(let id, let start):
+      .session(id: id.description, start: start)
+    case .peerSilent(let nanoseconds):
+      .peerSilent(nanoseconds: nanoseconds)
+    case .peerResponsive:
+      .peerResponsive
     case .roundTrip(let nanoseconds):
       .roundTrip(nanoseconds: nanoseconds)
     case .ended(let end):
       .disconnected(address: address, end: end)
     case .roomEvent(let event):
       .room(event)
-    case .whoRequested:
+    case .whoRequested, .sessionRequested, .peerAcknowledged:
       nil  // a relay's business, not a front end's
     }
   }

@@ -15,7 +15,11 @@ public enum SessionServer {
     group: any EventLoopGroup,
     report: @escaping @Sendable (SessionReport) -> Void
   ) async throws -> any Channel {
-    try await ServerBootstrap(group: group)
+    // No room keeps sessions here to resume, so the `resume` capability is not offered.
+    var withoutResume = options
+    withoutResume.offersResume = false
+    let options = withoutResume
+    return try await ServerBootstrap(group: group)
       .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
       .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
       .childChannelOption(.writeBufferWaterMark, value: SessionPipeline.writeBufferWaterMark)

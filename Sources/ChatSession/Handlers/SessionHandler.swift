@@ -14,9 +14,10 @@ final class SessionHandler: ChannelDuplexHandler {
   private var machine: SessionMachine
   private let options: SessionOptions
   private let report: @Sendable (SessionReport) -> Void
+  private let session: ConversationHandOver?
   private var outbound: OutboundQueue
   private var handshakeTimer: Scheduled<Void>?
-  private var pingTimer: RepeatedTask?
+  private var tickTimer: Scheduled<Void>?
   private var lingerTimer: Scheduled<Void>?
   /// Why the transport failed, if it did, to say when it closes.
   private var transportFailure: String?
@@ -25,11 +26,22 @@ final class SessionHandler: ChannelDuplexHandler {
   /// through the pipeline (the room runs on this channel's event loop).
   private var context: ChannelHandlerContext?
 
-  init(role: Role, options: SessionOptions, report: @escaping @Sendable (SessionReport) -> Void) {
+  /// - Parameters:
+  ///   - session: for a connector that reconnects: hands over the session's conversation
+  ///     when the connection becomes active (its messages and numbers), and takes back
+  ///     what is left of it when the connection closes.
+  init(
+    role: Role,
+    options: SessionOptions,
+    session: ConversationHandOver? = nil,
+    report: @escaping @Sendable (SessionReport) -> Void
+  ) {
     var nonce = [UInt8](repeating: 0, count: Hello.nonceLength)
     var generator = SystemRandomNumberGenerator()
     for index in nonce.indices { nonce[index] = generator.next() }
-    self.machine = SessionMachine(configuration: options.machineConfiguration(role: role), nonce: nonce)
+    self.machine = SessionMachine(
+      configuration: options.machineConfiguration(role: role, keepsUndelivered: session != nil), nonce: nonce)
+    self.session = session
     self.options = options
     self.report = report
     self.outbound = OutboundQueue(limit: options.maximumQueuedOutboundBytes)
@@ -87,6 +99,25 @@ final class SessionHandler: ChannelDuplexHandler {
     perform(machine.abort(FrameError(report.code, report.message)), context: context)
   }
 
+  /// Answers the peer's SESSION frame: which session this connection carries.
+  func acceptSession(_ acceptance: SessionAcceptance) {
+    guard let context else { return }
+    perform(machine.acceptSession(acceptance), context: context)
+  }
+
+  /// Tells the peer its message `sequence` will not be delivered (written, flushed with
+  /// the next ``flushPending()``).
+  func refuse(sequence: UInt64, reason: String) {
+    guard let context else { return }
+    perform(machine.refuse(sequence: sequence, reason: reason), context: context, flushing: false)
+  }
+
+  /// Whether the peer sends and expects receipts (the `resume` capability).
+  var usesReceipts: Bool { machine.usesReceipts }
+
+  /// The last message number received from the peer in this session.
+  var lastReceivedSequence: UInt64 { machine.lastReceivedSequence }
+
   /// Says goodbye and hangs up.
   func close(_ goodbye: Goodbye) {
     guard let context else { return }
@@ -101,6 +132,7 @@ final class SessionHandler: ChannelDuplexHandler {
 
   private func start(context: ChannelHandlerContext) {
     guard handshakeTimer == nil, !machine.hasEnded else { return }
+    if let session { machine.adopt(session.handOver()) }
     let limit = options.handshakeTimeout
     let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
     handshakeTimer = context.eventLoop.scheduleTask(in: limit) {
@@ -113,6 +145,12 @@ final class SessionHandler: ChannelDuplexHandler {
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
     let frame = unwrapInboundIn(data)
     perform(machine.receive(frame, now: NIODeadline.now().uptimeNanoseconds), context: context)
+  }
+
+  /// One receipt per batch of reads, not per message.
+  func channelReadComplete(context: ChannelHandlerContext) {
+    perform(machine.acknowledge(), context: context)
+    context.fireChannelReadComplete()
   }
 
   func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -147,6 +185,7 @@ final class SessionHandler: ChannelDuplexHandler {
     lingerTimer?.cancel()
     let reason = transportFailure ?? "the peer closed the connection without saying goodbye"
     perform(machine.transportClosed(reason: reason), context: context)
+    session?.takeBack(machine.conversation)
     context.fireChannelInactive()
   }
 
@@ -184,15 +223,24 @@ final class SessionHandler: ChannelDuplexHandler {
     switch sessionReport {
     case .established:
       handshakeTimer?.cancel()
-      let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-      pingTimer = context.eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: options.pingInterval) { _ in
-        let (handler, context) = loopBound.value
-        handler.perform(handler.machine.pingDue(now: NIODeadline.now().uptimeNanoseconds), context: context)
-      }
+      scheduleTick(context: context)
     case .ended:
       cancelTimers()
     default:
       break
+    }
+  }
+
+  /// Runs the machine's heartbeat when it next has something to do, and again after that.
+  private func scheduleTick(context: ChannelHandlerContext) {
+    tickTimer?.cancel()
+    guard let next = machine.nextTick else { return }
+    let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+    tickTimer = context.eventLoop.scheduleTask(deadline: NIODeadline.uptimeNanoseconds(next)) {
+      let (handler, context) = loopBound.value
+      handler.tickTimer = nil
+      handler.perform(handler.machine.tick(now: NIODeadline.now().uptimeNanoseconds), context: context)
+      if !handler.machine.hasEnded { handler.scheduleTick(context: context) }
     }
   }
 
@@ -242,9 +290,17 @@ final class SessionHandler: ChannelDuplexHandler {
   private func cancelTimers() {
     handshakeTimer?.cancel()
     handshakeTimer = nil
-    pingTimer?.cancel()
-    pingTimer = nil
+    tickTimer?.cancel()
+    tickTimer = nil
   }
+}
+
+/// How a reconnecting connector lends its session's ``Conversation`` to one connection.
+struct ConversationHandOver: Sendable {
+  /// Called once the connection is active; the connection owns the conversation from then on.
+  var handOver: @Sendable () -> Conversation
+  /// Called when the connection closes, with what is left of the conversation.
+  var takeBack: @Sendable (Conversation) -> Void
 }
 
 /// "10 s", "500 ms": a time limit as people write it.

@@ -15,12 +15,21 @@ struct MachinePair {
   var listenerClosed = false
   var now: UInt64 = 1_000_000
 
-  init(connectorSecret: String?, listenerSecret: String?, connectorName: String = "bob", listenerName: String = "alice")
-  {
+  /// How the listener answers a SESSION frame (a relay looks the session up).
+  var acceptance: (SessionRequest) -> SessionAcceptance = { _ in
+    SessionAcceptance(sessionID: SessionID(bytes: (0..<16).map { UInt8($0 + 1) }), resumed: false, lastReceived: 0)
+  }
+
+  init(
+    connectorSecret: String?, listenerSecret: String?, connectorName: String = "bob", listenerName: String = "alice",
+    conversation: Conversation = Conversation()
+  ) {
     connector = SessionMachine(
       configuration: .init(
-        role: .connector, name: connectorName, secret: connectorSecret.flatMap { SharedSecret(bytes: $0.utf8) }),
-      nonce: randomNonce()
+        role: .connector, name: connectorName, secret: connectorSecret.flatMap { SharedSecret(bytes: $0.utf8) },
+        keepsUndelivered: true),
+      nonce: randomNonce(),
+      conversation: conversation
     )
     listener = SessionMachine(
       configuration: .init(
@@ -51,7 +60,11 @@ struct MachinePair {
       var nextToConnector: [Frame] = []
       var nextToListener: [Frame] = []
       for frame in toListener where !listenerClosed {
-        nextToConnector += absorb(listener.receive(roundTrip(frame), now: now), isConnector: false)
+        let actions = listener.receive(roundTrip(frame), now: now)
+        nextToConnector += absorb(actions, isConnector: false)
+        for case .report(.sessionRequested(let request)) in actions {
+          nextToConnector += absorb(listener.acceptSession(acceptance(request)), isConnector: false)
+        }
       }
       for frame in toConnector where !connectorClosed {
         nextToListener += absorb(connector.receive(roundTrip(frame), now: now), isConnector: true)

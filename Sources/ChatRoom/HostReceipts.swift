@@ -1,0 +1,66 @@
+public import ChatProtocol
+
+/// Which of the host's messages every member has received.
+///
+/// A host message is delivered once each member that was in the room when it was sent,
+/// and that sends receipts, has acknowledged it (or has left for good after some other
+/// member did). Members are named by session, so a member who resumes still counts.
+public struct HostReceipts: Sendable {
+  private struct Pending: Sendable {
+    var message: TextMessage
+    var waitingFor: Set<SessionID>
+    var confirmedBy = 0
+  }
+
+  private var pending: [Pending] = []
+
+  public init() {}
+
+  /// How many host messages wait for receipts.
+  public var count: Int { pending.count }
+
+  /// The host sent `message` while the sessions `members` were in the room. Returns a
+  /// report at once when nobody can confirm it.
+  public mutating func sent(_ message: TextMessage, to members: Set<SessionID>, others: Int) -> SessionReport? {
+    guard !members.isEmpty else {
+      let reason =
+        others == 0
+        ? "no one else is in the room" : "no one in the room sends receipts (their programs are older)"
+      return .notDelivered(message, reason: reason)
+    }
+    pending.append(Pending(message: message, waitingFor: members))
+    return nil
+  }
+
+  /// Session `member` has every room message up to `sequence`.
+  public mutating func acknowledged(by member: SessionID, through sequence: UInt64) -> [SessionReport] {
+    for index in pending.indices where pending[index].message.sequence <= sequence {
+      if pending[index].waitingFor.remove(member) != nil { pending[index].confirmedBy += 1 }
+    }
+    return settle()
+  }
+
+  /// Session `member` is gone for good: nobody waits for it any more.
+  public mutating func forget(_ member: SessionID) -> [SessionReport] {
+    for index in pending.indices {
+      pending[index].waitingFor.remove(member)
+    }
+    return settle()
+  }
+
+  private mutating func settle() -> [SessionReport] {
+    var delivered: [UInt64] = []
+    var reports: [SessionReport] = []
+    pending.removeAll { entry in
+      guard entry.waitingFor.isEmpty else { return false }
+      if entry.confirmedBy > 0 {
+        delivered.append(entry.message.sequence)
+      } else {
+        reports.append(.notDelivered(entry.message, reason: "everyone it was for left before receiving it"))
+      }
+      return true
+    }
+    if !delivered.isEmpty { reports.insert(.delivered(delivered), at: 0) }
+    return reports
+  }
+}

@@ -1,0 +1,60 @@
+public import ChatProtocol
+import DequeModule
+
+/// The relay's sessions: which connection carries each, and for those whose connection
+/// dropped, what is needed to resume them. Dropped sessions are kept for a while
+/// (``keepFor``) and up to a number (``maximumParked``), oldest forgotten first.
+public struct SessionDirectory: Sendable {
+  public struct Record: Hashable, Sendable {
+    /// The connection carrying the session, or nil while parked.
+    public var participant: ParticipantID?
+    /// The last message number received from the client in this session.
+    public var lastReceived: UInt64
+    var parkedAt: UInt64 = 0
+  }
+
+  /// How long a dropped session can be resumed, in nanoseconds.
+  public let keepFor: UInt64
+  public let maximumParked: Int
+  public private(set) var records: [SessionID: Record] = [:]
+  private var parkedOrder: Deque<(SessionID, UInt64)> = []
+
+  public init(keepFor: UInt64 = 600_000_000_000, maximumParked: Int = 10_000) {
+    self.keepFor = keepFor
+    self.maximumParked = max(1, maximumParked)
+  }
+
+  public subscript(id: SessionID) -> Record? { records[id] }
+
+  /// Connection `participant` now carries session `id` (new or resumed).
+  public mutating func attach(_ id: SessionID, to participant: ParticipantID, lastReceived: UInt64) {
+    records[id] = Record(participant: participant, lastReceived: lastReceived)
+  }
+
+  /// Session `id`'s connection `participant` is gone; it can be resumed until it expires.
+  /// Returns the sessions that expired to make room or with age, for whoever waits on them.
+  public mutating func park(_ id: SessionID, from participant: ParticipantID, lastReceived: UInt64, now: UInt64)
+    -> [SessionID]
+  {
+    guard records[id]?.participant == participant else { return expire(now: now) }
+    records[id] = Record(participant: nil, lastReceived: lastReceived, parkedAt: now)
+    parkedOrder.append((id, now))
+    return expire(now: now)
+  }
+
+  /// Forgets parked sessions past their time, and the oldest beyond the limit.
+  public mutating func expire(now: UInt64) -> [SessionID] {
+    var expired: [SessionID] = []
+    while let (id, parkedAt) = parkedOrder.first,
+      parkedOrder.count > maximumParked || now >= parkedAt + keepFor
+    {
+      parkedOrder.removeFirst()
+      // Only if it is still parked from that moment (not resumed, not parked again since).
+      if let record = records[id], record.participant == nil, record.parkedAt == parkedAt {
+        records[id] = nil
+        expired.append(id)
+      }
+    }
+    return expired
+  }
+}
