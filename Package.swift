@@ -105,6 +105,11 @@ let package = Package(
     ),
     .target(
       name: "ChatTestSupport",
+      dependencies: [
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+      ],
       path: "Tests/ChatTestSupport",
       swiftSettings: strictSettings
     ),

@@ -70,7 +70,10 @@ struct DeliveryTests {
     _ = first.listener.receive(sent[0], now: 0)
     let receivedBefore = first.listener.lastReceivedSequence
     #expect(receivedBefore == 1)
-    #expect(first.connector.transportClosed(reason: "reset").allSatisfy { if case .report(.ended) = $0 { true } else { false } })
+    #expect(
+      first.connector.transportClosed(reason: "reset").allSatisfy {
+        if case .report(.ended) = $0 { true } else { false }
+      })
     let carried = first.connector.conversation
     #expect(carried.unacknowledged.map(\.text) == ["a", "b", "c"])
 
@@ -85,7 +88,9 @@ struct DeliveryTests {
     #expect(second.connectorReports.contains(.delivered([1])))
     #expect(second.connectorReports.contains(.sessionStarted(sessionID, .resumed(resent: 2))))
     #expect(second.listenerReports.received == ["b", "c", "d"])
-    #expect(second.connectorSent.compactMap { frame -> UInt64? in if case .text(let m) = frame { m.sequence } else { nil } } == [2, 3, 4])
+    #expect(
+      second.connectorSent.compactMap { frame -> UInt64? in if case .text(let m) = frame { m.sequence } else { nil } }
+        == [2, 3, 4])
   }
 
   @Test func aListenerThatForgotTheSessionStartsANewOne() {
@@ -98,9 +103,14 @@ struct DeliveryTests {
     second.acceptance = { _ in SessionAcceptance(sessionID: newID, resumed: false, lastReceived: 0) }
     second.start()
     #expect(second.connectorReports.contains(.sessionStarted(newID, .replaced(unconfirmed: 1))))
-    #expect(second.connectorReports.contains { report in
-      if case .notDelivered(let message, let reason) = report { message.text == "lost?" && reason.contains("restart") } else { false }
-    })
+    #expect(
+      second.connectorReports.contains { report in
+        if case .notDelivered(let message, let reason) = report {
+          message.text == "lost?" && reason.contains("restart")
+        } else {
+          false
+        }
+      })
     // Numbering starts again: the new session's first message is number 1.
     second.run(connector: second.connector.send(text: "again"), listener: [])
     #expect(second.connectorSent.contains(.text(TextMessage(sequence: 1, text: "again"))))
@@ -140,7 +150,8 @@ struct DeliveryTests {
     var connector = SessionMachine(
       configuration: .init(role: .connector, name: "old", secret: nil, capabilities: [Capability.room]),
       nonce: randomNonce())
-    var listener = SessionMachine(configuration: .init(role: .listener, name: "relay", secret: nil), nonce: randomNonce())
+    var listener = SessionMachine(
+      configuration: .init(role: .listener, name: "relay", secret: nil), nonce: randomNonce())
     guard case .send(let hello) = connector.start().first, case .send(let listenerHello) = listener.start().first else {
       Issue.record("no hellos")
       return

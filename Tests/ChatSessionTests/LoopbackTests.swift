@@ -285,6 +285,7 @@ struct LoopbackTests {
     let connector = ChatConnector.connect(
       to: HostAndPort(host: "127.0.0.1", port: port),
       options: SessionOptions(name: "bob"),
+      reconnect: .never,
       group: MultiThreadedEventLoopGroup.singleton
     )
     let log = collect(connector)

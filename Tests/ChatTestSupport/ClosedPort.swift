@@ -1,3 +1,5 @@
+import NIOConcurrencyHelpers
+
 #if canImport(Glibc)
   import Glibc
 #endif
@@ -8,7 +10,7 @@
 /// that tests it, as TCP simultaneous open.)
 public final class ClosedPort: Sendable {
   public let port: Int
-  private let descriptor: Int32
+  private let descriptor: NIOLockedValueBox<Int32?>
 
   public init() throws {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -26,7 +28,7 @@ public final class ClosedPort: Sendable {
       close(descriptor)
       throw Failure(errno: errno)
     }
-    self.descriptor = descriptor
+    self.descriptor = NIOLockedValueBox(descriptor)
     port = Int(UInt16(bigEndian: address.sin_port))
   }
 
@@ -34,7 +36,16 @@ public final class ClosedPort: Sendable {
     public var errno: Int32
   }
 
+  /// Frees the port now, for a test that starts a listener on it (a connector waiting to
+  /// reconnect, say).
+  public func release() {
+    descriptor.withLockedValue { descriptor in
+      if let open = descriptor { close(open) }
+      descriptor = nil
+    }
+  }
+
   deinit {
-    close(descriptor)
+    release()
   }
 }

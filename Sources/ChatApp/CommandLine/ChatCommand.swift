@@ -131,7 +131,8 @@ public struct ChatCommand: AsyncParsableCommand {
       throw ValidationError("--ping-interval must be between 0.1 and 3600 seconds")
     }
     guard deadAfter > pingInterval, deadAfter <= 86400 else {
-      throw ValidationError("--dead-after must be longer than --ping-interval (\(pingInterval) s) and at most 86400 seconds")
+      throw ValidationError(
+        "--dead-after must be longer than --ping-interval (\(pingInterval) s) and at most 86400 seconds")
     }
     if noReconnect, connect == nil {
       throw ValidationError("--no-reconnect applies to --connect only")

@@ -134,12 +134,15 @@ public struct ScreenModel: Sendable {
       case .new:
         break
       case .resumed(let resent):
-        system("resumed session \(id)" + (resent > 0 ? ": \(resent) unconfirmed message\(resent == 1 ? "" : "s") sent again" : ""))
+        system(
+          "resumed session \(id)"
+            + (resent > 0 ? ": \(resent) unconfirmed message\(resent == 1 ? "" : "s") sent again" : ""))
       case .replaced(let unconfirmed):
         session += 1
         error(
           "the listener did not know our session (did it restart?): this is a new session \(id)"
-            + (unconfirmed > 0 ? "; \(unconfirmed) earlier message\(unconfirmed == 1 ? " is" : "s are") unconfirmed" : ""))
+            + (unconfirmed > 0
+              ? "; \(unconfirmed) earlier message\(unconfirmed == 1 ? " is" : "s are") unconfirmed" : ""))
       }
     case .peerSilent(let nanoseconds):
       status.silentFor = nanoseconds

@@ -14,7 +14,9 @@ public final class ChatConnector: ChatEndpoint {
   private let shell: NIOLoopBoundBox<ConnectorShell>
   private let finished: EventLoopFuture<Void>
 
-  private init(shell: NIOLoopBoundBox<ConnectorShell>, events: AsyncStream<SessionEvent>, finished: EventLoopFuture<Void>) {
+  private init(
+    shell: NIOLoopBoundBox<ConnectorShell>, events: AsyncStream<SessionEvent>, finished: EventLoopFuture<Void>
+  ) {
     self.shell = shell
     self.events = events
     self.finished = finished

@@ -257,7 +257,8 @@ final class RoomShell {
       handler.announce(
         RoomEvent(
           kind: .notice, participantCount: state.participantCount, name: "room",
-          detail: "\(forgotten) message\(forgotten == 1 ? " was" : "s were") sent while you were away and are no longer kept"
+          detail:
+            "\(forgotten) message\(forgotten == 1 ? " was" : "s were") sent while you were away and are no longer kept"
         ))
     }
     guard !kept.isEmpty else {
@@ -367,9 +368,10 @@ final class RoomShell {
     }
     perform(actions)
     if let sent {
-      let members = Set(roomMembers.compactMap { member in
-        member.handler.usesReceipts ? connections[member.id]?.sessionID : nil
-      })
+      let members = Set(
+        roomMembers.compactMap { member in
+          member.handler.usesReceipts ? connections[member.id]?.sessionID : nil
+        })
       if let report = hostReceipts.sent(sent, to: members, others: roomMembers.count + legacyMembers.count) {
         reportHost([report])
       }

@@ -26,11 +26,15 @@ struct FrameDecoderHandler: ByteToMessageDecoder {
     if seenEOF, buffer.readableBytes > 0 {
       let partial = buffer.readableBytes
       buffer.clear()
-      throw FrameError(
-        .malformedFrame,
-        "the connection closed in the middle of a frame (\(partial) bytes of it had arrived)"
-      )
+      // A cut connection, not a protocol error: the peer may well resume.
+      throw TruncatedFrame(bytes: partial)
     }
     return .needMoreData
   }
+}
+
+/// The connection closed with part of a frame received.
+struct TruncatedFrame: Error, CustomStringConvertible {
+  var bytes: Int
+  var description: String { "the connection closed in the middle of a frame (\(bytes) bytes of it had arrived)" }
 }
