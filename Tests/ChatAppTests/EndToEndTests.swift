@@ -83,7 +83,7 @@ struct EndToEndTests {
   @Test func connectionRefusedIsAClearLineAndExitStatusOne() async throws {
     let closed = try ClosedPort()
     let port = closed.port
-    let bob = try connector(port)
+    let bob = try connector(port, ["--no-reconnect"])
     let error = try await bob.line("error")
     #expect(error == ["error", "connection refused: nothing is listening on 127.0.0.1:\(port)"])
     #expect(try await bob.exitStatus() == 1)
@@ -103,9 +103,9 @@ struct EndToEndTests {
     #expect(try await alice.exitStatus() == 0)
   }
 
-  @Test func aKilledListenerEndsTheConnectorWithStatusOne() async throws {
+  @Test func aKilledListenerEndsTheConnectorWithStatusOneWithoutReconnect() async throws {
     let (alice, port) = try await listener()
-    let bob = try connector(port)
+    let bob = try connector(port, ["--no-reconnect"])
     try await bob.line("established")
     alice.signal(SIGKILL)
     let gone = try await bob.line("disconnected")
@@ -177,8 +177,8 @@ struct RelayEndToEndTests {
       $0.contains("listening on 127.0.0.1:")
     }
     let port = Int(listening.components(separatedBy: "listening on 127.0.0.1:")[1].prefix { $0.isNumber })!
-    let ann = try ChatProcess(["--connect", "127.0.0.1:\(port)", "--name", "ann"])
-    let ben = try ChatProcess(["--connect", "127.0.0.1:\(port)", "--name", "ben"])
+    let ann = try ChatProcess(["--connect", "127.0.0.1:\(port)", "--name", "ann", "--no-reconnect"])
+    let ben = try ChatProcess(["--connect", "127.0.0.1:\(port)", "--name", "ben", "--no-reconnect"])
     try await ann.line("welcome")
     try await ben.line("welcome")
     ann.type("hello ben")

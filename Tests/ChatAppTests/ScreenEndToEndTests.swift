@@ -26,12 +26,15 @@ struct ScreenEndToEndTests {
     try bob.type("hello alice")
     try bob.press("Enter")
     // As relayed: 8-byte sequence, the sender's name (1 + 3 bytes), 11 bytes of text; 5
-    // more for the header. bob sees his own message where the room placed it.
+    // more for the header.
     let aliceScreen = try await alice.waitForScreen(containing: "bob: hello alice  (23 B, 28 on wire)")
     #expect(statusLine(aliceScreen).contains("listening on 127.0.0.1:"))
     #expect(statusLine(aliceScreen).contains("authenticated"))
     #expect(statusLine(aliceScreen).contains("room: 2"))
-    let bobScreen = try await bob.waitForScreen(containing: "bob: hello alice  (23 B, 28 on wire)")
+    // bob sees what he sent, a TEXT frame (8 + 11 bytes, and the header), marked delivered
+    // once the relay's receipt came back.
+    let bobScreen = try await bob.waitForScreen(containing: "bob: hello alice  (19 B, 24 on wire)  ✓")
+    #expect(!bobScreen.contains("(23 B, 28 on wire)"), "the relay's echo is not shown a second time")
     #expect(statusLine(bobScreen).contains("connected to 127.0.0.1:"))
     #expect(statusLine(bobScreen).contains("alice"))
     #expect(statusLine(bobScreen).contains("authenticated"))
@@ -46,7 +49,8 @@ struct ScreenEndToEndTests {
     try alice.press("Enter")
     // 12 characters × 3 bytes = 36, + 8 + 1 + 5 for the sequence and name = 50 payload.
     try await bob.waitForScreen(containing: "alice: 你好，鲍勃！今天怎么样？  (50 B, 55 on wire)")
-    try await alice.waitForScreen(containing: "alice: 你好，鲍勃！今天怎么样？  (50 B, 55 on wire)")
+    // The host's mark turns to delivered once bob's receipt is in.
+    try await alice.waitForScreen(containing: "alice: 你好，鲍勃！今天怎么样？  (50 B, 55 on wire)  ✓")
   }
 
   @Test func backspaceRemovesAWholeChineseCharacter() async throws {

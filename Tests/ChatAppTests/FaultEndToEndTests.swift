@@ -1,0 +1,154 @@
+import ChatTestSupport
+import Foundation
+import Testing
+
+/// Two real `chat` processes through drops, stops, crashes and restarts: every message
+/// typed arrives exactly once, or is reported as not delivered.
+@Suite("End to end: receipts, dead peers, reconnect and resume")
+struct FaultEndToEndTests {
+  /// Heartbeat settings that make a silent peer dead within about a second and a half.
+  let quickHeartbeat = ["--ping-interval", "0.2", "--dead-after", "1.5", "--handshake-timeout", "2"]
+
+  func listener(_ extra: [String] = []) async throws -> (ChatProcess, Int) {
+    let process = try ChatProcess(["--listen", "127.0.0.1:0", "--name", "alice"] + extra)
+    return (process, try await process.listeningPort())
+  }
+
+  func connector(_ port: Int, _ extra: [String] = []) throws -> ChatProcess {
+    try ChatProcess(["--connect", "127.0.0.1:\(port)", "--name", "bob"] + extra)
+  }
+
+  @Test func eachSideSeesItsMessagesDelivered() async throws {
+    let (alice, port) = try await listener()
+    let bob = try connector(port)
+    try await bob.line("welcome")
+    bob.type("one")
+    bob.type("two")
+    try await bob.line("delivered") { $0 == ["delivered", "2"] }
+    #expect(try await bob.line("delivered") == ["delivered", "1"])
+    alice.type("three")
+    // The host's message is delivered once every member has it: bob's receipt.
+    #expect(try await alice.line("delivered") == ["delivered", "3"])
+    bob.closeInput()
+    #expect(try await bob.exitStatus() == 0)
+    alice.closeInput()
+    _ = try await alice.exitStatus()
+  }
+
+  @Test func aStoppedListenerIsDeclaredDeadAndTheSessionResumesAfterSIGCONT() async throws {
+    let (alice, port) = try await listener()
+    let bob = try connector(port, quickHeartbeat)
+    try await bob.line("welcome")
+    alice.signal(SIGSTOP)
+    try await bob.line("silent")
+    let dead = try await bob.line("disconnected")
+    #expect(dead.last == "no answer from alice for 1.5 s: the connection is dead", "\(dead)")
+    try await bob.line("reconnecting")
+    bob.type("typed while alice was stopped")
+    try await bob.line("pending") { $0.last == "typed while alice was stopped" }
+    alice.signal(SIGCONT)
+    try await bob.line("session", seconds: 30) { $0[1] == "resumed" }
+    try await alice.line("recv") { $0[1] == "bob" && $0.last == "typed while alice was stopped" }
+    try await bob.line("delivered", seconds: 30) { $0 == ["delivered", "1"] }
+    let received = await alice.lines.entries.filter { $0.first == "recv" && $0[1] == "bob" }
+    #expect(received.count == 1, "exactly once: \(received)")
+    bob.closeInput()
+    #expect(try await bob.exitStatus() == 0)
+    alice.closeInput()
+    _ = try await alice.exitStatus()
+  }
+
+  @Test func aStoppedConnectorIsDroppedAndComesBackAfterSIGCONT() async throws {
+    let (alice, port) = try await listener(quickHeartbeat)
+    let bob = try connector(port)
+    try await alice.line("joined") { $0[1] == "bob" }
+    bob.signal(SIGSTOP)
+    let left = try await alice.line("left") { $0[1] == "bob" }
+    #expect(left[2] == "no answer from bob for 1.5 s: the connection is dead", "\(left)")
+    alice.type("said while bob was stopped")
+    bob.signal(SIGCONT)
+    try await bob.line("session", seconds: 30) { $0[1] == "resumed" }
+    // What the room said meanwhile comes with the resumed session, once.
+    try await bob.line("recv") { $0[1] == "alice" && $0.last == "said while bob was stopped" }
+    try await alice.line("joined") { $0[1] == "bob" && $0.last == "2" }
+    bob.type("back")
+    try await alice.line("recv") { $0[1] == "bob" && $0.last == "back" }
+    let heard = await bob.lines.entries.filter { $0.first == "recv" && $0.last == "said while bob was stopped" }
+    #expect(heard.count == 1)
+    bob.closeInput()
+    _ = try await bob.exitStatus()
+    alice.closeInput()
+    _ = try await alice.exitStatus()
+  }
+
+  @Test func aRestartedListenerIsANewSessionAndNothingTypedIsLost() async throws {
+    let (alice, port) = try await listener()
+    let bob = try connector(port)
+    try await bob.line("welcome")
+    bob.type("before the crash")
+    try await bob.line("delivered") { $0 == ["delivered", "1"] }
+    alice.signal(SIGKILL)
+    _ = try await alice.exitStatus()
+    try await bob.line("reconnecting")
+    bob.type("while it was down")
+    try await bob.line("pending") { $0.last == "while it was down" }
+    let restarted = try ChatProcess(["--listen", "127.0.0.1:\(port)", "--name", "alice"])
+    // Not a silent resume: bob is told this is a new session.
+    let session = try await bob.line("session", seconds: 30) { $0[1] != "new" || $0.count > 3 }
+    #expect(session[1] == "replaced", "\(session)")
+    try await restarted.line("recv") { $0[1] == "bob" && $0.last == "while it was down" }
+    try await bob.line("delivered") { $0 == ["delivered", "1"] }
+    #expect(!(await bob.lines.entries.contains { $0.first == "not-delivered" }))
+    bob.closeInput()
+    #expect(try await bob.exitStatus() == 0)
+    restarted.closeInput()
+    _ = try await restarted.exitStatus()
+  }
+
+  @Test func quittingWhileDisconnectedNamesWhatWasNotSent() async throws {
+    let closed = try ClosedPort()
+    let bob = try connector(closed.port)
+    try await bob.line("reconnecting")
+    bob.type("nobody there")
+    try await bob.line("pending")
+    bob.closeInput()
+    let notSent = try await bob.line("not-sent")
+    #expect(notSent == ["not-sent", "you left before the connection came back", "nobody there"])
+    #expect(try await bob.exitStatus() == 1)
+    withExtendedLifetime(closed) {}
+  }
+
+  /// A proxy between the two processes cuts the connection at random moments, mid-frame
+  /// included, while both type 200 lines: each gets the other's lines exactly once, in
+  /// order, and bob has a receipt for each of his.
+  @Test(arguments: [UInt64(11), 12])
+  func randomCutsBetweenTwoProcessesLoseAndDuplicateNothing(seed: UInt64) async throws {
+    let (alice, port) = try await listener(["--rate", "10000"])
+    let proxy = try await FaultProxy(targetPort: port, cuts: 5, maximumBytesBeforeCut: 2_500, seed: seed)
+    let bob = try connector(proxy.port)
+    try await bob.line("welcome")
+    let count = 200
+    for index in 1...count {
+      bob.type("b\(index) 你好")
+      alice.type("a\(index) 世界")
+    }
+    let fromBob = try await alice.lines.wait("bob's lines", seconds: 60) { lines, _ in
+      lines.filter { $0.first == "recv" && $0[1] == "bob" }.count >= count
+    }.filter { $0.first == "recv" && $0[1] == "bob" }.map { $0.last! }
+    #expect(fromBob == (1...count).map { "b\($0) 你好" })
+    let fromAlice = try await bob.lines.wait("alice's lines", seconds: 60) { lines, _ in
+      lines.filter { $0.first == "recv" && $0[1] == "alice" }.count >= count
+    }.filter { $0.first == "recv" && $0[1] == "alice" }.map { $0.last! }
+    #expect(fromAlice == (1...count).map { "a\($0) 世界" })
+    let receipts = try await bob.lines.wait("bob's receipts", seconds: 60) { lines, _ in
+      Set(lines.filter { $0.first == "delivered" }.map { $0[1] }).count >= count
+    }
+    #expect(!receipts.contains { $0.first == "not-delivered" })
+    #expect(proxy.cutsMade >= 1)
+    bob.closeInput()
+    _ = try await bob.exitStatus()
+    alice.closeInput()
+    _ = try await alice.exitStatus()
+    await proxy.close()
+  }
+}
