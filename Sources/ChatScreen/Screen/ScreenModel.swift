@@ -88,9 +88,10 @@ public struct ScreenModel: Sendable {
     case .messageSent(let message, let payloadBytes, let wireBytes):
       statistics.recordSent(payloadBytes: payloadBytes, wireBytes: wireBytes)
       let own = ScrollbackEntry.OwnMessage(session: session, sequence: message.sequence)
-      let wasQueued = scrollback.updateFirst(
-        where: { $0.delivery == .queued && $0.own?.sequence == nil && $0.text == message.text }
-      ) { entry in
+      let isQueuedCopy = { (entry: ScrollbackEntry) in
+        entry.delivery == .queued && entry.own?.sequence == nil && entry.text == message.text
+      }
+      let wasQueued = scrollback.updateFirst(where: isQueuedCopy) { entry in
         entry.delivery = .sent
         entry.own = own
         entry.payloadBytes = payloadBytes
