@@ -12,6 +12,7 @@ let package = Package(
   products: [
     .executable(name: "chat", targets: ["chat"]),
     .executable(name: "chat-bench", targets: ["ChatBench"]),
+    .executable(name: "chat-fuzz", targets: ["ChatFuzz"]),
     .library(name: "ChatProtocol", targets: ["ChatProtocol"]),
     .library(name: "ChatSession", targets: ["ChatSession"]),
   ],
@@ -113,6 +114,18 @@ let package = Package(
       path: "Tests/ChatTestSupport",
       swiftSettings: strictSettings
     ),
+    // Fuzzing the protocol core: the harness and a mutation fuzzer (also used by tests),
+    // and `chat-fuzz`, which runs them, or libFuzzer when built by scripts/fuzz.sh.
+    .target(
+      name: "ChatFuzzing",
+      dependencies: ["ChatProtocol", .product(name: "NIOCore", package: "swift-nio")],
+      swiftSettings: strictSettings
+    ),
+    .executableTarget(
+      name: "ChatFuzz",
+      dependencies: ["ChatFuzzing"],
+      swiftSettings: strictSettings
+    ),
     // Allocation counting for the benchmark (replaces malloc; never linked into chat).
     .target(name: "CMallocCounter"),
     // The benchmark suite: `swift run -c release chat-bench` (see docs/PERFORMANCE.md).
@@ -136,6 +149,7 @@ let package = Package(
       name: "ChatProtocolTests",
       dependencies: [
         "ChatProtocol",
+        "ChatFuzzing",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "PropertyBased", package: "swift-property-based"),
       ],

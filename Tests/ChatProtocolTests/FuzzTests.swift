@@ -1,0 +1,84 @@
+import ChatFuzzing
+import ChatProtocol
+import Foundation
+import NIOCore
+import Testing
+
+/// The fuzz harness in the test suite: a fixed-seed run of the mutation fuzzer, and the
+/// named bad inputs of the network.
+@Suite("Fuzzing the decoder and the session machine")
+struct FuzzTests {
+  @Test func theSeedCorpusRunsClean() {
+    for input in MutationFuzzer.seedCorpus { FuzzHarness.run(input) }
+  }
+
+  @Test(arguments: [UInt64(1), 2])
+  func thousandsOfMutatedInputsBreakNothing(seed: UInt64) {
+    var fuzzer = MutationFuzzer(seed: seed)
+    var distinct = Set<[UInt8]>()
+    for _ in 0..<2_000 {
+      let input = fuzzer.next()
+      distinct.insert(input)
+      FuzzHarness.run(input)
+    }
+    #expect(distinct.count > 1_500, "the mutations vary: \(distinct.count) distinct inputs")
+  }
+
+  /// The bad inputs the network may send, through the same harness: each ends the
+  /// session with the error it deserves. Scenario 0x08: a listener whose peer already
+  /// said hello (no secret); 0x00: a listener before any hello; 0x0a: one with a secret.
+  @Test(arguments: [
+    ("garbage before the hello", "0040" + "deadbeefcafebabe0102030405", ErrorCode.unknownFrameType),
+    ("an HTTP request", "0040" + hex("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), .notChatProtocol),
+    ("a TLS ClientHello", "0040" + "16030102000100", .notChatProtocol),
+    ("a header announcing 4 GiB", "0840" + "ffffffff10", .frameTooLarge),
+    ("a zero-length text", "0840" + "0000000010", .malformedFrame),
+    ("text that is not UTF-8", "0840" + "0000000a10" + "0000000000000001fffe", .invalidUTF8),
+    ("an unknown frame type", "0840" + "000000007f", .unknownFrameType),
+    ("a second hello", "0800" + helloHex, .unexpectedFrame),
+    ("text before the handshake", "0040" + "0000000a10" + "00000000000000016869", .unexpectedFrame),
+    (
+      "a proof recorded on another connection",
+      "0a40" + authHelloHex + "0000002002" + String(repeating: "ab", count: 32), .authFailed
+    ),
+  ])
+  func badInputEndsTheSessionWithAClearError(name: String, input: String, code: ErrorCode) {
+    let end = FuzzHarness.run(bytes(input))
+    switch end {
+    case .failed(let actual, let reason)?:
+      #expect(actual == code, "\(name): \(reason)")
+      #expect(!reason.isEmpty)
+    case .authFailed(let reason)?:
+      #expect(code == .authFailed, "\(name): \(reason)")
+    default:
+      Issue.record("\(name): ended \(String(describing: end))")
+    }
+  }
+
+  @Test func aFrameCutShortByTheCloseIsAConnectionLoss() {
+    let end = FuzzHarness.run(bytes("0840" + "0000000a10" + "00000000"))
+    #expect(end == .connectionLost("fuzz input over"))
+  }
+}
+
+private func hex(_ text: String) -> String { text.utf8.map { String(format: "%02x", $0) }.joined() }
+
+private func bytes(_ hex: String) -> [UInt8] {
+  var bytes: [UInt8] = []
+  var index = hex.startIndex
+  while index < hex.endIndex {
+    let next = hex.index(index, offsetBy: 2)
+    bytes.append(UInt8(hex[index..<next], radix: 16)!)
+    index = next
+  }
+  return bytes
+}
+
+private func frameHex(_ frame: Frame) -> String {
+  frame.encoded().readableBytesView.map { String(format: "%02x", $0) }.joined()
+}
+
+private let helloHex = frameHex(
+  .hello(Hello(offersAuth: false, maximumPayloadLength: 4096, nonce: [UInt8](repeating: 5, count: 32), name: "x")))
+private let authHelloHex = frameHex(
+  .hello(Hello(offersAuth: true, maximumPayloadLength: 4096, nonce: [UInt8](repeating: 6, count: 32), name: "eve")))
