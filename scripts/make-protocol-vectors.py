@@ -45,6 +45,20 @@ valid = [
      frame(0x50, struct.pack("!BH", 2, 2) + bytes([3]) + b"bob" + b"connection reset by peer"),
      {"type": "roomEvent", "kind": 2, "count": 2, "name": "bob", "detail": "connection reset by peer"}),
     ("who request", frame(0x51, b""), {"type": "whoRequest"}),
+    ("session: new", frame(0x03, bytes(16) + struct.pack("!Q", 0)),
+     {"type": "session", "sessionID": bytes(16).hex(), "lastReceived": 0}),
+    ("session: resume 00 11 .. ff after room message 41",
+     frame(0x03, bytes.fromhex("00112233445566778899aabbccddeeff") + struct.pack("!Q", 41)),
+     {"type": "session", "sessionID": "00112233445566778899aabbccddeeff", "lastReceived": 41}),
+    ("session accept: resumed, 7 received",
+     frame(0x04, bytes.fromhex("00112233445566778899aabbccddeeff") + bytes([1]) + struct.pack("!Q", 7)),
+     {"type": "sessionAccept", "sessionID": "00112233445566778899aabbccddeeff", "resumed": True, "lastReceived": 7}),
+    ("session accept: a new session",
+     frame(0x04, bytes.fromhex("ffeeddccbbaa99887766554433221100") + bytes([0]) + struct.pack("!Q", 0)),
+     {"type": "sessionAccept", "sessionID": "ffeeddccbbaa99887766554433221100", "resumed": False, "lastReceived": 0}),
+    ("ack through 300", frame(0x11, struct.pack("!Q", 300)), {"type": "ack", "sequence": 300}),
+    ("refused: message 5, over the rate limit", frame(0x13, struct.pack("!Q", 5) + "over the room's rate limit".encode()),
+     {"type": "refused", "sequence": 5, "reason": "over the room's rate limit"}),
 ]
 
 invalid = [
@@ -66,6 +80,11 @@ invalid = [
     ("room text with no text", frame(0x12, struct.pack("!Q", 1) + bytes([3]) + b"bob"), "malformedFrame"),
     ("room event of unknown kind 9", frame(0x50, struct.pack("!BH", 9, 1) + bytes([1]) + b"x"), "malformedFrame"),
     ("who request with a payload", frame(0x51, b"\x00"), "malformedFrame"),
+    ("ack with 4 bytes", frame(0x11, struct.pack("!I", 1)), "malformedFrame"),
+    ("session with 23 bytes", frame(0x03, bytes(23)), "malformedFrame"),
+    ("session accept with 26 bytes", frame(0x04, bytes(26)), "malformedFrame"),
+    ("refused with a 7-byte sequence", frame(0x13, bytes(7)), "malformedFrame"),
+    ("refused with a reason that is not UTF-8", frame(0x13, struct.pack("!Q", 1) + b"\xc3\x28"), "invalidUTF8"),
     ("an HTTP request", b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", "notChatProtocol"),
     ("a TLS ClientHello", bytes.fromhex("160301020001") + bytes(10), "notChatProtocol"),
 ]

@@ -34,6 +34,9 @@ struct ProtocolVectors: Decodable {
     var kind: UInt8?
     var count: Int?
     var detail: String?
+    var sessionID: String?
+    var lastReceived: UInt64?
+    var resumed: Bool?
 
     var frame: Frame {
       switch type {
@@ -55,6 +58,14 @@ struct ProtocolVectors: Decodable {
         .roomEvent(
           RoomEvent(kind: RoomEvent.Kind(rawValue: kind!)!, participantCount: count!, name: name!, detail: detail!))
       case "whoRequest": .whoRequest
+      case "session":
+        .session(SessionRequest(sessionID: SessionID(bytes: decodeHex(sessionID!)), lastReceived: lastReceived!))
+      case "sessionAccept":
+        .sessionAccept(
+          SessionAcceptance(
+            sessionID: SessionID(bytes: decodeHex(sessionID!)), resumed: resumed!, lastReceived: lastReceived!))
+      case "ack": .ack(sequence!)
+      case "refused": .refused(Refusal(sequence: sequence!, reason: reason!))
       case "ping": .ping(value!)
       case "pong": .pong(value!)
       case "bye": .bye(Goodbye(code: ByeCode(rawValue: code!), reason: reason!))
