@@ -15,12 +15,13 @@ struct ChatBenchCommand: AsyncParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "Run only these groups (comma-separated): stream, rtt, fanout, stalled, memory, codec, screen.",
+      "Run only these groups (comma-separated): stream, rtt, fanout, stalled, delivery, memory, codec, screen.",
       valueName: "groups"))
   var only: String?
 
   func run() async throws {
-    let groups = Set((only ?? "stream,rtt,fanout,stalled,memory,codec,screen").split(separator: ",").map(String.init))
+    let groups = Set(
+      (only ?? "stream,rtt,fanout,stalled,delivery,memory,codec,screen").split(separator: ",").map(String.init))
     let here = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     let chatBinary = here.appendingPathComponent("chat").path
     guard FileManager.default.isExecutableFile(atPath: chatBinary) else {
@@ -48,6 +49,7 @@ struct ChatBenchCommand: AsyncParsableCommand {
     await step("rtt") { try await bench.roundTrip() }
     await step("fanout") { try await bench.fanOutRows() }
     await step("stalled") { try await bench.stalledReceiverRows() }
+    await step("delivery") { try await bench.deliveryRows() }
     await step("memory") { try await bench.memory() }
     let cores = ProcessInfo.processInfo.activeProcessorCount
     print("chat-bench \(quick ? "(quick)" : ""), \(cores) cores, \(Date())\n")

@@ -122,6 +122,7 @@ struct DeliveryTests {
     var pair = MachinePair(connectorSecret: nil, listenerSecret: nil)
     pair.now = start
     pair.start()
+    #expect(pair.connector.nextTick == start, "the first ping is due at once")
     #expect(pair.connector.tick(now: start) == [.send(.ping(start))])
     #expect(pair.connector.nextTick == start + 10 * second + 2 * second, "late after a ping interval and 2 s")
     #expect(pair.connector.tick(now: start + 5 * second).isEmpty)

@@ -346,7 +346,11 @@ public struct SessionMachine: Sendable {
     guard case .established = state else { return nil }
     guard let heard = lastHeard else { return 0 }
     var next = heard + configuration.deadAfter
-    if outstandingPing == nil, let sent = lastPingSent { next = min(next, sent + configuration.pingInterval) }
+    if outstandingPing == nil {
+      // The first ping goes out at once: the round trip is known from the start.
+      guard let sent = lastPingSent else { return heard }
+      next = min(next, sent + configuration.pingInterval)
+    }
     // While late, once a second, to update "last heard N s ago".
     let late = reportedSilence ? (lastTick ?? heard) + 1_000_000_000 : heard + configuration.lateAfter
     return min(next, late)
