@@ -43,7 +43,7 @@ struct FuzzTests {
     ),
   ])
   func badInputEndsTheSessionWithAClearError(name: String, input: String, code: ErrorCode) {
-    let end = FuzzHarness.run(bytes(input))
+    let end = FuzzHarness.run(decodeHex(input))
     switch end {
     case .failed(let actual, let reason)?:
       #expect(actual == code, "\(name): \(reason)")
@@ -56,23 +56,12 @@ struct FuzzTests {
   }
 
   @Test func aFrameCutShortByTheCloseIsAConnectionLoss() {
-    let end = FuzzHarness.run(bytes("0840" + "0000000a10" + "00000000"))
+    let end = FuzzHarness.run(decodeHex("0840" + "0000000a10" + "00000000"))
     #expect(end == .connectionLost("fuzz input over"))
   }
 }
 
 private func hex(_ text: String) -> String { text.utf8.map { String(format: "%02x", $0) }.joined() }
-
-private func bytes(_ hex: String) -> [UInt8] {
-  var bytes: [UInt8] = []
-  var index = hex.startIndex
-  while index < hex.endIndex {
-    let next = hex.index(index, offsetBy: 2)
-    bytes.append(UInt8(hex[index..<next], radix: 16)!)
-    index = next
-  }
-  return bytes
-}
 
 private func frameHex(_ frame: Frame) -> String {
   frame.encoded().readableBytesView.map { String(format: "%02x", $0) }.joined()
