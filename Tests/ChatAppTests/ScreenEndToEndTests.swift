@@ -116,6 +116,32 @@ struct ScreenEndToEndTests {
     #expect(!screen.contains("frobnicate"))
   }
 
+  /// The listener stops answering (SIGSTOP): bob's status bar says when it was last
+  /// heard, then that it reconnects; a line typed meanwhile is marked queued, and once the
+  /// listener is back (SIGCONT) the session resumes and the mark turns to delivered.
+  @Test func aSilentPeerShowsInTheStatusBarAndQueuedLinesAreDeliveredAfterTheResume() async throws {
+    let alice = try ChatProcess(["--listen", "127.0.0.1:0", "--name", "alice"])
+    let port = try await alice.listeningPort()
+    let bob = try TmuxTerminal([
+      "--connect", "127.0.0.1:\(port)", "--name", "bob", "--ping-interval", "0.3", "--dead-after", "3",
+      "--handshake-timeout", "2",
+    ])
+    try await bob.waitForScreen(containing: "you are bob; 2 in the room")
+    alice.signal(SIGSTOP)
+    let late = try await bob.waitForScreen(containing: "last heard")
+    #expect(statusLine(late).contains("s ago"))
+    let reconnecting = try await bob.waitForScreen(containing: "reconnecting in")
+    #expect(reconnecting.contains("no answer from alice for 3 s: the connection is dead"))
+    try bob.type("while away")
+    try bob.press("Enter")
+    try await bob.waitForScreen(containing: "bob: while away  [queued]")
+    alice.signal(SIGCONT)
+    try await bob.waitForScreen(containing: "bob: while away  (18 B, 23 on wire)  ✓", seconds: 30)
+    try await alice.line("recv") { $0[1] == "bob" && $0.last == "while away" }
+    alice.closeInput()
+    _ = try await alice.exitStatus()
+  }
+
   @Test func authFailureShowsOnBothScreens() async throws {
     let alice = try TmuxTerminal(["--listen", "127.0.0.1:0", "--name", "alice"], environment: ["CHAT_SECRET": "one"])
     let screen = try await alice.waitForScreen(containing: "listening on 127.0.0.1:")
