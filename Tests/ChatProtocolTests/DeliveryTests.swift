@@ -139,6 +139,18 @@ struct DeliveryTests {
     #expect(pair.connector.nextTick == nil)
   }
 
+  @Test func aMessageTypedAsTheConnectionDropsWaitsForTheNextOne() {
+    var pair = MachinePair(connectorSecret: nil, listenerSecret: nil)
+    pair.start()
+    _ = pair.connector.transportClosed(reason: "reset")
+    let actions = pair.connector.send(text: "just in time?")
+    #expect(
+      actions == [
+        .report(.messagePending("just in time?", reason: "the connection dropped; it goes out on the next one"))
+      ])
+    #expect(pair.connector.conversation.queued == ["just in time?"])
+  }
+
   @Test func receiptsAfterOurGoodbyeStillCount() {
     var pair = MachinePair(connectorSecret: nil, listenerSecret: nil)
     pair.start()

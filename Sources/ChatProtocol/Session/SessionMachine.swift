@@ -226,6 +226,9 @@ public struct SessionMachine: Sendable {
       return []
     case .established(let peer):
       return sendNow(text, to: peer)
+    case .ended where configuration.keepsUndelivered && !closedLocally:
+      // The connection is going; a reconnecting connector sends it on the next one.
+      return [.report(conversation.queue(text, reason: "the connection dropped; it goes out on the next one"))]
     case .ended:
       return [.report(.messageNotSent(text, reason: "the session has ended"))]
     }
