@@ -8,6 +8,8 @@ public struct SessionDirectory: Sendable {
   public struct Record: Hashable, Sendable {
     /// The connection carrying the session, or nil while parked.
     public var participant: ParticipantID?
+    /// The name the client gave in its hello when the session began.
+    public var name: String
     /// The last message number received from the client in this session.
     public var lastReceived: UInt64
     var parkedAt: UInt64 = 0
@@ -26,9 +28,17 @@ public struct SessionDirectory: Sendable {
 
   public subscript(id: SessionID) -> Record? { records[id] }
 
+  /// The session a client asks to resume, if there is one by that id begun under the
+  /// same name: a member who learned another's session id can't take it over under their
+  /// own name.
+  public func resumable(_ id: SessionID, name: String) -> Record? {
+    guard !id.isNone, let record = records[id], record.name == name else { return nil }
+    return record
+  }
+
   /// Connection `participant` now carries session `id` (new or resumed).
-  public mutating func attach(_ id: SessionID, to participant: ParticipantID, lastReceived: UInt64) {
-    records[id] = Record(participant: participant, lastReceived: lastReceived)
+  public mutating func attach(_ id: SessionID, to participant: ParticipantID, name: String, lastReceived: UInt64) {
+    records[id] = Record(participant: participant, name: name, lastReceived: lastReceived)
   }
 
   /// Session `id`'s connection `participant` is gone; it can be resumed until it expires.
@@ -36,8 +46,8 @@ public struct SessionDirectory: Sendable {
   public mutating func park(_ id: SessionID, from participant: ParticipantID, lastReceived: UInt64, now: UInt64)
     -> [SessionID]
   {
-    guard records[id]?.participant == participant else { return expire(now: now) }
-    records[id] = Record(participant: nil, lastReceived: lastReceived, parkedAt: now)
+    guard let record = records[id], record.participant == participant else { return expire(now: now) }
+    records[id] = Record(participant: nil, name: record.name, lastReceived: lastReceived, parkedAt: now)
     parkedOrder.append((id, now))
     return expire(now: now)
   }

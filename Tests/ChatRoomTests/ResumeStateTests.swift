@@ -9,11 +9,11 @@ struct ResumeStateTests {
 
   @Test func aParkedSessionCanBeResumedUntilItExpires() {
     var directory = SessionDirectory(keepFor: 100, maximumParked: 10)
-    directory.attach(ann, to: ParticipantID(1), lastReceived: 0)
+    directory.attach(ann, to: ParticipantID(1), name: "n", lastReceived: 0)
     #expect(directory.park(ann, from: ParticipantID(1), lastReceived: 42, now: 1_000).isEmpty)
     #expect(directory[ann]?.participant == nil && directory[ann]?.lastReceived == 42)
     // Resumed in time: attached again, not expired later.
-    directory.attach(ann, to: ParticipantID(2), lastReceived: 42)
+    directory.attach(ann, to: ParticipantID(2), name: "n", lastReceived: 42)
     #expect(directory.expire(now: 2_000).isEmpty)
     #expect(directory[ann]?.participant == ParticipantID(2))
     // Parked again and left too long: forgotten.
@@ -22,9 +22,19 @@ struct ResumeStateTests {
     #expect(directory[ann] == nil)
   }
 
+  @Test func onlyTheNameASessionBeganWithCanResumeIt() {
+    var directory = SessionDirectory()
+    directory.attach(ann, to: ParticipantID(1), name: "ann", lastReceived: 0)
+    _ = directory.park(ann, from: ParticipantID(1), lastReceived: 9, now: 0)
+    #expect(directory.resumable(ann, name: "ann")?.lastReceived == 9)
+    #expect(directory.resumable(ann, name: "mallory") == nil)
+    #expect(directory.resumable(.none, name: "ann") == nil)
+    #expect(directory.resumable(ben, name: "ann") == nil)
+  }
+
   @Test func parkingFromAnOldConnectionDoesNotDetachTheNewOne() {
     var directory = SessionDirectory()
-    directory.attach(ann, to: ParticipantID(2), lastReceived: 5)
+    directory.attach(ann, to: ParticipantID(2), name: "n", lastReceived: 5)
     _ = directory.park(ann, from: ParticipantID(1), lastReceived: 3, now: 0)
     #expect(directory[ann]?.participant == ParticipantID(2))
     #expect(directory[ann]?.lastReceived == 5)
@@ -32,8 +42,8 @@ struct ResumeStateTests {
 
   @Test func theOldestParkedSessionsGoBeyondTheLimit() {
     var directory = SessionDirectory(keepFor: 1_000_000, maximumParked: 1)
-    directory.attach(ann, to: ParticipantID(1), lastReceived: 0)
-    directory.attach(ben, to: ParticipantID(2), lastReceived: 0)
+    directory.attach(ann, to: ParticipantID(1), name: "n", lastReceived: 0)
+    directory.attach(ben, to: ParticipantID(2), name: "n", lastReceived: 0)
     _ = directory.park(ann, from: ParticipantID(1), lastReceived: 0, now: 1)
     #expect(directory.park(ben, from: ParticipantID(2), lastReceived: 0, now: 2) == [ann])
   }

@@ -168,8 +168,8 @@ public struct SessionMachine: Sendable {
         )
       }
       return establish(peer, .authenticated)
-    case (.awaitingSession, .session(let request)) where configuration.role == .listener:
-      return [.report(.sessionRequested(request))]
+    case (.awaitingSession(let peer, _), .session(let request)) where configuration.role == .listener:
+      return [.report(.sessionRequested(request, from: peer))]
     case (.awaitingSession(let peer, let auth), .sessionAccept(let acceptance)) where configuration.role == .connector:
       return receiveAcceptance(acceptance, peer: peer, auth: auth)
     case (.established(let peer), .text(let message)):

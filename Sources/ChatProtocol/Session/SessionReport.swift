@@ -8,7 +8,7 @@ public enum SessionReport: Hashable, Sendable {
   case sessionStarted(SessionID, SessionStart)
   /// Listener side: the connector asked for a new session or to resume one; the shell
   /// answers with ``SessionMachine/acceptSession(_:)``.
-  case sessionRequested(SessionRequest)
+  case sessionRequested(SessionRequest, from: PeerIdentity)
   /// A chat message arrived, with its payload size and its size on the wire (header included).
   case messageReceived(TextMessage, from: String, payloadBytes: Int, wireBytes: Int)
   /// A chat message was handed to the transport in one frame.

@@ -224,13 +224,13 @@ final class RoomShell {
 
   /// A client asked for a new session or to resume one: answer, then give a resumed
   /// client what the room said while it was away.
-  private func openSession(_ request: SessionRequest, for id: ParticipantID) {
+  private func openSession(_ request: SessionRequest, from name: String, for id: ParticipantID) {
     guard var connection = connections[id] else { return }
     var sessionID = SessionID.random(using: &generator)
     var lastReceived: UInt64 = 0
     var resumed = false
     _ = sessions.expire(now: now)
-    if !request.sessionID.isNone, let record = sessions[request.sessionID] {
+    if let record = sessions.resumable(request.sessionID, name: name) {
       sessionID = request.sessionID
       resumed = true
       lastReceived = record.lastReceived
@@ -241,7 +241,7 @@ final class RoomShell {
           ErrorReport(code: .sessionTakenOver, message: "this session was resumed on a newer connection"))
       }
     }
-    sessions.attach(sessionID, to: id, lastReceived: lastReceived)
+    sessions.attach(sessionID, to: id, name: name, lastReceived: lastReceived)
     connection.sessionID = sessionID
     connections[id] = connection
     logger?.info("\(connection.address): \(resumed ? "resumed" : "new") session \(sessionID)")
@@ -310,8 +310,8 @@ final class RoomShell {
         markUnflushed(connection.handler)
       }
       perform(actions)
-    case .sessionRequested(let request):
-      openSession(request, for: id)
+    case .sessionRequested(let request, let peer):
+      openSession(request, from: peer.name, for: id)
     case .peerAcknowledged(let sequence):
       if let sessionID = connection.sessionID {
         reportHost(hostReceipts.acknowledged(by: sessionID, through: sequence))

@@ -62,7 +62,7 @@ struct MachinePair {
       for frame in toListener where !listenerClosed {
         let actions = listener.receive(roundTrip(frame), now: now)
         nextToConnector += absorb(actions, isConnector: false)
-        for case .report(.sessionRequested(let request)) in actions {
+        for case .report(.sessionRequested(let request, _)) in actions {
           nextToConnector += absorb(listener.acceptSession(acceptance(request)), isConnector: false)
         }
       }
