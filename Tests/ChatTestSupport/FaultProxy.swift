@@ -109,10 +109,6 @@ public final class FaultProxy: Sendable {
       }
     }
 
-    func channelActive(context: ChannelHandlerContext) {
-      context.fireChannelActive()
-    }
-
     func channelInactive(context: ChannelHandlerContext) {
       peer.close(promise: nil)
       context.fireChannelInactive()
