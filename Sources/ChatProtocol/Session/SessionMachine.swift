@@ -325,7 +325,7 @@ public struct SessionMachine: Sendable {
     lastTick = now
     let silence = now >= heard ? now - heard : 0
     if silence >= configuration.deadAfter {
-      let limit = formatSeconds(configuration.deadAfter)
+      let limit = DurationText.describe(nanoseconds: configuration.deadAfter)
       return finish(
         .peerSilent("no answer from \(peer.name) for \(limit): the connection is dead"),
         sending: .error(ErrorReport(code: .peerSilent, message: "nothing heard from you for \(limit)")))
@@ -625,13 +625,4 @@ public struct SessionMachine: Sendable {
     case .ended: "after the session ended"
     }
   }
-}
-
-/// "30 s", "1.5 s", "250 ms": a duration in nanoseconds as people write it.
-func formatSeconds(_ nanoseconds: UInt64) -> String {
-  if nanoseconds >= 1_000_000_000 {
-    let tenths = (nanoseconds + 50_000_000) / 100_000_000
-    return tenths % 10 == 0 ? "\(tenths / 10) s" : "\(tenths / 10).\(tenths % 10) s"
-  }
-  return "\(nanoseconds / 1_000_000) ms"
 }

@@ -306,9 +306,7 @@ struct ConversationHandOver: Sendable {
   var takeBack: @Sendable (Conversation) -> Void
 }
 
-/// "10 s", "500 ms": a time limit as people write it.
+/// "10 s", "1.5 s", "500 ms": a time limit as people write it.
 func formatDuration(_ amount: TimeAmount) -> String {
-  let nanoseconds = amount.nanoseconds
-  if nanoseconds % 1_000_000_000 == 0 { return "\(nanoseconds / 1_000_000_000) s" }
-  return "\(nanoseconds / 1_000_000) ms"
+  DurationText.describe(nanoseconds: UInt64(max(0, amount.nanoseconds)))
 }
