@@ -9,6 +9,9 @@ public enum RoomAction: Hashable, Sendable {
   case announce(to: ParticipantID, RoomEvent)
   /// Tell every participant about the room, but `except`.
   case announceAll(RoomEvent, except: ParticipantID?)
+  /// Tell participant `to` that its message numbered `number` (its own numbering) is not
+  /// relayed, and why.
+  case refuse(ParticipantID, number: UInt64, reason: String)
   /// Send `report` to the participant and hang up.
   case disconnect(ParticipantID, ErrorReport)
   /// A line for the relay's log (joins, leaves).

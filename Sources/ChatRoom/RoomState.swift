@@ -163,25 +163,35 @@ public struct RoomState: Sendable {
     ]
   }
 
-  /// Participant `id` wrote `text` (`payloadBytes` of frame payload): pass it on, in the
-  /// room's order, or refuse it if they are over their rate.
-  public mutating func message(from id: ParticipantID, text: String, payloadBytes: Int, now: UInt64) -> [RoomAction] {
+  /// Participant `id` wrote `text` (`payloadBytes` of frame payload), its message
+  /// `number` in its own numbering: pass it on, in the room's order, or refuse it if they
+  /// are over their rate.
+  public mutating func message(
+    from id: ParticipantID, number: UInt64, text: String, payloadBytes: Int, now: UInt64
+  ) -> [RoomAction] {
     guard var sender = participants[id] else { return [] }
     let withinRate =
       sender.messageBucket.take(1, now: now) && sender.byteBucket.take(Double(payloadBytes), now: now)
     guard withinRate else {
       sender.refusedInARow += 1
       participants[id] = sender
+      let refusal = RoomAction.refuse(
+        id, number: number,
+        reason:
+          "over the room's rate limit (\(Int(limits.messagesPerSecond)) messages, \(Int(limits.bytesPerSecond)) bytes per second)"
+      )
       if sender.refusedInARow >= limits.refusedMessagesBeforeDisconnect {
         let reason =
           "flooding: \(sender.refusedInARow) messages in a row over the limit of \(Int(limits.messagesPerSecond)) messages and \(Int(limits.bytesPerSecond)) bytes per second"
         return [
+          refusal,
           .alert("\(sender.name) dropped: \(reason)"),
           .disconnect(id, ErrorReport(code: .rateLimited, message: reason)),
         ]
       }
-      guard sender.refusedInARow == 1 else { return [] }
+      guard sender.refusedInARow == 1 else { return [refusal] }
       return [
+        refusal,
         .alert("\(sender.name) is over the rate limit: messages refused"),
         .announce(
           to: id,

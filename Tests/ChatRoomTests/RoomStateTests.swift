@@ -59,10 +59,10 @@ struct RoomStateTests {
     for id in 1...3 {
       _ = state.join(ParticipantID(id), requestedName: "p\(id)", address: "a", authenticated: false, since: "t")
     }
-    let first = deliveries(state.message(from: ParticipantID(2), text: "hi", payloadBytes: 10, now: 0))
+    let first = deliveries(state.message(from: ParticipantID(2), number: 1, text: "hi", payloadBytes: 10, now: 0))
     #expect(first.count == 1)
     #expect(first[0] == ("p2", "hi", 1))
-    let next = deliveries(state.message(from: .host, text: "yo", payloadBytes: 10, now: 0))
+    let next = deliveries(state.message(from: .host, number: 1, text: "yo", payloadBytes: 10, now: 0))
     #expect(next.map(\.2) == [2])
     // Everyone present got both; someone joining now gets neither in their counters.
     #expect(state.received(by: ParticipantID(1)).messages == 2)
@@ -79,7 +79,7 @@ struct RoomStateTests {
         .announceAll(
           RoomEvent(kind: .left, participantCount: 1, name: "bob", detail: "connection reset by peer"), except: nil)))
     #expect(state.leave(ParticipantID(1), reason: "again").isEmpty)
-    let result = state.message(from: ParticipantID(1), text: "ghost", payloadBytes: 5, now: 0)
+    let result = state.message(from: ParticipantID(1), number: 1, text: "ghost", payloadBytes: 5, now: 0)
     #expect(deliveries(result).isEmpty)
   }
 
@@ -91,17 +91,26 @@ struct RoomStateTests {
     }
     _ = state.join(ParticipantID(1), requestedName: "flood", address: "a", authenticated: false, since: "t")
     for _ in 1...3 {
-      let result2 = state.message(from: ParticipantID(1), text: "x", payloadBytes: 9, now: 0)
+      let result2 = state.message(from: ParticipantID(1), number: 1, text: "x", payloadBytes: 9, now: 0)
       #expect(!deliveries(result2).isEmpty)
     }
-    let warned = state.message(from: ParticipantID(1), text: "x", payloadBytes: 9, now: 0)
+    let warned = state.message(from: ParticipantID(1), number: 1, text: "x", payloadBytes: 9, now: 0)
     #expect(announcements(warned).first?.1.kind == .notice)
     #expect(deliveries(warned).isEmpty)
-    for _ in 1...3 {
-      let result3 = state.message(from: ParticipantID(1), text: "x", payloadBytes: 9, now: 0)
-      #expect(result3.isEmpty)
+    #expect(
+      warned.first
+        == .refuse(
+          ParticipantID(1), number: 1, reason: "over the room's rate limit (1 messages, 1048576 bytes per second)"))
+    for number in UInt64(2)...4 {
+      let result3 = state.message(from: ParticipantID(1), number: number, text: "x", payloadBytes: 9, now: 0)
+      #expect(
+        result3 == [
+          .refuse(
+            ParticipantID(1), number: number,
+            reason: "over the room's rate limit (1 messages, 1048576 bytes per second)")
+        ], "refused, without another notice")
     }
-    let dropped = state.message(from: ParticipantID(1), text: "x", payloadBytes: 9, now: 0)
+    let dropped = state.message(from: ParticipantID(1), number: 1, text: "x", payloadBytes: 9, now: 0)
     #expect(
       dropped.contains {
         if case .disconnect(ParticipantID(1), let report) = $0 { report.code == .rateLimited } else { false }
@@ -114,13 +123,13 @@ struct RoomStateTests {
       $0.messageBurst = 2
     }
     _ = state.join(ParticipantID(1), requestedName: "p", address: "a", authenticated: false, since: "t")
-    let result4 = state.message(from: ParticipantID(1), text: "1", payloadBytes: 9, now: 0)
+    let result4 = state.message(from: ParticipantID(1), number: 1, text: "1", payloadBytes: 9, now: 0)
     #expect(!deliveries(result4).isEmpty)
-    let result5 = state.message(from: ParticipantID(1), text: "2", payloadBytes: 9, now: 0)
+    let result5 = state.message(from: ParticipantID(1), number: 1, text: "2", payloadBytes: 9, now: 0)
     #expect(!deliveries(result5).isEmpty)
-    let result6 = state.message(from: ParticipantID(1), text: "3", payloadBytes: 9, now: 0)
+    let result6 = state.message(from: ParticipantID(1), number: 1, text: "3", payloadBytes: 9, now: 0)
     #expect(deliveries(result6).isEmpty)
-    let result7 = state.message(from: ParticipantID(1), text: "4", payloadBytes: 9, now: second / 2)
+    let result7 = state.message(from: ParticipantID(1), number: 1, text: "4", payloadBytes: 9, now: second / 2)
     #expect(!deliveries(result7).isEmpty)
   }
 
@@ -181,7 +190,7 @@ struct RoomStateTests {
     var state = room()
     _ = state.join(
       ParticipantID(1), requestedName: "bob", address: "10.0.0.2:1", authenticated: true, since: "12:01:02")
-    _ = state.message(from: ParticipantID(1), text: "hello", payloadBytes: 13, now: 0)
+    _ = state.message(from: ParticipantID(1), number: 1, text: "hello", payloadBytes: 13, now: 0)
     let lines = announcements(state.who(for: ParticipantID(1)))
     #expect(lines.map(\.1.name) == ["host", "bob"])
     #expect(lines.allSatisfy { $0.0 == ParticipantID(1) && $0.1.kind == .who })

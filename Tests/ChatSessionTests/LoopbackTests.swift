@@ -178,6 +178,17 @@ struct LoopbackTests {
       return
     }
     #expect(reason.contains("flooding"))
+    // Each message over the rate is refused by number, so the flooder's screen can say
+    // which were not delivered.
+    let refused = try await flooderLog.first("a refusal") { event in
+      if case .notDelivered(_, let reason) = event {
+        reason.hasPrefix("refused: over the room's rate limit")
+      } else {
+        false
+      }
+    }
+    guard case .notDelivered(let message, _) = refused else { return }
+    #expect(message.sequence > 10, "the burst of 10 went through: \(message)")
     try await hostLog.first("flood left") { $0.isRoom(.left, "flood") }
     // The leave notice comes after every relayed message in the room's order, so once calm
     // has it, calm has all the spam that got through: only about the burst.

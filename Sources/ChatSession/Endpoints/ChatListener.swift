@@ -303,13 +303,9 @@ final class RoomShell {
         legacyMembers.append((id, connection.handler))
       }
     case .messageReceived(let message, _, let payloadBytes, _):
-      let actions = state.message(from: id, text: message.text, payloadBytes: payloadBytes, now: now)
-      if !actions.contains(where: { if case .broadcast = $0 { true } else { false } }) {
-        writePendingBroadcast()
-        connection.handler.refuse(sequence: message.sequence, reason: "over the room's rate limit")
-        markUnflushed(connection.handler)
-      }
-      perform(actions)
+      perform(
+        state.message(
+          from: id, number: message.sequence, text: message.text, payloadBytes: payloadBytes, now: now))
     case .sessionRequested(let request, let peer):
       openSession(request, from: peer.name, for: id)
     case .peerAcknowledged(let sequence):
@@ -358,13 +354,20 @@ final class RoomShell {
     guard !text.isEmpty else { return }
     // The host's message goes out as the ROOM_TEXT frame every member receives.
     let frame = Frame.roomText(RoomText(sequence: 0, sender: hostName, text: text))
-    let actions = state.message(from: .host, text: text, payloadBytes: frame.payloadLength, now: now)
+    let actions = state.message(from: .host, number: 0, text: text, payloadBytes: frame.payloadLength, now: now)
     var sent: TextMessage?
-    if case .broadcast(_, _, let sequence)? = actions.first {
-      let message = TextMessage(sequence: sequence, text: text)
-      sent = message
-      continuation.yield(
-        .messageSent(message: message, payloadBytes: frame.payloadLength, wireBytes: frame.wireLength))
+    for action in actions {
+      switch action {
+      case .broadcast(_, _, let sequence):
+        let message = TextMessage(sequence: sequence, text: text)
+        sent = message
+        continuation.yield(
+          .messageSent(message: message, payloadBytes: frame.payloadLength, wireBytes: frame.wireLength))
+      case .refuse(_, _, let reason):
+        continuation.yield(.messageNotSent(text: text, reason: reason))
+      default:
+        break
+      }
     }
     perform(actions)
     if let sent {
@@ -404,6 +407,12 @@ final class RoomShell {
           continuation.yield(.room(event))
         } else if let handler = connections[to]?.handler {
           handler.announce(event)
+          markUnflushed(handler)
+        }
+      case .refuse(let to, let number, let reason):
+        // The host's refusals are reported where it sends (hostSends).
+        if let handler = connections[to]?.handler {
+          handler.refuse(sequence: number, reason: reason)
           markUnflushed(handler)
         }
       case .disconnect(let id, let report):
