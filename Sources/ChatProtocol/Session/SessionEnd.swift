@@ -22,14 +22,31 @@ public enum SessionEnd: Hashable, Sendable, CustomStringConvertible {
     }
   }
 
+  /// The least wait before connecting again, in nanoseconds, when the peer asked for one:
+  /// a relay that throttles authentication says "try again in N s" (read here, bounded to
+  /// an hour; a minute when it gives no number), and trying sooner only meets the block.
+  public var retryAfter: UInt64? {
+    guard case .failed(.authThrottled, let reason) = self else { return nil }
+    let seconds = Self.seconds(after: "try again in ", in: reason) ?? 60
+    return UInt64(min(max(seconds, 1), 3600)) * 1_000_000_000
+  }
+
+  /// The whole number that follows `marker` in `text`, if there is one.
+  private static func seconds(after marker: String, in text: String) -> Int? {
+    guard let range = text.ranges(of: marker).last else { return nil }
+    let digits = text[range.upperBound...].prefix { $0.isASCII && $0.isNumber }.prefix(6)
+    return Int(digits)
+  }
+
   /// Whether connecting again may help: the connection broke or the peer went quiet or
-  /// away for a restart. Not after a goodbye, an auth failure or a protocol error, which a
+  /// away for a restart, or a relay asked us to wait (auth throttled). Not after a goodbye, an auth failure or a protocol error, which a
   /// new connection would only repeat.
   public var isWorthReconnecting: Bool {
     switch self {
     case .connectionLost, .peerSilent: true
     case .peerClosed(let bye): bye.code == .shuttingDown
-    case .failed(let code, _): code == .handshakeTimeout || code == .tooSlow || code == .peerSilent
+    case .failed(let code, _):
+      code == .handshakeTimeout || code == .tooSlow || code == .peerSilent || code == .authThrottled
     case .localClose, .authFailed: false
     }
   }

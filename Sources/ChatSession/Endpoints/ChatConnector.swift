@@ -79,6 +79,9 @@ final class ConnectorShell {
   private var conversation = Conversation()
   /// Failed attempts since the last established session.
   private var failures = 0
+  /// Whether a session was ever established: before that, lines typed are simply waiting
+  /// for the first handshake, not for a connection to come back.
+  private var everEstablished = false
   private var closeRequested: Goodbye?
   private var lastEnd: SessionEnd?
   private var generator = SystemRandomNumberGenerator()
@@ -157,7 +160,9 @@ final class ConnectorShell {
 
   private func observe(_ report: SessionReport) {
     switch report {
-    case .established: failures = 0
+    case .established:
+      failures = 0
+      everEstablished = true
     case .ended(let end): lastEnd = end
     default: break
     }
@@ -167,15 +172,18 @@ final class ConnectorShell {
   private func connectionEnded(leaving conversation: Conversation) {
     self.conversation = conversation
     let end = lastEnd ?? .connectionLost("the connection closed")
-    if closeRequested == nil, end.isWorthReconnecting, retry(reason: end.description) { return }
+    if closeRequested == nil, end.isWorthReconnecting, retry(reason: end.description, notBefore: end.retryAfter) {
+      return
+    }
     finish(abandoning: "the session ended (\(end)) before it was confirmed")
   }
 
   /// Schedules the next attempt if the policy allows one; returns whether it did.
-  private func retry(reason: String) -> Bool {
+  /// `notBefore` is the least wait the peer asked for, in nanoseconds.
+  private func retry(reason: String, notBefore: UInt64? = nil) -> Bool {
     failures += 1
     guard policy.allows(attempt: failures) else { return false }
-    let delay = policy.delay(beforeAttempt: failures, using: &generator)
+    let delay = max(policy.delay(beforeAttempt: failures, using: &generator), notBefore ?? 0)
     continuation.yield(.reconnecting(attempt: failures, delay: delay, reason: reason))
     let shell = NIOLoopBound(self, eventLoop: loop)
     phase = .waiting(loop.scheduleTask(in: .nanoseconds(Int64(clamping: delay))) { shell.value.attempt() })
@@ -188,8 +196,18 @@ final class ConnectorShell {
     switch phase {
     case .connected(let channel):
       channel.writeAndFlush(SessionCommand.send(text), promise: nil)
+    case .connecting where !everEstablished:
+      // The first connection is on its way: the line goes out after its handshake, like a
+      // line typed during the handshake, so only a refusal is worth a word.
+      let report = conversation.queue(text, reason: "")
+      if case .messageNotSent = report, let event = SessionPipeline.event(for: report, address: address.description) {
+        continuation.yield(event)
+      }
     case .connecting, .waiting:
-      let report = conversation.queue(text, reason: "not connected; it goes out when the connection is back")
+      let reason =
+        everEstablished
+        ? "not connected; it goes out when the connection is back" : "not connected yet; it goes out once connected"
+      let report = conversation.queue(text, reason: reason)
       if let event = SessionPipeline.event(for: report, address: address.description) { continuation.yield(event) }
     case .finished:
       continuation.yield(.messageNotSent(text: text, reason: "the connection is closed"))
