@@ -66,3 +66,19 @@ func proofs(_ secret: SharedSecret) -> [UInt8] {
   let hello = Hello(offersAuth: true, maximumPayloadLength: 1, nonce: [UInt8](repeating: 0, count: 32), name: "x")
   return AuthTranscript(connectorHello: hello, listenerHello: hello).proof(for: .connector, secret: secret)
 }
+
+@Suite("A secret file that is a directory")
+struct SecretDirectoryTests {
+  @Test func aDirectoryIsNamedAsSuch() throws {
+    let directory = FileManager.default.temporaryDirectory.path
+    #expect(throws: SecretError.self) {
+      try SecretSource(file: directory, commandLineValue: nil, environment: [:]).load()
+    }
+    do {
+      _ = try SecretSource(file: directory, commandLineValue: nil, environment: [:]).load()
+    } catch {
+      #expect(error.description.contains("is a directory"))
+      #expect(!error.description.contains("NSCocoaErrorDomain"))
+    }
+  }
+}

@@ -11,37 +11,28 @@ import NIOPosix
 public struct ChatCommand: AsyncParsableCommand {
   public static let configuration = CommandConfiguration(
     commandName: "chat",
-    abstract: "Talk with another person over TCP, with framed messages and a shared-secret handshake.",
+    abstract: "Talk with others over TCP, with framed messages and a shared-secret handshake.",
     discussion: """
-      One side listens, the others connect; everyone shares one conversation:
+      One side hosts a room, the others join; everyone shares one conversation:
         chat --listen 9090
         chat --connect 127.0.0.1:9090
       A headless relay for a server, logging to stderr:
         chat --serve 9090
 
-      Give both sides the same secret (in a file, or in CHAT_SECRET) to authenticate:
-        head -c 32 /dev/urandom | base64 > ~/.chat-secret && chmod 600 ~/.chat-secret
+      Give every side the same secret (in a file, or in CHAT_SECRET):
+        head -c 32 /dev/urandom | base64 > ~/.chat-secret
+        chmod 600 ~/.chat-secret
         chat --listen 9090 --secret-file ~/.chat-secret
 
-      When standard input or output is not a terminal, or with --plain, chat reads one message
-      per input line and prints one tab-separated line per event (see the README).
-      Exit status: 0 after an orderly goodbye, 1 on a connection or authentication failure,
-      64 on a usage error, 130 or 143 when interrupted by SIGINT or SIGTERM.
-      """
+      When standard input or output is not a terminal, or with --plain, chat reads one message per input line and prints one tab-separated line per event (see the README). At end of input it waits (at most --linger seconds) until every line is confirmed, then says goodbye.
+
+      Exit status: 0 after an orderly goodbye with every line delivered; 1 on a connection or authentication failure, or when a line was not delivered (each is named on stderr); 64 on a usage error; 130 or 143 when interrupted by SIGINT or SIGTERM.
+      """,
+    version: ChatVersion.description
   )
 
-  @Option(
-    help: ArgumentHelp("Listen for a peer on [HOST:]PORT (all interfaces when no host).", valueName: "[host:]port"))
-  var listen: String?
-
-  @Option(help: ArgumentHelp("Connect to HOST:PORT (IPv6 as [::1]:9090).", valueName: "host:port"))
-  var connect: String?
-
-  @Option(
-    help: ArgumentHelp(
-      "Run a headless relay on [HOST:]PORT: a room with no local participant, logging to stderr.",
-      valueName: "[host:]port"))
-  var serve: String?
+  @OptionGroup(title: "Mode (exactly one)")
+  var modes: ModeOptions
 
   @OptionGroup(title: "Room options (--listen, --serve)")
   var room: RoomOptions
@@ -64,25 +55,25 @@ public struct ChatCommand: AsyncParsableCommand {
   var secret: String?
 
   @Option(
-    name: .customLong("max-frame"),
+    name: .customLong("max-frame"), parsing: .unconditional,
     help: ArgumentHelp("Largest frame payload accepted from the peer, in bytes.", valueName: "bytes")
   )
   var maxFrame: Int = FrameHeader.defaultMaximumPayloadLength
 
   @Option(
-    name: .customLong("handshake-timeout"),
+    name: .customLong("handshake-timeout"), parsing: .unconditional,
     help: ArgumentHelp("Seconds a peer has to finish hello and auth.", valueName: "seconds")
   )
   var handshakeTimeout: Double = 10
 
   @Option(
-    name: .customLong("ping-interval"),
+    name: .customLong("ping-interval"), parsing: .unconditional,
     help: ArgumentHelp("Seconds between round-trip measurements while connected.", valueName: "seconds")
   )
   var pingInterval: Double = 10
 
   @Option(
-    name: .customLong("dead-after"),
+    name: .customLong("dead-after"), parsing: .unconditional,
     help: ArgumentHelp(
       "Seconds of silence (pings unanswered) after which the peer is declared dead and the connection closed.",
       valueName: "seconds")
@@ -95,6 +86,13 @@ public struct ChatCommand: AsyncParsableCommand {
   )
   var noReconnect = false
 
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp(
+      "At end of input, seconds to wait for every line to be confirmed before saying goodbye.",
+      valueName: "seconds"))
+  var linger: Double = 30
+
   @Flag(help: "Plain line-by-line mode, also used whenever stdin or stdout is not a terminal.")
   var plain = false
 
@@ -103,40 +101,46 @@ public struct ChatCommand: AsyncParsableCommand {
   /// Limits on --max-frame: room for any hello below, a sane allocation above.
   static let maxFrameRange = 1024...(256 << 20)
 
-  public func validate() throws {
-    switch [listen, connect, serve].compactMap({ $0 }).count {
-    case 0: throw ValidationError("say --listen [HOST:]PORT, --connect HOST:PORT or --serve [HOST:]PORT")
-    case 1: break
-    default: throw ValidationError("use one of --listen, --connect or --serve, not several")
-    }
+  // No validate(): ArgumentParser runs it before it looks for unknown options, so
+  // `chat --bogus` would be told to give a mode instead of which option is wrong. run()
+  // checks everything first instead (``check()``), with the same exit status, 64.
+
+  /// ``check()`` for ArgumentParser: a usage error is reported with exit status 64.
+  private func checkedMode() throws -> Mode {
     do {
-      if let listen { _ = try HostAndPort.parse(listening: listen) }
-      if let serve { _ = try HostAndPort.parse(listening: serve) }
-      if let connect { _ = try HostAndPort.parse(connecting: connect) }
+      return try check()
     } catch {
       throw ValidationError(error.description)
     }
-    if let problem = Hello.problem(withName: displayName) {
-      throw ValidationError("--name: \(problem)")
-    }
+  }
+
+  /// The mode, once every option is known to be usable; else why not.
+  func check() throws(UsageError) -> Mode {
+    let mode = try modes.mode()
+    try room.check()
+    if !mode.hostsRoom, !room.given.isEmpty { throw .roomOptionsWithConnect(room.given) }
+    if let problem = Hello.problem(withName: displayName) { throw .badName(problem) }
     guard Self.maxFrameRange.contains(maxFrame) else {
-      throw ValidationError(
-        "--max-frame must be between \(Self.maxFrameRange.lowerBound) and \(Self.maxFrameRange.upperBound) bytes"
-      )
+      throw .outOfRange(
+        option: "--max-frame",
+        allowed: "between \(Self.maxFrameRange.lowerBound) and \(Self.maxFrameRange.upperBound) bytes")
     }
     guard handshakeTimeout > 0, handshakeTimeout <= 3600 else {
-      throw ValidationError("--handshake-timeout must be above 0 and at most 3600 seconds")
+      throw .outOfRange(option: "--handshake-timeout", allowed: "above 0 and at most 3600 seconds")
     }
     guard pingInterval >= 0.1, pingInterval <= 3600 else {
-      throw ValidationError("--ping-interval must be between 0.1 and 3600 seconds")
+      throw .outOfRange(option: "--ping-interval", allowed: "between 0.1 and 3600 seconds")
     }
     guard deadAfter > pingInterval, deadAfter <= 86400 else {
-      throw ValidationError(
-        "--dead-after must be longer than --ping-interval (\(pingInterval) s) and at most 86400 seconds")
+      throw .outOfRange(
+        option: "--dead-after",
+        allowed: "longer than --ping-interval (\(pingInterval) s) and at most 86400 seconds")
     }
-    if noReconnect, connect == nil {
-      throw ValidationError("--no-reconnect applies to --connect only")
+    guard linger >= 0, linger <= 86400 else {
+      throw .outOfRange(option: "--linger", allowed: "between 0 and 86400 seconds")
     }
+    if noReconnect, mode.hostsRoom { throw .connectOnly("--no-reconnect") }
+    return mode
   }
 
   /// The --name given, else the login name.
@@ -147,6 +151,7 @@ public struct ChatCommand: AsyncParsableCommand {
   }
 
   public func run() async throws {
+    let mode = try checkedMode()
     let loaded: (secret: SharedSecret?, warnings: [String])
     do {
       loaded = try SecretSource(
@@ -167,66 +172,72 @@ public struct ChatCommand: AsyncParsableCommand {
       handshakeTimeout: .nanoseconds(Int64(handshakeTimeout * 1e9)),
       pingInterval: .nanoseconds(Int64(pingInterval * 1e9)),
       deadAfter: .nanoseconds(Int64(deadAfter * 1e9)),
-      maximumQueuedOutboundBytes: connect == nil ? room.maxQueue : 8 << 20
+      maximumQueuedOutboundBytes: mode.hostsRoom ? room.queueLimit : 8 << 20
     )
-    if let serve {
-      try await RelayService.run(
-        on: try HostAndPort.parse(listening: serve), options: options, limits: room.limits, name: displayName)
-      return
-    }
-    let group = MultiThreadedEventLoopGroup.singleton
+    let frontEnd = FrontEndChoice(plainRequested: plain, environment: ProcessInfo.processInfo.environment)
+    if let notice = frontEnd.notice { Self.printError(notice) }
     let endpoint: any ChatEndpoint
-    if let listen {
-      do {
-        endpoint = try await ChatListener.start(
-          on: try HostAndPort.parse(listening: listen),
-          options: options,
-          limits: room.limits,
-          hostName: displayName,
-          group: group
-        )
-      } catch let error as ChatListener.StartError {
+    switch mode {
+    case .serve(let address):
+      try await RelayService.run(on: address, options: options, limits: room.limits, name: displayName)
+      return
+    case .listen(let address):
+      endpoint = try await startListener(on: address, options: options, usesScreen: frontEnd.usesScreen)
+    case .connect(let address):
+      endpoint = ChatConnector.connect(
+        to: address, options: options, reconnect: noReconnect ? .never : ReconnectPolicy(),
+        group: MultiThreadedEventLoopGroup.singleton)
+    }
+
+    if frontEnd.usesScreen {
+      try await runScreen(endpoint, secretConfigured: options.secret != nil, listening: mode.hostsRoom)
+    } else {
+      try await runPlain(endpoint, listening: mode.hostsRoom)
+    }
+  }
+
+  /// The room, or exit status 1 with the reason said once: a script reading stdout gets
+  /// the `error` line, a person at a terminal the stderr line.
+  private func startListener(on address: HostAndPort, options: SessionOptions, usesScreen: Bool) async throws
+    -> ChatListener
+  {
+    do {
+      return try await ChatListener.start(
+        on: address, options: options, limits: room.limits, hostName: displayName,
+        group: MultiThreadedEventLoopGroup.singleton)
+    } catch {
+      if !usesScreen {
         StandardOutput.write(
           PlainLineFormat.line(time: PlainLineFormat.timestamp(), fields: ["error", error.description]))
-        Self.printError(error.description)
-        throw ExitCode(1)
       }
-    } else {
-      endpoint = ChatConnector.connect(
-        to: try HostAndPort.parse(connecting: connect!),
-        options: options,
-        reconnect: noReconnect ? .never : ReconnectPolicy(),
-        group: group
-      )
-    }
-
-    if useTerminalScreen {
-      try await runScreen(endpoint, secretConfigured: options.secret != nil)
-    } else {
-      try await runPlain(endpoint)
+      if usesScreen || isatty(STDOUT_FILENO) == 0 { Self.printError(error.description) }
+      throw ExitCode(1)
     }
   }
 
-  /// The ncurses screen when both ends of the terminal are there and --plain wasn't given.
-  var useTerminalScreen: Bool {
-    guard !plain, isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { return false }
-    let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
-    return !term.isEmpty && term != "dumb"
-  }
-
-  private func runPlain(_ endpoint: any ChatEndpoint) async throws {
+  private func runPlain(_ endpoint: any ChatEndpoint, listening: Bool) async throws {
     let interruption = SignalWatcher {
       Task { await endpoint.close(Goodbye(code: .shuttingDown, reason: "interrupted")) }
     }
-    let frontEnd = PlainFrontEnd(endpoint: endpoint, localName: displayName, write: StandardOutput.write)
+    let frontEnd = PlainFrontEnd(
+      endpoint: endpoint, localName: displayName, linger: .nanoseconds(Int64(linger * 1e9)),
+      write: StandardOutput.write)
     let outcome = await frontEnd.run(input: StandardInput.lines())
+    for line in outcome.undelivered {
+      Self.printError(
+        "not delivered: \(PlainLineFormat.escape(line.text)) (\(PlainLineFormat.escape(line.reason)))")
+    }
+    if !outcome.undelivered.isEmpty {
+      Self.printError(
+        "\(outcome.undelivered.count) \(outcome.undelivered.count == 1 ? "line was" : "lines were") not delivered")
+    }
     if let signal = interruption.received { throw ExitCode(128 + signal) }
-    if let failure = outcome.failure, isatty(STDOUT_FILENO) == 0 { Self.printError(failure) }
-    let status = outcome.exitStatus(listening: listen != nil)
+    if let failure = outcome.failure, isatty(STDOUT_FILENO) == 0 { Self.printError(PlainLineFormat.escape(failure)) }
+    let status = outcome.exitStatus(listening: listening)
     if status != 0 { throw ExitCode(status) }
   }
 
-  private func runScreen(_ endpoint: any ChatEndpoint, secretConfigured: Bool) async throws {
+  private func runScreen(_ endpoint: any ChatEndpoint, secretConfigured: Bool, listening: Bool) async throws {
     let environment = ProcessInfo.processInfo.environment
     let useColor = (environment["NO_COLOR"] ?? "").isEmpty
     let frontEnd = TerminalFrontEnd(
@@ -235,7 +246,7 @@ public struct ChatCommand: AsyncParsableCommand {
     let outcome = NIOLockedValueBox(ConversationOutcome())
     let problem = await frontEnd.run { event in outcome.withLockedValue { $0.observe(event) } }
     if let signal = interruption.received { throw ExitCode(128 + signal) }
-    let status = outcome.withLockedValue { $0.exitStatus(listening: listen != nil) }
+    let status = outcome.withLockedValue { $0.exitStatus(listening: listening) }
     if status != 0 {
       if let problem { Self.printError(problem) }
       throw ExitCode(status)

@@ -23,6 +23,10 @@ public struct SecretSource: Sendable {
     }
     if let file {
       let url = URL(fileURLWithPath: file)
+      var isDirectory: ObjCBool = false
+      if FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), isDirectory.boolValue {
+        throw SecretError(description: "the secret file \(file) is a directory; give the path of a file")
+      }
       let data: Data
       do {
         data = try Data(contentsOf: url)

@@ -1,30 +1,64 @@
 public import ChatProtocol
 public import ChatSession
+import NIOConcurrencyHelpers
 
 /// The line-oriented front end: each input line is one message, each event one output line
 /// (see ``PlainLineFormat``). Used when standard input or output is not a terminal, or with
 /// `--plain`; the end-to-end tests drive chat this way.
+///
+/// End of input means "deliver what I gave you, then say goodbye": every line read is kept
+/// (sent once connected), and the goodbye waits until each has its receipt or its refusal,
+/// or until ``linger`` has passed, as `nc` and `ssh` deliver what was piped into them.
 public struct PlainFrontEnd: Sendable {
   public let endpoint: any ChatEndpoint
   public let localName: String
   public let write: @Sendable (String) -> Void
+  /// How long, after end of input, to wait for the receipts of lines still unconfirmed.
+  public let linger: Duration
 
-  public init(endpoint: any ChatEndpoint, localName: String, write: @escaping @Sendable (String) -> Void) {
+  public init(
+    endpoint: any ChatEndpoint, localName: String, linger: Duration = .seconds(30),
+    write: @escaping @Sendable (String) -> Void
+  ) {
     self.endpoint = endpoint
     self.localName = localName
+    self.linger = linger
     self.write = write
   }
 
-  /// Runs until the endpoint stops: at end of input it says goodbye and waits for the
-  /// close. Returns how the conversation ended.
+  /// What the reader and the event loop share: the ledger, and whether input ended and the
+  /// goodbye was begun (it is begun once).
+  private struct Progress {
+    var ledger = DeliveryLedger()
+    var inputEnded = false
+    var closing = false
+
+    /// Whether the goodbye should be said now; claims it if so.
+    mutating func claimCloseIfSettled() -> Bool {
+      guard inputEnded, !closing, ledger.isSettled else { return false }
+      closing = true
+      return true
+    }
+  }
+
+  /// Runs until the endpoint stops: at end of input it waits for the receipts (at most
+  /// ``linger``), says goodbye and waits for the close. Returns how the conversation ended.
   public func run(input: AsyncStream<InputLine>) async -> ConversationOutcome {
     let endpoint = endpoint
     let write = write
+    let linger = linger
+    let progress = NIOLockedValueBox(Progress())
+    @Sendable func sayGoodbye() async {
+      await endpoint.close(Goodbye(code: .userQuit, reason: "end of input"))
+    }
     let reader = Task {
       for await line in input {
         switch line {
         case .text(let text):
-          if !text.isEmpty { endpoint.send(text) }
+          guard !text.isEmpty else { continue }
+          // Recorded before sending, so its events always find it.
+          progress.withLockedValue { $0.ledger.give(text) }
+          endpoint.send(text)
         case .invalidUTF8(let number):
           write(
             PlainLineFormat.line(
@@ -34,19 +68,52 @@ public struct PlainFrontEnd: Sendable {
           )
         }
       }
-      if !Task.isCancelled {
-        await endpoint.close(Goodbye(code: .userQuit, reason: "end of input"))
+      if Task.isCancelled { return }
+      if progress.withLockedValue({
+        $0.inputEnded = true
+        return $0.claimCloseIfSettled()
+      }) {
+        await sayGoodbye()
+        return
       }
+      try? await Task.sleep(for: linger)
+      if Task.isCancelled { return }
+      let mustClose = progress.withLockedValue { state -> Bool in
+        guard !state.closing else { return false }
+        state.closing = true
+        state.ledger.abandon(reason: "no receipt within \(Self.describe(linger)) after end of input (--linger)")
+        return true
+      }
+      if mustClose { await sayGoodbye() }
     }
     var outcome = ConversationOutcome()
+    var closer: Task<Void, Never>?
     for await event in endpoint.events {
       outcome.observe(event)
       for fields in PlainLineFormat.lines(for: event, localName: localName) {
         write(PlainLineFormat.line(time: PlainLineFormat.timestamp(), fields: fields))
       }
+      let settled = progress.withLockedValue { state -> Bool in
+        state.ledger.observe(event)
+        return state.claimCloseIfSettled()
+      }
+      if settled { closer = Task { await sayGoodbye() } }
     }
     reader.cancel()
+    _ = await closer?.value
+    let ledger = progress.withLockedValue { state -> DeliveryLedger in
+      state.ledger.abandon(reason: "the session ended before it was confirmed")
+      return state.ledger
+    }
+    outcome.undelivered = ledger.undelivered
     return outcome
+  }
+
+  /// "30 s", "0.5 s".
+  static func describe(_ duration: Duration) -> String {
+    let (seconds, attoseconds) = duration.components
+    if attoseconds == 0 { return "\(seconds) s" }
+    return "\(Double(seconds) + Double(attoseconds) / 1e18) s"
   }
 }
 
@@ -56,6 +123,8 @@ public struct ConversationOutcome: Sendable, Hashable {
   public private(set) var lastEnd: SessionEnd?
   /// The endpoint's own failure (bind, connect), if any.
   public private(set) var failure: String?
+  /// Lines given that were not confirmed delivered, and why (plain front end).
+  public var undelivered: [DeliveryLedger.Undelivered] = []
 
   public init() {}
 
@@ -68,9 +137,9 @@ public struct ConversationOutcome: Sendable, Hashable {
   }
 
   /// 0 when the run ended in an orderly way (a goodbye from either side, or a listener
-  /// closed at end of input), 1 when it failed.
+  /// closed at end of input) with every line delivered, 1 otherwise.
   public func exitStatus(listening: Bool) -> Int32 {
-    if failure != nil { return 1 }
+    if failure != nil || !undelivered.isEmpty { return 1 }
     if listening { return 0 }
     guard let lastEnd else { return 1 }
     return lastEnd.isOrderly ? 0 : 1

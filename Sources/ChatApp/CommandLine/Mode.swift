@@ -1,0 +1,36 @@
+public import ChatSession
+
+/// What this run of chat is: a room's host, a client, or a headless relay. Read once from
+/// `--listen`, `--connect` or `--serve` (exactly one), so the rest of the program never
+/// looks at the raw options again.
+public enum Mode: Hashable, Sendable {
+  /// `--listen [HOST:]PORT`: host a room and take part in it.
+  case listen(HostAndPort)
+  /// `--connect HOST:PORT`: join a room.
+  case connect(HostAndPort)
+  /// `--serve [HOST:]PORT`: a room with no local participant.
+  case serve(HostAndPort)
+
+  /// The mode the three options describe, or why they describe none.
+  public static func parse(listen: String?, connect: String?, serve: String?) throws(UsageError) -> Mode {
+    let given = [("--listen", listen), ("--connect", connect), ("--serve", serve)].filter { $0.1 != nil }
+    guard given.count == 1, let (option, value) = given.first.map({ ($0.0, $0.1!) }) else {
+      throw given.isEmpty ? UsageError.noMode : UsageError.severalModes(given.map(\.0))
+    }
+    do {
+      switch option {
+      case "--connect": return .connect(try HostAndPort.parse(connecting: value))
+      case "--serve": return .serve(try HostAndPort.parse(listening: value))
+      default: return .listen(try HostAndPort.parse(listening: value))
+      }
+    } catch {
+      throw UsageError.badAddress(option: option, problem: error.description)
+    }
+  }
+
+  /// Whether this side hosts a room (and so takes room options).
+  public var hostsRoom: Bool {
+    if case .connect = self { return false }
+    return true
+  }
+}

@@ -1,0 +1,37 @@
+/// A command line chat can't run with, in words for the user (exit status 64).
+public enum UsageError: Error, Hashable, Sendable, CustomStringConvertible {
+  /// None of `--listen`, `--connect`, `--serve`.
+  case noMode
+  /// More than one of them.
+  case severalModes([String])
+  /// An address that can't be read.
+  case badAddress(option: String, problem: String)
+  /// A number outside what the option allows; `allowed` says what it allows.
+  case outOfRange(option: String, allowed: String)
+  /// Options that only a room's host takes, given with `--connect`.
+  case roomOptionsWithConnect([String])
+  /// An option that applies to `--connect` only.
+  case connectOnly(String)
+  /// A display name that can't be used.
+  case badName(String)
+
+  public var description: String {
+    switch self {
+    case .noMode:
+      "say --listen [HOST:]PORT, --connect HOST:PORT or --serve [HOST:]PORT"
+    case .severalModes(let options):
+      "use one of --listen, --connect or --serve, not several (got \(options.joined(separator: " and ")))"
+    case .badAddress(let option, let problem):
+      "\(option): \(problem)"
+    case .outOfRange(let option, let allowed):
+      "\(option) must be \(allowed)"
+    case .roomOptionsWithConnect(let options):
+      "\(options.joined(separator: ", ")) \(options.count == 1 ? "applies" : "apply") to a room's host "
+        + "(--listen or --serve), not to --connect"
+    case .connectOnly(let option):
+      "\(option) applies to --connect only"
+    case .badName(let problem):
+      "--name: \(problem)"
+    }
+  }
+}

@@ -1,0 +1,96 @@
+import ArgumentParser
+import ChatSession
+import Testing
+
+@testable import ChatApp
+
+@Suite("The command line: modes, checks and messages")
+struct CommandLineTests {
+  /// What chat would say about `arguments`: nil when they are usable.
+  func problem(_ arguments: [String]) -> String? {
+    do {
+      let command = try ChatCommand.parse(arguments)
+      _ = try command.check()
+      return nil
+    } catch {
+      return ChatCommand.message(for: error)
+    }
+  }
+
+  func mode(_ arguments: [String]) throws -> Mode {
+    try ChatCommand.parse(arguments).check()
+  }
+
+  @Test func theModeIsParsedOnce() throws {
+    #expect(try mode(["--listen", "9090"]) == .listen(HostAndPort(host: nil, port: 9090)))
+    #expect(try mode(["--connect", "[::1]:80"]) == .connect(HostAndPort(host: "::1", port: 80)))
+    #expect(try mode(["--serve", "127.0.0.1:0"]) == .serve(HostAndPort(host: "127.0.0.1", port: 0)))
+    #expect(throws: UsageError.noMode) { try Mode.parse(listen: nil, connect: nil, serve: nil) }
+    #expect(throws: UsageError.severalModes(["--listen", "--serve"])) {
+      try Mode.parse(listen: "1", connect: nil, serve: "2")
+    }
+  }
+
+  @Test func anUnknownOptionIsNamed() {
+    #expect(problem(["--bogus"])?.contains("--bogus") == true)
+    #expect(problem(["--listen", "9090", "--bogus"])?.contains("--bogus") == true)
+  }
+
+  @Test func negativeNumbersAreBadValuesNotMissingOnes() {
+    let port = problem(["--listen", "-1"])
+    #expect(port?.contains("Missing value") == false)
+    #expect(port?.contains("--listen") == true)
+    #expect(
+      problem(["--listen", "9090", "--rate", "-5"])
+        == UsageError.outOfRange(
+          option: "--rate", allowed: "a number of messages per second above 0"
+        ).description)
+    #expect(problem(["--connect", "h:1", "--dead-after", "-3"])?.contains("--dead-after must be") == true)
+  }
+
+  @Test func roomOptionsWithConnectAreRefused() {
+    #expect(throws: UsageError.roomOptionsWithConnect(["--max-clients", "--rate"])) {
+      try mode(["--connect", "h:1", "--rate", "5", "--max-clients", "3"])
+    }
+    #expect(problem(["--serve", "9090", "--rate", "5"]) == nil)
+    #expect(throws: UsageError.connectOnly("--no-reconnect")) { try mode(["--listen", "1", "--no-reconnect"]) }
+  }
+
+  @Test func versionIsPrinted() {
+    #expect(throws: (any Error).self) { try ChatCommand.parse(["--version"]) }
+    do {
+      _ = try ChatCommand.parse(["--version"])
+    } catch {
+      #expect(ChatCommand.message(for: error) == ChatVersion.description)
+      #expect(ChatCommand.exitCode(for: error) == .success)
+    }
+  }
+
+  @Test func helpShowsEachDefaultOnceAndModesFirst() {
+    let help = ChatCommand.helpMessage(columns: 100)
+    #expect(!help.contains("(default: 10000)"))
+    #expect(!help.contains("(default: 20.0)"))
+    let modes = help.range(of: "--listen <")!.lowerBound
+    let room = help.range(of: "--max-clients <")!.lowerBound
+    let name = help.range(of: "--name <")!.lowerBound
+    #expect(modes < room)
+    #expect(modes < name)
+    // No sentence is cut by a hard line break: each line of prose at 80 columns is
+    // either a whole paragraph's wrap or an example command.
+    for line in ChatCommand.helpMessage(columns: 80).split(separator: "\n") {
+      #expect(line.count <= 80, "\(line)")
+    }
+    #expect(!help.contains("message\nper input line"))
+  }
+
+  @Test func aDumbTerminalFallsBackToPlainModeAndSaysSo() {
+    let dumb = FrontEndChoice(plainRequested: false, environment: ["TERM": "dumb"], isTerminal: { _ in true })
+    #expect(!dumb.usesScreen)
+    #expect(dumb.notice?.contains("dumb") == true)
+    let piped = FrontEndChoice(plainRequested: false, environment: ["TERM": "dumb"], isTerminal: { _ in false })
+    #expect(!piped.usesScreen)
+    #expect(piped.notice == nil)
+    let xterm = FrontEndChoice(plainRequested: false, environment: ["TERM": "xterm"], isTerminal: { _ in true })
+    #expect(xterm.usesScreen)
+  }
+}
