@@ -23,10 +23,16 @@ final class ChatProcess: Sendable {
     return root.appendingPathComponent(".build/debug/chat")
   }
 
-  init(_ arguments: [String], environment: [String: String] = [:]) throws {
+  /// `fileLimit` starts chat with that many file descriptors at most (soft and hard limit).
+  init(_ arguments: [String], environment: [String: String] = [:], fileLimit: Int? = nil) throws {
     process = Process()
     process.executableURL = Self.binary
     process.arguments = arguments + ["--plain"]
+    if let fileLimit {
+      // prlimit execs chat in its own process, so the process id is chat's.
+      process.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
+      process.arguments = ["--nofile=\(fileLimit):\(fileLimit)", Self.binary.path] + arguments + ["--plain"]
+    }
     var env = ProcessInfo.processInfo.environment
     env["CHAT_SECRET"] = nil
     env.merge(environment) { _, new in new }

@@ -1,5 +1,6 @@
 public import ArgumentParser
 import ChatProtocol
+import ChatRoom
 import ChatSession
 import ChatTerminal
 import Foundation
@@ -176,13 +177,21 @@ public struct ChatCommand: AsyncParsableCommand {
     )
     let frontEnd = FrontEndChoice(plainRequested: plain, environment: ProcessInfo.processInfo.environment)
     if let notice = frontEnd.notice { Self.printError(notice) }
+    // Every connection is a descriptor: take all the system allows, and admit no more
+    // connections than there are descriptors for (see DescriptorBudget).
+    let budget = DescriptorBudget.raisingSoftLimit()
+    var limits = room.limits
+    limits.maximumConnections = budget.connectionLimit(requested: limits.maximumConnections)
+    let capacity = budget.describe(requested: room.limits.maximumConnections)
     let endpoint: any ChatEndpoint
     switch mode {
     case .serve(let address):
-      try await RelayService.run(on: address, options: options, limits: room.limits, name: displayName)
+      try await RelayService.run(
+        on: address, options: options, limits: limits, name: displayName, capacity: capacity)
       return
     case .listen(let address):
-      endpoint = try await startListener(on: address, options: options, usesScreen: frontEnd.usesScreen)
+      endpoint = try await startListener(
+        on: address, options: options, limits: limits, capacity: capacity, usesScreen: frontEnd.usesScreen)
     case .connect(let address):
       endpoint = ChatConnector.connect(
         to: address, options: options, reconnect: noReconnect ? .never : ReconnectPolicy(),
@@ -198,12 +207,12 @@ public struct ChatCommand: AsyncParsableCommand {
 
   /// The room, or exit status 1 with the reason said once: a script reading stdout gets
   /// the `error` line, a person at a terminal the stderr line.
-  private func startListener(on address: HostAndPort, options: SessionOptions, usesScreen: Bool) async throws
-    -> ChatListener
-  {
+  private func startListener(
+    on address: HostAndPort, options: SessionOptions, limits: RoomLimits, capacity: String, usesScreen: Bool
+  ) async throws -> ChatListener {
     do {
       return try await ChatListener.start(
-        on: address, options: options, limits: room.limits, hostName: displayName,
+        on: address, options: options, limits: limits, hostName: displayName, capacity: capacity,
         group: MultiThreadedEventLoopGroup.singleton)
     } catch {
       if !usesScreen {

@@ -9,7 +9,9 @@ import NIOPosix
 /// `chat --serve`: a room with no local participant and no screen, logging to stderr, that
 /// stops cleanly on SIGINT or SIGTERM (goodbye to every client, then exit 0).
 enum RelayService {
-  static func run(on address: HostAndPort, options: SessionOptions, limits: RoomLimits, name: String) async throws {
+  static func run(
+    on address: HostAndPort, options: SessionOptions, limits: RoomLimits, name: String, capacity: String? = nil
+  ) async throws {
     LoggingSystem.bootstrap { label in
       var handler = StreamLogHandler.standardError(label: label)
       handler.logLevel = .info
@@ -21,7 +23,7 @@ enum RelayService {
     let listener: ChatListener
     do {
       listener = try await ChatListener.start(
-        on: address, options: relayOptions, limits: limits, hostName: nil, logger: logger,
+        on: address, options: relayOptions, limits: limits, hostName: nil, logger: logger, capacity: capacity,
         group: MultiThreadedEventLoopGroup.singleton)
     } catch {
       logger.critical("\(error.description)")

@@ -32,13 +32,15 @@ public final class ChatListener: ChatEndpoint {
 
   /// Binds `address` (all interfaces, IPv4 and IPv6, when it has no host) and opens the
   /// room. With `hostName` nil the relay has no local participant (`--serve`). Throws
-  /// ``StartError`` with a one-line reason when binding fails.
+  /// ``StartError`` with a one-line reason when binding fails. `capacity`, when given, is
+  /// said once after the `listening` line (how many connections the room takes).
   public static func start(
     on address: HostAndPort,
     options: SessionOptions,
     limits: RoomLimits = RoomLimits(),
     hostName: String?,
     logger: Logger? = nil,
+    capacity: String? = nil,
     group: any EventLoopGroup
   ) async throws(StartError) -> ChatListener {
     let (events, continuation) = AsyncStream.makeStream(of: SessionEvent.self)
@@ -60,6 +62,11 @@ public final class ChatListener: ChatEndpoint {
     let bootstrap = ServerBootstrap(group: loop)
       .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
       .serverChannelOption(.backlog, value: 1024)
+      .serverChannelInitializer { channel in
+        channel.eventLoop.makeCompletedFuture {
+          try channel.pipeline.syncOperations.addHandler(AcceptBackoff { logger?.warning("\($0)") })
+        }
+      }
       .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
       .childChannelOption(.writeBufferWaterMark, value: SessionPipeline.writeBufferWaterMark)
       .childChannelInitializer { channel in
@@ -90,6 +97,10 @@ public final class ChatListener: ChatEndpoint {
     }
     continuation.yield(.listening(address: listener.address))
     logger?.info("listening on \(listener.address)")
+    if let capacity {
+      continuation.yield(.log(capacity))
+      logger?.info("\(capacity)")
+    }
     return listener
   }
 
