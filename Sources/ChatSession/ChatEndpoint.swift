@@ -5,8 +5,9 @@ public import ChatProtocol
 /// ``ChatListener`` and ``ChatConnector`` are the two kinds. Commands return at once; their
 /// outcome arrives as events.
 public protocol ChatEndpoint: AnyObject, Sendable {
-  /// Every event, in order. It finishes when the endpoint has stopped for good.
-  var events: AsyncStream<SessionEvent> { get }
+  /// Every event, in order. It finishes when the endpoint has stopped for good. A front
+  /// end that stops reading them makes the endpoint stop reading its sockets.
+  var events: SessionEvents { get }
   /// Sends `text` as one message; the outcome is a `messageSent` or `messageNotSent` event.
   func send(_ text: String)
   /// Asks who is in the room; the answer arrives as `room` events of kind `who`.

@@ -9,6 +9,7 @@ final class ChatProcess: Sendable {
   let lines = AwaitableLog<[String]>()
   let exit = AwaitableLog<Int32>()
   private let stdin: FileHandle
+  private let stdout: FileHandle
   let stderr = AwaitableLog<String>()
 
   /// The chat binary built beside this test bundle (or CHAT_BINARY).
@@ -24,7 +25,12 @@ final class ChatProcess: Sendable {
   }
 
   /// `fileLimit` starts chat with that many file descriptors at most (soft and hard limit).
-  init(_ arguments: [String], environment: [String: String] = [:], fileLimit: Int? = nil) throws {
+  /// With `readsOutput` false, nothing reads its standard output until
+  /// ``startReadingOutput()``: the pipe fills and chat's writes block, as when a script
+  /// stops reading.
+  init(_ arguments: [String], environment: [String: String] = [:], fileLimit: Int? = nil, readsOutput: Bool = true)
+    throws
+  {
     process = Process()
     process.executableURL = Self.binary
     process.arguments = arguments + ["--plain"]
@@ -44,6 +50,7 @@ final class ChatProcess: Sendable {
     process.standardOutput = output
     process.standardError = errors
     stdin = input.fileHandleForWriting
+    stdout = output.fileHandleForReading
     let exit = exit
     process.terminationHandler = { process in
       let status =
@@ -51,10 +58,22 @@ final class ChatProcess: Sendable {
       Task { await exit.append(status) }
     }
     try process.run()
-    Self.readLines(from: output.fileHandleForReading, into: lines) {
+    if readsOutput { startReadingOutput() }
+    Self.readLines(from: errors.fileHandleForReading, into: stderr) { $0 }
+  }
+
+  /// Reads standard output into ``lines`` from now on (once).
+  func startReadingOutput() {
+    Self.readLines(from: stdout, into: lines) {
       $0.split(separator: "\t", omittingEmptySubsequences: false).dropFirst().map(String.init)
     }
-    Self.readLines(from: errors.fileHandleForReading, into: stderr) { $0 }
+  }
+
+  /// Resident memory, in kilobytes (VmRSS in /proc/PID/status).
+  func residentKilobytes() throws -> Int {
+    let status = try String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)
+    let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }!
+    return Int(line.split(separator: " ", omittingEmptySubsequences: true)[1])!
   }
 
   private static func readLines<T: Sendable>(

@@ -10,12 +10,12 @@ import NIOPosix
 /// (``ReconnectPolicy``) and resumes the session: messages typed meanwhile are kept and
 /// sent, messages not acknowledged are sent again, and the relay drops what it already had.
 public final class ChatConnector: ChatEndpoint {
-  public let events: AsyncStream<SessionEvent>
+  public let events: SessionEvents
   private let shell: NIOLoopBoundBox<ConnectorShell>
   private let finished: EventLoopFuture<Void>
 
   private init(
-    shell: NIOLoopBoundBox<ConnectorShell>, events: AsyncStream<SessionEvent>, finished: EventLoopFuture<Void>
+    shell: NIOLoopBoundBox<ConnectorShell>, events: SessionEvents, finished: EventLoopFuture<Void>
   ) {
     self.shell = shell
     self.events = events
@@ -30,7 +30,7 @@ public final class ChatConnector: ChatEndpoint {
     group: any EventLoopGroup
   ) -> ChatConnector {
     let loop = group.next()
-    let (events, continuation) = AsyncStream.makeStream(of: SessionEvent.self)
+    let continuation = SessionEventBuffer()
     let finished = loop.makePromise(of: Void.self)
     // Built on its event loop: everything the shell does happens there.
     let shell = NIOLoopBoundBox.makeBoxSendingValue(
@@ -38,8 +38,12 @@ public final class ChatConnector: ChatEndpoint {
         address: address, options: options, policy: reconnect, loop: loop, continuation: continuation,
         finished: finished),
       eventLoop: loop)
+    // A front end that falls behind stops the connection's reads until it catches up.
+    continuation.setFlowControl(
+      pause: { loop.execute { shell.value.gate.set(open: false) } },
+      resume: { loop.execute { shell.value.gate.set(open: true) } })
     loop.execute { shell.value.attempt() }
-    return ChatConnector(shell: shell, events: events, finished: finished.futureResult)
+    return ChatConnector(shell: shell, events: SessionEvents(continuation), finished: finished.futureResult)
   }
 
   public func send(_ text: String) {
@@ -72,7 +76,7 @@ final class ConnectorShell {
   private let options: SessionOptions
   private let policy: ReconnectPolicy
   private let loop: any EventLoop
-  private let continuation: AsyncStream<SessionEvent>.Continuation
+  private let continuation: SessionEventBuffer
   private let finished: EventLoopPromise<Void>
   private var phase = Phase.connecting
   /// The session's messages and numbers while no connection holds them.
@@ -85,13 +89,15 @@ final class ConnectorShell {
   private var closeRequested: Goodbye?
   private var lastEnd: SessionEnd?
   private var generator = SystemRandomNumberGenerator()
+  /// Stops reading while the front end is behind (this and any later connection).
+  let gate = ReadGate()
 
   init(
     address: HostAndPort,
     options: SessionOptions,
     policy: ReconnectPolicy,
     loop: any EventLoop,
-    continuation: AsyncStream<SessionEvent>.Continuation,
+    continuation: SessionEventBuffer,
     finished: EventLoopPromise<Void>
   ) {
     self.address = address
@@ -117,6 +123,7 @@ final class ConnectorShell {
       .connectTimeout(.seconds(10))
       .channelInitializer { [options] channel in
         channel.eventLoop.makeCompletedFuture {
+          shell.value.gate.track(channel)
           let session = ConversationHandOver(
             handOver: { shell.value.handOver(to: channel) },
             takeBack: { shell.value.connectionEnded(leaving: $0) })

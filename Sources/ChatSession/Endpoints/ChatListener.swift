@@ -13,7 +13,7 @@ import NIOPosix
 /// may join, names, rates, the roster) are ``RoomState``'s; this class only carries out its
 /// actions and reports to the host's front end.
 public final class ChatListener: ChatEndpoint {
-  public let events: AsyncStream<SessionEvent>
+  public let events: SessionEvents
   /// Where the listener is bound, as `[::]:9090` or `127.0.0.1:9090`.
   public let address: String
   /// The bound port (useful when asked for port 0).
@@ -22,7 +22,7 @@ public final class ChatListener: ChatEndpoint {
   private let serverChannel: any Channel
   private let room: NIOLoopBound<RoomShell>
 
-  private init(serverChannel: any Channel, room: NIOLoopBound<RoomShell>, events: AsyncStream<SessionEvent>) {
+  private init(serverChannel: any Channel, room: NIOLoopBound<RoomShell>, events: SessionEvents) {
     self.serverChannel = serverChannel
     self.room = room
     self.events = events
@@ -43,10 +43,13 @@ public final class ChatListener: ChatEndpoint {
     capacity: String? = nil,
     group: any EventLoopGroup
   ) async throws(StartError) -> ChatListener {
-    let (events, continuation) = AsyncStream.makeStream(of: SessionEvent.self)
+    let continuation = SessionEventBuffer()
     let loop = group.next()
     let room: NIOLoopBound<RoomShell>
+    let gate: NIOLoopBound<ReadGate>
     do {
+      // While the host's front end is behind, no member's socket is read (see ReadGate).
+      gate = try await loop.submit { NIOLoopBound(ReadGate(), eventLoop: loop) }.get()
       room = try await loop.submit {
         NIOLoopBound(
           RoomShell(
@@ -70,7 +73,10 @@ public final class ChatListener: ChatEndpoint {
       .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
       .childChannelOption(.writeBufferWaterMark, value: SessionPipeline.writeBufferWaterMark)
       .childChannelInitializer { channel in
-        channel.eventLoop.makeCompletedFuture { try room.value.accept(channel) }
+        channel.eventLoop.makeCompletedFuture {
+          gate.value.track(channel)
+          try room.value.accept(channel)
+        }
       }
     let serverChannel: any Channel
     do {
@@ -88,7 +94,10 @@ public final class ChatListener: ChatEndpoint {
       continuation.finish()
       throw StartError(description: NetworkErrorDescription.describe(error, target: address.description))
     }
-    let listener = ChatListener(serverChannel: serverChannel, room: room, events: events)
+    continuation.setFlowControl(
+      pause: { loop.execute { gate.value.set(open: false) } },
+      resume: { loop.execute { gate.value.set(open: true) } })
+    let listener = ChatListener(serverChannel: serverChannel, room: room, events: SessionEvents(continuation))
     if options.secret == nil {
       continuation.yield(
         .warning(
@@ -132,7 +141,7 @@ final class RoomShell {
   private let loop: any EventLoop
   private var state: RoomState
   private let options: SessionOptions
-  private let continuation: AsyncStream<SessionEvent>.Continuation
+  private let continuation: SessionEventBuffer
   private let logger: Logger?
   private let hostName: String?
   private var connections: [ParticipantID: Connection] = [:]
@@ -169,7 +178,7 @@ final class RoomShell {
     limits: RoomLimits,
     hostName: String?,
     options: SessionOptions,
-    continuation: AsyncStream<SessionEvent>.Continuation,
+    continuation: SessionEventBuffer,
     logger: Logger?
   ) {
     self.loop = loop
