@@ -107,7 +107,8 @@ struct FaultEndToEndTests {
 
   @Test func quittingWhileDisconnectedNamesWhatWasNotSent() async throws {
     let closed = try ClosedPort()
-    let bob = try connector(closed.port)
+    // End of input waits for delivery, at most --linger seconds.
+    let bob = try connector(closed.port, ["--linger", "1"])
     try await bob.line("reconnecting")
     bob.type("nobody there")
     try await bob.line("pending")
@@ -115,6 +116,8 @@ struct FaultEndToEndTests {
     let notSent = try await bob.line("not-sent")
     #expect(notSent == ["not-sent", "you left before the connection came back", "nobody there"])
     #expect(try await bob.exitStatus() == 1)
+    let errors = try await bob.stderr.wait("the undelivered line") { _, finished in finished }
+    #expect(errors.contains { $0.hasPrefix("chat: not delivered: nobody there (") })
     withExtendedLifetime(closed) {}
   }
 
