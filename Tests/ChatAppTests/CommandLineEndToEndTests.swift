@@ -71,4 +71,41 @@ struct CommandLineEndToEndTests {
     #expect(result.status == 0)
     #expect(result.standardOutput.contains("(protocol 1)"))
   }
+
+  /// Runs chat with `arguments` in a pseudo-terminal (script(1)), as a person would, with
+  /// `term` as TERM; returns what the terminal showed.
+  func runInTerminal(_ arguments: [String], term: String) async throws -> Run {
+    let command = (["TERM=\(term)", "exec", ChatProcess.binary.path] + arguments).joined(separator: " ")
+    let script = Process()
+    script.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+    script.arguments = ["-qec", command, "/dev/null"]
+    let output = Pipe()
+    script.standardInput = FileHandle.nullDevice
+    script.standardOutput = output
+    script.standardError = output
+    try script.run()
+    let deadline = Date().addingTimeInterval(20)
+    while script.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+    if script.isRunning { script.terminate() }
+    script.waitUntilExit()
+    let shown = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    return Run(status: script.terminationStatus, standardOutput: shown, standardError: shown)
+  }
+
+  @Test func anAddressInUseIsSaidOnceInATerminal() async throws {
+    let holder = try ChatProcess(["--listen", "127.0.0.1:0", "--name", "holder"])
+    let port = try await holder.listeningPort()
+    let result = try await runInTerminal(["--listen", "127.0.0.1:\(port)"], term: "xterm")
+    #expect(result.status == 1)
+    #expect(result.standardOutput.components(separatedBy: "address already in use").count == 2, "\(result)")
+    holder.closeInput()
+    _ = try await holder.exitStatus()
+  }
+
+  @Test func aDumbTerminalSaysItFallsBackToPlainMode() async throws {
+    // Nothing listens on port 1 and --no-reconnect: chat says how it shows things and ends.
+    let result = try await runInTerminal(["--connect", "127.0.0.1:1", "--no-reconnect"], term: "dumb")
+    #expect(result.standardOutput.contains("chat: TERM is dumb, so the screen can't be drawn: using plain line mode"))
+    #expect(result.standardOutput.contains("\tconnecting\t"))
+  }
 }
