@@ -91,10 +91,13 @@ final class RawClient: Sendable {
       .connect(host: "127.0.0.1", port: port).get()
   }
 
-  /// Sends a hello (no secret) as `name`.
-  func sendHello(name: String) async throws {
+  /// Sends a hello (no secret) as `name`, listing `capabilities` (none: a legacy client
+  /// that gets room messages as TEXT lines; `room`: one that takes ROOM_TEXT frames).
+  func sendHello(name: String, capabilities: [String] = [], maximumPayloadLength: UInt32 = 1 << 20) async throws {
     let hello = Frame.hello(
-      Hello(offersAuth: false, maximumPayloadLength: 1 << 20, nonce: randomBytes(32), name: name))
+      Hello(
+        offersAuth: false, maximumPayloadLength: maximumPayloadLength, nonce: randomBytes(32), name: name,
+        capabilities: capabilities))
     try await send(Array(hello.encoded().readableBytesView))
   }
 
