@@ -122,6 +122,73 @@ struct RoomSurvivalEndToEndTests {
     #expect(try await relay.exitStatus() == 0)
   }
 
+  /// A member that resumes asking for the whole history and never reads is sent it only
+  /// as fast as it takes it: 40 of them don't make the relay hold 40 copies of it.
+  @Test func resumingMembersThatNeverReadCannotFillMemory() async throws {
+    let relay = try ChatProcess(["--serve", "127.0.0.1:0", "--max-per-address", "1000"] + Self.fast)
+    let listening = try await relay.stderr.first("the relay's listening line") {
+      $0.contains("listening on 127.0.0.1:")
+    }
+    let port = Int(listening.components(separatedBy: "listening on 127.0.0.1:")[1].prefix { $0.isNumber })!
+    let talker = try member("talker", port)
+    try await talker.line("welcome")
+    let line = String(repeating: "h", count: 60_000)
+    talker.write(Data((1...100).map { "\($0) \(line)\n" }.joined().utf8))
+    try await talker.lines.wait("6 MB of history", seconds: 30) { lines, _ in
+      lines.filter { $0.first == "recv" }.count >= 100
+    }
+    let before = try peakResidentKilobytes(relay.process.processIdentifier)
+    var stalled: [RawClient] = []
+    for index in 0..<40 {
+      let name = "r\(index)"
+      let first = try await RawClient(port: port)
+      try await first.sendHello(name: name, capabilities: [Capability.room, Capability.resume])
+      try await first.send(.session(SessionRequest(sessionID: .none, lastReceived: 0)))
+      let chunks = try await first.received.wait("\(name)'s session", seconds: 10) { chunks, _ in
+        RawClient.frames(in: chunks).contains { if case .sessionAccept = $0 { true } else { false } }
+      }
+      let frames = RawClient.frames(in: chunks)
+      let id = try #require(frames.compactMap { if case .sessionAccept(let a) = $0 { a.sessionID } else { nil } }.first)
+      try await first.channel.close()
+      let again = try await RawClient(port: port, reading: false)
+      try await again.sendHello(name: name, capabilities: [Capability.room, Capability.resume])
+      try await again.send(.session(SessionRequest(sessionID: id, lastReceived: 0)))
+      stalled.append(again)
+    }
+    // The room does one thing at a time: once this comes back, it has begun every catch-up.
+    talker.type("marker")
+    try await talker.line("recv") { $0.last == "marker" }
+    let after = try peakResidentKilobytes(relay.process.processIdentifier)
+    #expect(after - before < 60_000, "the relay's peak grew from \(before) KB to \(after) KB")
+    for client in stalled { try? await client.channel.close() }
+    talker.signal(SIGTERM)
+    relay.signal(SIGTERM)
+    #expect(try await relay.exitStatus() == 0)
+  }
+
+  /// 300 lines piped at once with the default limits (20 messages a second, bursts of
+  /// 200): all are relayed, in order, each confirmed; none refused, nobody dropped.
+  @Test func aScriptedSenderIsPacedNotKicked() async throws {
+    let alice = try ChatProcess(["--listen", "127.0.0.1:0", "--name", "alice"])
+    let port = try await alice.listeningPort()
+    let bob = try member("bob", port)
+    try await bob.line("welcome")
+    let texts = (1...300).map { "scripted line \($0)" }
+    bob.write(Data(texts.map { $0 + "\n" }.joined().utf8))
+    let lines = try await alice.lines.wait("300 lines at alice", seconds: 30) { lines, _ in
+      lines.filter { $0.first == "recv" && $0[1] == "bob" }.count >= 300
+    }
+    #expect(lines.filter { $0.first == "recv" && $0[1] == "bob" }.map { $0[5] } == texts)
+    let confirmed = try await bob.lines.wait("300 receipts", seconds: 30) { lines, _ in
+      lines.filter { $0.first == "delivered" }.count >= 300
+    }
+    #expect(Set(confirmed.filter { $0.first == "delivered" }.map { $0[1] }) == Set((1...300).map(String.init)))
+    let bobLines = await bob.lines.entries
+    #expect(!bobLines.contains { $0.first == "not-delivered" || $0.first == "disconnected" })
+    for process in [bob, alice] { process.signal(SIGTERM) }
+    #expect(try await alice.exitStatus() == 143)
+  }
+
   /// The most memory the process has had resident so far (VmHWM), in KB.
   private func peakResidentKilobytes(_ pid: Int32) throws -> Int {
     let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
