@@ -363,8 +363,15 @@ final class RoomShell {
 
   // MARK: - Shutting down
 
+  /// Says `goodbye` to every connection (when the host leaves, in the room's words: who
+  /// closed it, and why if it was not simply quitting) and waits for them to close.
   func closeAll(_ goodbye: Goodbye) -> EventLoopFuture<Void> {
-    run {
+    var goodbye = goodbye
+    if let hostName {
+      let why = goodbye.code == .userQuit ? "" : " (\(goodbye.reason.isEmpty ? "\(goodbye.code)" : goodbye.reason))"
+      goodbye.reason = "\(hostName) (host) closed the room\(why)"
+    }
+    return run {
       stopping = true
       writePendingBroadcast()
       let channels = connections.values.map(\.channel)
