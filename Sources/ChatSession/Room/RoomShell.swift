@@ -288,9 +288,7 @@ final class RoomShell {
   private func relay(_ message: TextMessage, payloadBytes: Int, from id: ParticipantID) {
     perform(
       state.message(from: id, number: message.sequence, text: message.text, payloadBytes: payloadBytes, now: now))
-    guard let handler = connections[id]?.handler else { return }
-    handler.relayed(through: message.sequence)
-    markUnflushed(handler)
+    connections[id]?.handler.relayed(through: message.sequence)
   }
 
   /// Stops reading from a member over its rate until its allowance has refilled.
@@ -327,6 +325,8 @@ final class RoomShell {
       }
       connections[id] = connection
       relay(message, payloadBytes: payloadBytes, from: id)
+      connection.handler.acknowledgeRelayed()
+      markUnflushed(connection.handler)
     }
   }
 
