@@ -100,7 +100,7 @@ public struct ChatCommand: AsyncParsableCommand {
   public init() {}
 
   /// Limits on --max-frame: room for any hello below, a sane allocation above.
-  static let maxFrameRange = 1024...(256 << 20)
+  static let maxFrameRange = FrameHeader.minimumMaximumPayloadLength...(256 << 20)
 
   // No validate(): ArgumentParser runs it before it looks for unknown options, so
   // `chat --bogus` would be told to give a mode instead of which option is wrong. run()

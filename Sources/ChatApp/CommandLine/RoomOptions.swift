@@ -27,14 +27,14 @@ public struct RoomOptions: ParsableArguments {
   @Option(
     name: .customLong("byte-rate"), parsing: .unconditional,
     help: ArgumentHelp(
-      "Payload bytes per second a client may send, sustained; bursts of 8 times that pass (default 1048576).",
+      "Payload bytes per second a client may send, sustained; a burst of one second's worth passes (default 1048576).",
       valueName: "bytes"))
   var byteRate: Double?
 
   @Option(
     name: .customLong("max-queue"), parsing: .unconditional,
     help: ArgumentHelp(
-      "Bytes that may wait for a client that is not reading before it is dropped as too slow (default 1048576).",
+      "Bytes that may wait for a client that is not reading before it is dropped as too slow (default 4194304).",
       valueName: "bytes"))
   var maxQueue: Int?
 
@@ -70,7 +70,7 @@ public struct RoomOptions: ParsableArguments {
   }
 
   /// Bytes that may wait for one client.
-  var queueLimit: Int { maxQueue ?? 1 << 20 }
+  var queueLimit: Int { limits.maximumQueuedBytes }
 
   var limits: RoomLimits {
     var limits = RoomLimits()
@@ -82,8 +82,9 @@ public struct RoomOptions: ParsableArguments {
     }
     if let byteRate {
       limits.bytesPerSecond = byteRate
-      limits.byteBurst = byteRate * 8
+      limits.byteBurst = byteRate
     }
+    if let maxQueue { limits.maximumQueuedBytes = maxQueue }
     if let authFailures { limits.authFailuresAllowed = authFailures }
     return limits
   }
