@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChatRoom
 import ChatSession
 import Testing
 
@@ -92,5 +93,13 @@ struct CommandLineTests {
     #expect(piped.notice == nil)
     let xterm = FrontEndChoice(plainRequested: false, environment: ["TERM": "xterm"], isTerminal: { _ in true })
     #expect(xterm.usesScreen)
+  }
+
+  @Test func roomOptionsReachTheRoomsLimitsAndDefaultsStayTheRooms() throws {
+    let given = try ChatCommand.parse(["--serve", "9090", "--max-queue", "65536", "--byte-rate", "4096"])
+    #expect(given.room.limits.maximumQueuedBytes == 65536)
+    #expect(given.room.limits.bytesPerSecond == 4096)
+    let defaults = try ChatCommand.parse(["--serve", "9090"])
+    #expect(defaults.room.limits == RoomLimits())
   }
 }
