@@ -123,7 +123,7 @@ final class ConnectorShell {
       .connectTimeout(.seconds(10))
       .channelInitializer { [options] channel in
         channel.eventLoop.makeCompletedFuture {
-          shell.value.gate.track(channel)
+          try shell.value.gate.track(channel)
           let session = ConversationHandOver(
             handOver: { shell.value.handOver(to: channel) },
             takeBack: { shell.value.connectionEnded(leaving: $0) })

@@ -1,29 +1,72 @@
 import NIOCore
 
-/// The sockets an endpoint reads, stopped together while its front end is behind and
-/// started again when it catches up (see ``SessionEventBuffer``). Confined to the
-/// endpoint's event loop.
+/// The sockets an endpoint reads, held back together while its front end is behind and
+/// let go when it catches up (see ``SessionEventBuffer``). Confined to the endpoint's
+/// event loop.
 ///
-/// Stopping is `autoRead` off: nothing more is read, the kernel's receive buffer fills,
-/// TCP's window closes, and the peer's writes wait; the peer sees a slow reader.
+/// Holding back is withholding the `read` each socket asks for (``ReadGateHandler``): the
+/// kernel's receive buffer fills, TCP's window closes, and the peer's writes wait; the peer
+/// sees a slow reader. It does not touch `autoRead`, which the room uses to pace a sender
+/// over its rate, so the two never undo each other.
 final class ReadGate {
   /// Whether the front end keeps up, so sockets may be read.
   private(set) var isOpen = true
-  private var channels: [ObjectIdentifier: any Channel] = [:]
+  private var handlers: [ObjectIdentifier: ReadGateHandler] = [:]
 
-  /// Reads `channel` while the gate is open, until it closes.
-  func track(_ channel: any Channel) {
+  /// Puts `channel`'s reads behind the gate, until it closes.
+  func track(_ channel: any Channel) throws {
+    let handler = ReadGateHandler(gate: self)
+    try channel.pipeline.syncOperations.addHandler(handler)
     let id = ObjectIdentifier(channel)
-    channels[id] = channel
-    if !isOpen { try? channel.syncOptions?.setOption(.autoRead, value: false) }
+    handlers[id] = handler
     let gate = NIOLoopBound(self, eventLoop: channel.eventLoop)
-    channel.closeFuture.whenComplete { _ in gate.value.channels[id] = nil }
+    channel.closeFuture.whenComplete { _ in gate.value.handlers[id] = nil }
   }
 
   /// Opens or closes the gate for every socket tracked.
   func set(open: Bool) {
     guard open != isOpen else { return }
     isOpen = open
-    for channel in channels.values { try? channel.syncOptions?.setOption(.autoRead, value: open) }
+    guard open else { return }
+    for handler in handlers.values { handler.gateOpened() }
+  }
+}
+
+/// Passes a channel's reads on while its ``ReadGate`` is open, and holds one back while it
+/// is closed, to pass on when it opens.
+final class ReadGateHandler: ChannelOutboundHandler {
+  typealias OutboundIn = NIOAny
+
+  private let gate: ReadGate
+  private var context: ChannelHandlerContext?
+  private var holding = false
+
+  init(gate: ReadGate) {
+    self.gate = gate
+  }
+
+  func handlerAdded(context: ChannelHandlerContext) {
+    self.context = context
+  }
+
+  func handlerRemoved(context: ChannelHandlerContext) {
+    self.context = nil
+  }
+
+  func read(context: ChannelHandlerContext) {
+    if gate.isOpen {
+      context.read()
+    } else {
+      holding = true
+    }
+  }
+
+  /// The gate opened: pass on the read held back, unless the channel stopped reading
+  /// meanwhile for a reason of its own (the room pacing it).
+  func gateOpened() {
+    guard holding, let context else { return }
+    holding = false
+    let autoRead = (try? context.channel.syncOptions?.getOption(.autoRead)) ?? true
+    if autoRead { context.read() }
   }
 }

@@ -78,7 +78,7 @@ public final class ChatListener: ChatEndpoint {
       }
       .childChannelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {
-          gate.value.track(channel)
+          try gate.value.track(channel)
           try room.value.accept(channel)
         }
       }
