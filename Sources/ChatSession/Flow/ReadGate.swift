@@ -9,6 +9,13 @@ import NIOCore
 /// sees a slow reader. It does not touch `autoRead`, which the room uses to pace a sender
 /// over its rate, so the two never undo each other.
 final class ReadGate {
+  /// Told to the channels' inbound handlers when the gate closes and opens, so that the
+  /// session does not take the peer's unread frames for the peer's silence.
+  enum Event: Sendable {
+    case held
+    case released
+  }
+
   /// Whether the front end keeps up, so sockets may be read.
   private(set) var isOpen = true
   private var handlers: [ObjectIdentifier: ReadGateHandler] = [:]
@@ -27,8 +34,7 @@ final class ReadGate {
   func set(open: Bool) {
     guard open != isOpen else { return }
     isOpen = open
-    guard open else { return }
-    for handler in handlers.values { handler.gateOpened() }
+    for handler in handlers.values { open ? handler.gateOpened() : handler.gateClosed() }
   }
 }
 
@@ -61,10 +67,16 @@ final class ReadGateHandler: ChannelOutboundHandler {
     }
   }
 
+  func gateClosed() {
+    context?.fireUserInboundEventTriggered(ReadGate.Event.held)
+  }
+
   /// The gate opened: pass on the read held back, unless the channel stopped reading
   /// meanwhile for a reason of its own (the room pacing it).
   func gateOpened() {
-    guard holding, let context else { return }
+    guard let context else { return }
+    context.fireUserInboundEventTriggered(ReadGate.Event.released)
+    guard holding else { return }
     holding = false
     let autoRead = (try? context.channel.syncOptions?.getOption(.autoRead)) ?? true
     if autoRead { context.read() }

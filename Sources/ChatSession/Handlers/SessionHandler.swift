@@ -185,6 +185,16 @@ final class SessionHandler: ChannelDuplexHandler {
     perform(machine.receive(frame, now: NIODeadline.now().uptimeNanoseconds), context: context)
   }
 
+  /// While the front end is behind, the endpoint holds back this connection's reads
+  /// (``ReadGate``): the peer's frames wait unread, which is no sign of its silence.
+  func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+    switch event as? ReadGate.Event {
+    case .held: machine.readingPaused()
+    case .released: machine.readingResumed(now: NIODeadline.now().uptimeNanoseconds)
+    case nil: context.fireUserInboundEventTriggered(event)
+    }
+  }
+
   /// One receipt per batch of reads, not per message.
   func channelReadComplete(context: ChannelHandlerContext) {
     perform(machine.acknowledge(), context: context)
