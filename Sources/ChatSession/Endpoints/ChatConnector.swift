@@ -39,9 +39,9 @@ public final class ChatConnector: ChatEndpoint {
         finished: finished),
       eventLoop: loop)
     // A front end that falls behind stops the connection's reads until it catches up.
-    continuation.setFlowControl(
-      pause: { loop.execute { shell.value.gate.set(open: false) } },
-      resume: { loop.execute { shell.value.gate.set(open: true) } })
+    continuation.setFlowControl { [continuation] in
+      loop.execute { shell.value.gate.set(open: !continuation.isPaused) }
+    }
     loop.execute { shell.value.attempt() }
     return ChatConnector(shell: shell, events: SessionEvents(continuation), finished: finished.futureResult)
   }

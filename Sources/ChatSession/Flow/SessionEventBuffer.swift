@@ -15,8 +15,7 @@ public final class SessionEventBuffer: Sendable {
     var finished = false
     var consumer: CheckedContinuation<[SessionEvent], Never>?
     var paused = false
-    var pause: (@Sendable () -> Void)?
-    var resume: (@Sendable () -> Void)?
+    var changed: (@Sendable () -> Void)?
   }
 
   private let state = NIOLockedValueBox(State())
@@ -28,14 +27,12 @@ public final class SessionEventBuffer: Sendable {
     self.highWatermark = highWatermark
   }
 
-  /// Sets what to do when the front end falls behind (`pause`, called on the producer's
-  /// thread from ``yield(_:)``) and when it has caught up (`resume`, called on the
-  /// consumer's thread: hop to the event loop).
-  public func setFlowControl(pause: @escaping @Sendable () -> Void, resume: @escaping @Sendable () -> Void) {
-    state.withLockedValue {
-      $0.pause = pause
-      $0.resume = resume
-    }
+  /// Sets what to do when ``isPaused`` changes: called on the producer's thread when the
+  /// front end falls behind, on the consumer's when it catches up. Two such calls can
+  /// reach the event loop in either order, so `changed` must not carry the news: it should
+  /// hop to the loop and apply ``isPaused`` as it is then, so the last one applied is right.
+  public func setFlowControl(_ changed: @escaping @Sendable () -> Void) {
+    state.withLockedValue { $0.changed = changed }
   }
 
   /// Whether the front end is behind: the endpoint should not read now.
@@ -55,7 +52,7 @@ public final class SessionEventBuffer: Sendable {
       state.waitingBytes += Self.weight(of: event)
       guard !state.paused, state.waitingBytes > highWatermark else { return (nil, nil) }
       state.paused = true
-      return (nil, state.pause)
+      return (nil, state.changed)
     }
     consumer?.resume(returning: [event])
     pause?()
@@ -82,7 +79,7 @@ public final class SessionEventBuffer: Sendable {
           state.waitingBytes = 0
           guard state.paused else { return (batch, nil) }
           state.paused = false
-          return (batch, state.resume)
+          return (batch, state.changed)
         }
         if state.finished { return ([], nil) }
         state.consumer = continuation

@@ -98,9 +98,9 @@ public final class ChatListener: ChatEndpoint {
       continuation.finish()
       throw StartError(description: NetworkErrorDescription.describe(error, target: address.description))
     }
-    continuation.setFlowControl(
-      pause: { loop.execute { gate.value.set(open: false) } },
-      resume: { loop.execute { gate.value.set(open: true) } })
+    continuation.setFlowControl { [continuation] in
+      loop.execute { gate.value.set(open: !continuation.isPaused) }
+    }
     let listener = ChatListener(serverChannel: serverChannel, room: room, events: SessionEvents(continuation))
     if options.secret == nil {
       continuation.yield(
