@@ -34,6 +34,7 @@ struct PipedInputEndToEndTests {
     let (alice, port) = try await listener()
     let bob = try pipedClient(port, ["hello there"])
     #expect(try await bob.exitStatus() == 0)
+    try await bob.lines.waitForFinish()
     #expect(try await received(by: alice, count: 1) == ["hello there"])
     #expect(try await bob.line("delivered") == ["delivered", "1"])
     // It never claimed the line was waiting for a connection to come *back*.
@@ -49,6 +50,7 @@ struct PipedInputEndToEndTests {
     let texts = (1...40).map { "line \($0) 第\($0)行" }
     let bob = try pipedClient(port, texts, environment: environment)
     #expect(try await bob.exitStatus() == 0)
+    try await bob.lines.waitForFinish()
     #expect(try await received(by: alice, count: 40) == texts)
     let delivered = await bob.lines.entries.filter { $0.first == "delivered" }.count
     #expect(delivered == 40)

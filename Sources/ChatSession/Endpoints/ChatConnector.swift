@@ -203,9 +203,10 @@ final class ConnectorShell {
     switch phase {
     case .connected(let channel):
       channel.writeAndFlush(SessionCommand.send(text), promise: nil)
-    case .connecting where !everEstablished:
-      // The first connection is on its way: the line goes out after its handshake, like a
-      // line typed during the handshake, so only a refusal is worth a word.
+    case .connecting where !everEstablished && failures == 0:
+      // The very first attempt is on its way: the line goes out after its handshake, like
+      // a line typed during the handshake, so only a refusal is worth a word. Once an
+      // attempt has failed, lines are reported pending, between attempts or during one.
       let report = conversation.queue(text, reason: "")
       if case .messageNotSent = report, let event = SessionPipeline.event(for: report, address: address.description) {
         continuation.yield(event)
