@@ -31,6 +31,8 @@ public struct RoomState: Sendable {
   /// Participant ids in joining order (ids only grow), so a message's deliveries are in a
   /// stable order without sorting on every message.
   private var order: [ParticipantID] = []
+  /// Names present, by what they look like (a look-alike of a present name is renamed).
+  private var names = NameRegistry()
   /// Connections per source address, handshaking ones included.
   public private(set) var connectionsByAddress: [String: Int] = [:]
   public private(set) var connectionCount = 0
@@ -58,6 +60,7 @@ public struct RoomState: Sendable {
         messageBucket: TokenBucket(capacity: .infinity, rate: 0),
         byteBucket: TokenBucket(capacity: .infinity, rate: 0))
       order = [.host]
+      _ = names.claim(host.name)
     }
   }
 
@@ -125,7 +128,7 @@ public struct RoomState: Sendable {
     authenticated: Bool,
     since: String
   ) -> [RoomAction] {
-    let name = uniqueName(requestedName)
+    let (name, note) = names.claim(requestedName)
     participants[id] = Participant(
       name: name, address: address, authenticated: authenticated, since: since,
       roomMessagesAtJoin: roomMessages, roomBytesAtJoin: roomBytes,
@@ -137,7 +140,7 @@ public struct RoomState: Sendable {
       order.append(id)
     }
     let count = participants.count
-    let renamed = name == requestedName ? "" : " (\(requestedName) was taken)"
+    let renamed = note.map { " (\($0))" } ?? ""
     var actions: [RoomAction] = [
       .log("\(name) joined from \(address)\(renamed), \(authenticated ? "authenticated" : "unauthenticated")"),
       .announce(
@@ -154,6 +157,7 @@ public struct RoomState: Sendable {
   /// Participant `id` left (or was dropped) for `reason`.
   public mutating func leave(_ id: ParticipantID, reason: String) -> [RoomAction] {
     guard let participant = participants.removeValue(forKey: id) else { return [] }
+    names.release(participant.name)
     order.removeAll { $0 == id }
     let count = participants.count
     return [
@@ -225,19 +229,6 @@ public struct RoomState: Sendable {
         "received \(messagesOut) (\(bytesOut) B)",
       ].joined(separator: ", ")
       return .announce(to: id, RoomEvent(kind: .who, participantCount: count, name: participant.name, detail: detail))
-    }
-  }
-
-  /// `requested`, or `requested-2`, `requested-3`, … if that is taken (ignoring case).
-  private func uniqueName(_ requested: String) -> String {
-    let taken = Set(participants.values.map { $0.name.lowercased() })
-    guard taken.contains(requested.lowercased()) else { return requested }
-    var suffix = 2
-    while true {
-      let base = String(requested.utf8.prefix(Hello.maximumNameLength - 6)) ?? "guest"
-      let candidate = "\(base)-\(suffix)"
-      if !taken.contains(candidate.lowercased()) { return candidate }
-      suffix += 1
     }
   }
 }
