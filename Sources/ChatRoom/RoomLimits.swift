@@ -18,6 +18,9 @@ public struct RoomLimits: Hashable, Sendable {
   public var authFailuresAllowed = 5
   public var authFailureWindow: Double = 60
   public var authFailureBlock: Double = 60
+  /// Addresses whose failed authentications are remembered at once; past this the oldest
+  /// records are dropped, so a spray of source addresses can't grow the table.
+  public var maximumAuthFailureRecords = 10_000
 
   public init() {}
 }

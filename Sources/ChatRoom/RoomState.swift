@@ -36,8 +36,10 @@ public struct RoomState: Sendable {
   /// Connections per source address, handshaking ones included.
   public private(set) var connectionsByAddress: [String: Int] = [:]
   public private(set) var connectionCount = 0
-  private var authFailures: [String: [UInt64]] = [:]
-  private var blockedUntil: [String: UInt64] = [:]
+  /// Failed authentications by address, and each address's wait before its next attempt.
+  private var authThrottle: AuthThrottle
+  /// Addresses with failed authentications on record (bounded by the limits).
+  public var authFailureRecords: Int { authThrottle.count }
   /// The number of the room's last message (0 before the first).
   public private(set) var lastSequence: UInt64 = 0
   /// Messages relayed, and the ROOM_TEXT bytes each participant received for them.
@@ -54,6 +56,9 @@ public struct RoomState: Sendable {
   ///   relay with no local participant (`--serve`).
   public init(limits: RoomLimits = RoomLimits(), host: (name: String, since: String)?) {
     self.limits = limits
+    self.authThrottle = AuthThrottle(
+      allowed: limits.authFailuresAllowed, maximumWait: limits.authFailureBlock, forgetAfter: limits.authFailureWindow,
+      capacity: limits.maximumAuthFailureRecords)
     if let host {
       participants[.host] = Participant(
         name: host.name, address: "local", authenticated: true, since: host.since,
@@ -75,45 +80,45 @@ public struct RoomState: Sendable {
 
   /// A connection from `address` (the peer's IP) was accepted by the socket: may it stay?
   /// Returns nil to admit it, or the reason to turn it away. An admitted connection must
-  /// be matched by ``connectionClosed(address:)``.
+  /// be matched by ``connectionClosed(address:)``. Addresses count by ``AddressKey`` (an
+  /// IPv4-mapped address as its IPv4 address, IPv6 by /64).
   public mutating func admit(address: String, now: UInt64) -> ErrorReport? {
-    if let until = blockedUntil[address], now < until {
-      let seconds = (until - now + 999_999_999) / 1_000_000_000
+    let key = AddressKey(address)
+    if let wait = authThrottle.wait(for: key, now: now) {
       return ErrorReport(
         code: .authThrottled,
-        message: "too many failed authentications from \(address); try again in \(seconds) s")
+        message: "too many failed authentications from \(key); try again in \(DurationText.describe(nanoseconds: wait))"
+      )
     }
     guard connectionCount < limits.maximumConnections else {
       return ErrorReport(code: .busy, message: "the room is full (\(limits.maximumConnections) connections)")
     }
-    guard connectionsByAddress[address, default: 0] < limits.maximumConnectionsPerAddress else {
+    guard connectionsByAddress[key.description, default: 0] < limits.maximumConnectionsPerAddress else {
       return ErrorReport(
         code: .busy,
-        message: "too many connections from \(address) (at most \(limits.maximumConnectionsPerAddress))")
+        message: "too many connections from \(key) (at most \(limits.maximumConnectionsPerAddress))")
     }
     connectionCount += 1
-    connectionsByAddress[address, default: 0] += 1
+    connectionsByAddress[key.description, default: 0] += 1
     return nil
   }
 
   public mutating func connectionClosed(address: String) {
+    let key = AddressKey(address).description
     connectionCount -= 1
-    connectionsByAddress[address, default: 1] -= 1
-    if connectionsByAddress[address] == 0 { connectionsByAddress[address] = nil }
+    connectionsByAddress[key, default: 1] -= 1
+    if connectionsByAddress[key] == 0 { connectionsByAddress[key] = nil }
   }
 
-  /// A client from `address` failed to authenticate.
+  /// A client from `address` failed to authenticate: from the allowance on, the address
+  /// waits before its next attempt, 1 s doubling to `authFailureBlock` (``AuthThrottle``).
   public mutating func authenticationFailed(address: String, now: UInt64) -> [RoomAction] {
-    let window = UInt64(limits.authFailureWindow * 1e9)
-    var recent = authFailures[address, default: []].filter { now - $0 < window }
-    recent.append(now)
-    authFailures[address] = recent
-    guard recent.count >= limits.authFailuresAllowed else { return [] }
-    authFailures[address] = nil
-    blockedUntil[address] = now + UInt64(limits.authFailureBlock * 1e9)
+    let key = AddressKey(address)
+    let (failures, wait) = authThrottle.failed(key, now: now)
+    guard wait > 0 else { return [] }
     return [
       .alert(
-        "\(address) failed to authenticate \(recent.count) times in \(Int(limits.authFailureWindow)) s: turned away for \(Int(limits.authFailureBlock)) s"
+        "\(key) failed to authenticate \(failures) times: its next attempt waits \(DurationText.describe(nanoseconds: wait))"
       )
     ]
   }
