@@ -200,7 +200,7 @@ final class RoomShell {
 
   private func refuse(_ channel: any Channel, _ report: ErrorReport, address: String) throws {
     continuation.yield(.refused(address: address, reason: report.message))
-    logger?.notice("turned away \(address): \(report.message)")
+    logger?.notice("turned away \(address): \(report.message)", metadata: Self.peer(channel.remoteAddress?.ipAddress))
     try channel.pipeline.syncOperations.addHandler(BusyRefusalHandler(report: report, linger: options.lingerTimeout))
   }
 
@@ -244,7 +244,8 @@ final class RoomShell {
     sessions.attach(sessionID, to: id, name: name, lastReceived: lastReceived)
     connection.sessionID = sessionID
     connections[id] = connection
-    logger?.info("\(connection.address): \(resumed ? "resumed" : "new") session \(sessionID)")
+    logger?.info(
+      "\(connection.address): \(resumed ? "resumed" : "new") session \(sessionID)", metadata: Self.peer(connection.ip))
     connection.handler.acceptSession(
       SessionAcceptance(sessionID: sessionID, resumed: resumed, lastReceived: lastReceived))
     if resumed { replay(after: request.lastReceived, to: connection.handler) }
@@ -315,7 +316,9 @@ final class RoomShell {
     case .whoRequested:
       perform(state.who(for: id))
     case .messageNotSent(let text, let reason):
-      logger?.notice("could not relay to \(connection.address): \(reason) (\(text.utf8.count) bytes)")
+      logger?.notice(
+        "could not relay to \(connection.address): \(reason) (\(text.utf8.count) bytes)",
+        metadata: Self.peer(connection.ip))
     case .ended(let end):
       let reason = Self.leaveReason(end)
       park(connection, id)
@@ -328,12 +331,18 @@ final class RoomShell {
         if case .authFailed = end { perform(state.authenticationFailed(address: connection.ip, now: now)) }
         let line = end.description
         continuation.yield(.refused(address: connection.address, reason: line))
-        logger?.notice("\(connection.address): \(line)")
+        logger?.notice("\(connection.address): \(line)", metadata: Self.peer(connection.ip))
       }
     case .authenticating, .messageSent, .roundTrip, .roomEvent, .sessionStarted, .messageResent, .messagePending,
       .delivered, .notDelivered, .peerSilent, .peerResponsive:
       break
     }
+  }
+
+  /// Log metadata naming the peer a line is about: the relay's log sink limits lines per
+  /// address by it (RelayLogHandler).
+  static func peer(_ ip: String?) -> Logger.Metadata? {
+    ip.map { ["peer": .string($0)] }
   }
 
   static func leaveReason(_ end: SessionEnd) -> String {
