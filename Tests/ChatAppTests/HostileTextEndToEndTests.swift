@@ -1,0 +1,149 @@
+import ChatProtocol
+import ChatTestSupport
+import Foundation
+import Testing
+
+/// Text a peer controls, sent by a raw socket to real chat processes: nothing of it may act
+/// on the terminal chat writes to, and the relay's log stays escaped, short and bounded.
+@Suite("End to end: hostile text leaving the program", .serialized)
+struct HostileTextEndToEndTests {
+  /// Sets the terminal's title, puts "echo hi" on the clipboard, clears the screen; then C1
+  /// CSI, a line separator and a right-to-left override.
+  static let attack = "\u{1b}]0;pwned\u{7}\u{1b}]52;c;ZWNobyBoaQ==\u{7}\u{1b}[2J\u{9b}31m\u{2028}\u{202e}gpj.exe"
+
+  static func frame(_ type: UInt8, _ payload: [UInt8]) -> [UInt8] {
+    let length = UInt32(payload.count)
+    return [UInt8(length >> 24), UInt8(length >> 16 & 0xff), UInt8(length >> 8 & 0xff), UInt8(length & 0xff), type]
+      + payload
+  }
+
+  static func error(_ code: UInt16, _ text: String) -> [UInt8] {
+    frame(0x31, [UInt8(code >> 8), UInt8(code & 0xff)] + Array(text.utf8))
+  }
+
+  static func bye(_ text: String) -> [UInt8] {
+    frame(0x30, [0, 0] + Array(text.utf8))
+  }
+
+  /// A hello without auth or capabilities (a minimal client).
+  static func hello(name: String) -> [UInt8] {
+    var payload: [UInt8] = [0, 1, 0, 0, 0, 0x10, 0, 0]  // version 1, no flags, 1 MiB
+    payload += (0..<32).map { _ in UInt8.random(in: 0...255) }
+    payload += [UInt8(name.utf8.count)] + Array(name.utf8) + [0]
+    return frame(0x01, payload)
+  }
+
+  /// What no escaped output may hold: ESC, BEL, C1 controls, separators, bidi controls.
+  static func raw(_ text: String) -> Bool {
+    text.unicodeScalars.contains { SafeText.isUnsafe($0) && $0 != "\t" }
+  }
+
+  /// A hostile relay answers the connection with an ERROR before any hello.
+  func hostileRelay() throws -> (RawListener, Task<Void, any Error>) {
+    let listener = try RawListener()
+    let serving = Task.detached {
+      let connection = try listener.accept()
+      connection.send(Self.error(11, Self.attack))
+      connection.readUntilClosed()
+    }
+    return (listener, serving)
+  }
+
+  @Test func anErrorTextBeforeHelloReachesPlainOutputEscaped() async throws {
+    let (listener, serving) = try hostileRelay()
+    let chat = try ChatProcess(["--connect", "127.0.0.1:\(listener.port)", "--name", "bob", "--no-reconnect"])
+    let disconnected = try await chat.line("disconnected")
+    #expect(disconnected.last?.contains("\\u{1b}]0;pwned\\u{7}\\u{1b}]52;c;") == true, "\(disconnected)")
+    #expect(try await chat.exitStatus() == 1)
+    try await serving.value
+    try await chat.stderr.waitForFinish()
+    try await chat.lines.waitForFinish()
+    let errors = await chat.stderr.entries
+    let output = await chat.lines.entries.map { $0.joined(separator: "\t") }
+    for line in errors + output {
+      #expect(!Self.raw(line), "raw control characters reached the terminal: \(line.debugDescription)")
+    }
+  }
+
+  @Test func anErrorTextBeforeHelloReachesTheTerminalEscapedAfterTheScreenCloses() async throws {
+    let (listener, serving) = try hostileRelay()
+    let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID()).err").path
+    defer { try? FileManager.default.removeItem(atPath: errorFile) }
+    let screen = try TmuxTerminal(
+      ["--connect", "127.0.0.1:\(listener.port)", "--name", "bob", "--no-reconnect"], stderrPath: errorFile)
+    // The status bar shows the reason made safe; then the user leaves.
+    let shown = try await screen.waitForScreen(containing: "the session is over")
+    #expect(shown.contains("␛]0;pwned␇"), "\(shown)")
+    try screen.press("C-d")
+    #expect(try await screen.exitStatus() == 1)
+    try await serving.value
+    let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: errorFile)))
+    let text = String(decoding: bytes, as: UTF8.self)
+    #expect(text.contains("\\u{1b}]52;c;ZWNobyBoaQ==\\u{7}"), "\(text.debugDescription)")
+    #expect(!bytes.contains(0x1b) && !bytes.contains(0x07), "ESC or BEL on the real terminal: \(text.debugDescription)")
+    for line in text.split(separator: "\n") {
+      #expect(!Self.raw(String(line)), "\(line.debugDescription)")
+    }
+  }
+
+  /// The relay with a raw client: its port, read from its log.
+  func relay() async throws -> (ChatProcess, Int) {
+    let relay = try ChatProcess(["--serve", "127.0.0.1:0", "--name", "relay"])
+    let listening = try await relay.stderr.first("the relay's listening line") {
+      $0.contains("listening on 127.0.0.1:")
+    }
+    return (relay, Int(listening.components(separatedBy: "listening on 127.0.0.1:")[1].prefix { $0.isNumber })!)
+  }
+
+  @Test func aHostileNameAndReasonReachTheRelaysLogEscapedAndCapped() async throws {
+    let (relay, port) = try await relay()
+    defer { relay.signal(SIGTERM) }
+    // Before hello: an ERROR with escapes and a forged log line, a megabyte long.
+    let first = try RawSocket.connect(port: port)
+    first.send(
+      Self.error(
+        1, Self.attack + "\n2026-01-01T00:00:00Z info chat.relay: forged" + String(repeating: "A", count: 1 << 19)))
+    first.readUntilClosed()
+    // A member with a name the hello allows but that mixes scripts, leaving with a hostile
+    // reason of half a megabyte.
+    let second = try RawSocket.connect(port: port)
+    second.send(Self.hello(name: "m\u{430}llory"))
+    second.send(Self.bye(Self.attack + String(repeating: "B", count: 1 << 19)))
+    second.readUntilClosed()
+    try await relay.stderr.first("the leave logged") { $0.contains("m\u{430}llory left:") }
+    let log = await relay.stderr.entries
+    let attackLines = log.filter { $0.contains("pwned") }
+    #expect(attackLines.count == 2, "\(attackLines)")
+    for line in log {
+      #expect(!Self.raw(line), "raw control characters in the log: \(line.debugDescription)")
+      #expect(line.count < 1_000, "a log line of \(line.count) characters")
+      #expect(!line.hasPrefix("2026-01-01T00:00:00Z"), "a forged line")
+    }
+    #expect(attackLines.allSatisfy { $0.contains("\\u{1b}]0;pwned\\u{7}") && $0.contains("…") })
+  }
+
+  @Test func aLogFloodFromOneAddressIsBounded() async throws {
+    let (relay, port) = try await relay()
+    defer { relay.signal(SIGTERM) }
+    // 300 connections from one address, each a logged failure with 1 KB of text, as fast as
+    // they go (bounded in count and by each one's time limit).
+    let started = Date()
+    for index in 0..<300 {
+      let socket = try RawSocket.connect(port: port, timeout: 5)
+      socket.send(Self.error(1, "flood \(index) " + String(repeating: "x", count: 1_000)))
+      socket.readUntilClosed()
+      if Date().timeIntervalSince(started) > 20 { break }
+    }
+    let seconds = Date().timeIntervalSince(started)
+    // A line about another address, logged after every line of the flood.
+    let marker = try RawSocket.connect(port: port, from: "127.0.0.2")
+    marker.send(Self.error(1, "marker"))
+    marker.readUntilClosed()
+    try await relay.stderr.first("the marker logged") { $0.contains("marker") }
+    let log = await relay.stderr.entries
+    let flood = log.filter { $0.contains("flood ") }
+    // The default limit: a burst of 20, then one a second per address.
+    #expect(flood.count <= 20 + Int(seconds.rounded(.up)) + 1, "\(flood.count) flood lines in \(seconds) s")
+    #expect(log.reduce(0) { $0 + $1.utf8.count } < 64 * 1024, "the log grew past 64 KB")
+  }
+}
