@@ -84,7 +84,7 @@ public struct RoomState: Sendable {
   /// IPv4-mapped address as its IPv4 address, IPv6 by /64).
   public mutating func admit(address: String, now: UInt64) -> ErrorReport? {
     let key = AddressKey(address)
-    if let wait = authThrottle.wait(for: key, now: now) {
+    if let wait = authThrottle.admit(key, now: now) {
       return ErrorReport(
         code: .authThrottled,
         message: "too many failed authentications from \(key); try again in \(DurationText.describe(nanoseconds: wait))"

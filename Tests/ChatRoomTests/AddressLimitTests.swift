@@ -74,6 +74,21 @@ struct AddressLimitTests {
     #expect(waits == [2, 4, 8, 16, 32, 60, 60, 60])
   }
 
+  /// Opening many connections at once when the wait ends must not buy many guesses: while
+  /// an address is past its allowance, each admitted attempt reserves the next wait.
+  @Test func parallelAttemptsDoNotBypassTheWait() {
+    var state = room()
+    for _ in 1...5 { _ = state.authenticationFailed(address: "10.0.0.9", now: 0) }
+    let now = 1 * second
+    #expect(state.admit(address: "10.0.0.9", now: now) == nil)
+    let parallel = (0..<99).compactMap { _ in state.admit(address: "10.0.0.9", now: now) }
+    #expect(parallel.count == 99, "the other 99 connections opened at that instant are turned away")
+    #expect(parallel.allSatisfy { $0.code == .authThrottled })
+    // An address still inside its allowance is not held back at all.
+    for _ in 1...3 { _ = state.authenticationFailed(address: "10.0.0.8", now: 0) }
+    #expect((0..<10).allSatisfy { _ in state.admit(address: "10.0.0.8", now: 0) == nil })
+  }
+
   @Test func aQuietAddressIsForgotten() {
     var state = room()
     for _ in 1...5 { _ = state.authenticationFailed(address: "10.0.0.9", now: 0) }

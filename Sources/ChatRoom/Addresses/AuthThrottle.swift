@@ -37,10 +37,18 @@ public struct AuthThrottle: Sendable {
   /// Addresses on record.
   public var count: Int { records.count }
 
-  /// Nanoseconds `key` must still wait before an attempt, or nil if it may try now.
-  public func wait(for key: AddressKey, now: UInt64) -> UInt64? {
-    guard let record = records[key.description], now < record.waitUntil else { return nil }
-    return record.waitUntil - now
+  /// A connection from `key` wants to try: returns the nanoseconds it must still wait, or
+  /// nil to let it try now. Once an address is past its allowance, each attempt let in
+  /// reserves the wait its failure would bring, so that many connections opened the moment
+  /// a wait ends get one guess, not one each.
+  public mutating func admit(_ key: AddressKey, now: UInt64) -> UInt64? {
+    guard var record = records[key.description] else { return nil }
+    if now < record.waitUntil { return record.waitUntil - now }
+    if record.failures + 1 >= allowed {
+      record.waitUntil = now + waitAfter(failures: record.failures + 1)
+      records[key.description] = record
+    }
+    return nil
   }
 
   /// An attempt from `key` failed. Returns the failures on record for it and the wait
