@@ -156,10 +156,9 @@ doc = {
     "frames": [{"name": n, "hex": b.hex(), "frame": f} for n, b, f in valid],
     "invalid": [{"name": n, "hex": b.hex(), "error": e} for n, b, e in invalid],
     "names": {
-        "about": "UTF-8 as hex. refused: the hello's rules (§2). lookAlike: whether a relay treats the two as one name (§8).",
+        "about": "rules: names as UTF-8 hex (some hold bidi controls), refused by the hello's rules (§2) or not. pairs: whether a relay treats the two as one name (§8).",
         "rules": [{"nameHex": n.encode().hex(), "refused": name_refused(n)} for n in name_samples],
-        "pairs": [{"aHex": a.encode().hex(), "bHex": b.encode().hex(), "lookAlike": names_look_alike(a, b)}
-                  for a, b in name_pairs],
+        "pairs": [{"a": a, "b": b, "lookAlike": names_look_alike(a, b)} for a, b in name_pairs],
     },
     "auth": {
         "secret": secret.decode(),

@@ -84,19 +84,14 @@ struct ProtocolVectors: Decodable {
     var listenerProof: String
   }
 
-  /// The name rules, with names as UTF-8 hex (so the file holds no raw bidi characters).
+  /// The hello's name rules, with names as UTF-8 hex (so the file holds no raw bidi
+  /// characters). The look-alike pairs are read by ChatRoomTests.
   struct Names: Decodable {
     struct Rule: Decodable {
       var nameHex: String
       var refused: Bool
     }
-    struct Pair: Decodable {
-      var aHex: String
-      var bHex: String
-      var lookAlike: Bool
-    }
     var rules: [Rule]
-    var pairs: [Pair]
   }
 
   var frames: [ValidFrame]
