@@ -77,4 +77,21 @@ struct LookAlikeNameTests {
     _ = state.leave(ParticipantID(1), reason: "bye")
     #expect(welcome(&state, 2, "b\u{43E}b").name == "b\u{43E}b")
   }
+
+  /// A name kept for a session that may still resume is protected from look-alikes too.
+  @Test func aReservedNameIsProtectedFromLookAlikes() {
+    var state = room()
+    _ = welcome(&state, 1, "bob")
+    _ = state.depart(ParticipantID(1), reason: "connection reset by peer")
+    _ = state.awayExpired(ParticipantID(1), now: 0)
+    #expect(state.participants[ParticipantID(1)] == nil)
+    let lookAlike = state.join(
+      ParticipantID(2), requestedName: "b\u{43E}b", address: "a", authenticated: true, since: "t", now: 1)
+    #expect(lookAlike.contains { if case .announce(_, let event) = $0 { event.name == "b\u{43E}b-2" } else { false } })
+    // Once the reservation is over, the name (and its look-alikes) is free.
+    let later = UInt64(RoomLimits().nameReservation * 1e9) + 1
+    let free = state.join(
+      ParticipantID(3), requestedName: "BOB", address: "a", authenticated: true, since: "t", now: later)
+    #expect(free.contains { if case .announce(_, let event) = $0 { event.name == "BOB" } else { false } })
+  }
 }

@@ -55,7 +55,7 @@ public struct LogLimiter: Sendable {
     var entry =
       entries[key] ?? Entry(bucket: TokenBucket(capacity: perAddressBurst, rate: perAddressRate), lastSeen: now)
     entry.lastSeen = now
-    guard entry.bucket.take(1, now: now) else {
+    guard Self.take(from: &entry.bucket, now: now) else {
       entry.suppressed += 1
       entries[key] = entry
       return .suppress
@@ -67,12 +67,20 @@ public struct LogLimiter: Sendable {
   }
 
   private mutating func admitOverall(now: UInt64, fromAddress: Int) -> Verdict {
-    guard total.take(1, now: now) else {
+    guard Self.take(from: &total, now: now) else {
       suppressedOverall += 1
       return .suppress
     }
     defer { suppressedOverall = 0 }
     return .write(suppressedFromAddress: fromAddress, suppressedOverall: suppressedOverall)
+  }
+
+  /// One line's token, if the bucket has one (a log line is left out, never paced).
+  private static func take(from bucket: inout TokenBucket, now: UInt64) -> Bool {
+    _ = bucket.nanosecondsUntilRepaid(now: now)  // brings the bucket up to `now`
+    guard bucket.tokens >= 1 else { return false }
+    bucket.spend(1, now: now)
+    return true
   }
 
   private mutating func forgetOldest() {

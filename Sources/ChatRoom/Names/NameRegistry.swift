@@ -7,16 +7,20 @@ import ChatProtocol
 /// width (`BOB`, `ｂｏｂ`) or a look-alike in another script (`bоb` with a Cyrillic о). A
 /// newcomer whose name clashes gets the first free `name-2`, `name-3`, … and is told why
 /// (the suffix shows everyone that this is not the member already present). The host's name
-/// is registered first and protected the same way.
+/// is registered first and protected the same way. A name can also be reserved for a while
+/// (for a session that may still resume): it clashes like a present name until then.
 public struct NameRegistry: Sendable {
   /// Skeleton → the name of the member holding it (each name holds its ``NameKey`` skeletons).
   private var holders: [String: String] = [:]
+  /// Skeleton → a reserved name and until when (monotonic nanoseconds).
+  private var reservations: [String: (name: String, until: UInt64)] = [:]
 
   public init() {}
 
   /// The name `requested` gets in the room, registered as taken, and why it differs from
   /// what was asked for (nil when it doesn't): `bob was taken`, `bоb looks like bob`.
-  public mutating func claim(_ requested: String) -> (name: String, note: String?) {
+  public mutating func claim(_ requested: String, now: UInt64 = 0) -> (name: String, note: String?) {
+    reservations = reservations.filter { $0.value.until > now }
     let key = NameKey(requested)
     guard let holder = holderOf(key) else {
       register(requested, key)
@@ -24,7 +28,7 @@ public struct NameRegistry: Sendable {
     }
     let note =
       NameKey(holder).folded == key.folded
-      ? "\(requested) was taken" : "\(requested) looks like \(holder), who is in the room"
+      ? "\(requested) was taken" : "\(requested) looks like \(holder)"
     let base = String(requested.utf8.prefix(Hello.maximumNameLength - 6)) ?? "guest"
     var suffix = 2
     while true {
@@ -43,13 +47,25 @@ public struct NameRegistry: Sendable {
     for skeleton in NameKey(name).skeletons where holders[skeleton] == name { holders[skeleton] = nil }
   }
 
-  /// The name present that `name` would clash with, if any.
+  /// Keeps `name` from being claimed, by it or a look-alike, until `until`.
+  public mutating func reserve(_ name: String, until: UInt64) {
+    for skeleton in NameKey(name).skeletons { reservations[skeleton] = (name, until) }
+  }
+
+  /// `name` is no longer reserved (its session came back).
+  public mutating func unreserve(_ name: String) {
+    for skeleton in NameKey(name).skeletons where reservations[skeleton]?.name == name {
+      reservations[skeleton] = nil
+    }
+  }
+
+  /// The name present (or reserved) that `name` would clash with, if any.
   public func holder(clashingWith name: String) -> String? {
     holderOf(NameKey(name))
   }
 
   private func holderOf(_ key: NameKey) -> String? {
-    key.skeletons.lazy.compactMap { holders[$0] }.first
+    key.skeletons.lazy.compactMap { holders[$0] ?? self.reservations[$0]?.name }.first
   }
 
   private mutating func register(_ name: String, _ key: NameKey) {

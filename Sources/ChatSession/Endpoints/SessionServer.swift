@@ -19,10 +19,7 @@ public enum SessionServer {
     var withoutResume = options
     withoutResume.offersResume = false
     let options = withoutResume
-    return try await ServerBootstrap(group: group)
-      .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-      .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-      .childChannelOption(.writeBufferWaterMark, value: SessionPipeline.writeBufferWaterMark)
+    return try await SessionPipeline.serverBootstrap(group: group)
       .childChannelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {
           try SessionPipeline.configure(channel, role: .listener, options: options, report: report)
