@@ -11,26 +11,8 @@ struct HostileTextEndToEndTests {
   /// CSI, a line separator and a right-to-left override.
   static let attack = "\u{1b}]0;pwned\u{7}\u{1b}]52;c;ZWNobyBoaQ==\u{7}\u{1b}[2J\u{9b}31m\u{2028}\u{202e}gpj.exe"
 
-  static func frame(_ type: UInt8, _ payload: [UInt8]) -> [UInt8] {
-    let length = UInt32(payload.count)
-    return [UInt8(length >> 24), UInt8(length >> 16 & 0xff), UInt8(length >> 8 & 0xff), UInt8(length & 0xff), type]
-      + payload
-  }
-
-  static func error(_ code: UInt16, _ text: String) -> [UInt8] {
-    frame(0x31, [UInt8(code >> 8), UInt8(code & 0xff)] + Array(text.utf8))
-  }
-
-  static func bye(_ text: String) -> [UInt8] {
-    frame(0x30, [0, 0] + Array(text.utf8))
-  }
-
-  /// A hello without auth or capabilities (a minimal client).
-  static func hello(name: String) -> [UInt8] {
-    var payload: [UInt8] = [0, 1, 0, 0, 0, 0x10, 0, 0]  // version 1, no flags, 1 MiB
-    payload += (0..<32).map { _ in UInt8.random(in: 0...255) }
-    payload += [UInt8(name.utf8.count)] + Array(name.utf8) + [0]
-    return frame(0x01, payload)
+  static func error(_ code: ErrorCode, _ text: String) -> [UInt8] {
+    Array(Frame.error(ErrorReport(code: code, message: text)).encoded().readableBytesView)
   }
 
   /// What no escaped output may hold: ESC, BEL, C1 controls, separators, bidi controls.
@@ -50,7 +32,7 @@ struct HostileTextEndToEndTests {
     let listener = try RawListener()
     let serving = Task.detached {
       let connection = try listener.accept()
-      connection.send(Self.error(11, Self.attack))
+      connection.send(Self.error(.busy, Self.attack))
       connection.readUntilClosed()
     }
     return (listener, serving)
@@ -105,18 +87,21 @@ struct HostileTextEndToEndTests {
   @Test func aHostileNameAndReasonReachTheRelaysLogEscapedAndCapped() async throws {
     let (relay, port) = try await relay()
     defer { relay.signal(SIGTERM) }
-    // Before hello: an ERROR with escapes and a forged log line, a megabyte long.
-    let first = try RawSocket.connect(port: port)
-    first.send(
+    // Before hello: an ERROR with escapes and a forged log line, as long as a frame before
+    // the handshake may be.
+    let first = try await RawClient(port: port)
+    let forged = Self.attack + "\n2026-01-01T00:00:00Z info chat.relay: forged"
+    try await first.send(
       Self.error(
-        1, Self.attack + "\n2026-01-01T00:00:00Z info chat.relay: forged" + String(repeating: "A", count: 1 << 19)))
-    first.readUntilClosed()
+        .unexpectedFrame,
+        forged + String(repeating: "A", count: SessionMachine.handshakeFrameLimit - 2 - forged.utf8.count)))
+    _ = try await first.framesUntilClosed()
     // A member with a name the hello allows but that mixes scripts, leaving with a hostile
     // reason of half a megabyte.
-    let second = try RawSocket.connect(port: port)
-    second.send(Self.hello(name: "m\u{430}llory"))
-    second.send(Self.bye(Self.attack + String(repeating: "B", count: 1 << 19)))
-    second.readUntilClosed()
+    let second = try await RawClient(port: port)
+    try await second.sendHello(name: "m\u{430}llory")
+    try await second.send(.bye(Goodbye(code: .userQuit, reason: Self.attack + String(repeating: "B", count: 1 << 19))))
+    _ = try await second.framesUntilClosed()
     try await relay.stderr.first("the leave logged") { $0.contains("m\u{430}llory left:") }
     let log = await relay.stderr.entries
     let attackLines = log.filter { $0.contains("pwned") }
@@ -136,16 +121,16 @@ struct HostileTextEndToEndTests {
     // they go (bounded in count and by each one's time limit).
     let started = Date()
     for index in 0..<300 {
-      let socket = try RawSocket.connect(port: port, timeout: 5)
-      socket.send(Self.error(1, "flood \(index) " + String(repeating: "x", count: 1_000)))
-      socket.readUntilClosed()
+      let client = try await RawClient(port: port)
+      try await client.send(Self.error(.unexpectedFrame, "flood \(index) " + String(repeating: "x", count: 1_000)))
+      _ = try await client.framesUntilClosed(seconds: 5)
       if Date().timeIntervalSince(started) > 20 { break }
     }
     let seconds = Date().timeIntervalSince(started)
     // A line about another address, logged after every line of the flood.
-    let marker = try RawSocket.connect(port: port, from: "127.0.0.2")
-    marker.send(Self.error(1, "marker"))
-    marker.readUntilClosed()
+    let marker = try await RawClient(port: port, from: "127.0.0.2")
+    try await marker.send(Self.error(.unexpectedFrame, "marker"))
+    _ = try await marker.framesUntilClosed()
     try await relay.stderr.first("the marker logged") { $0.contains("marker") }
     let log = await relay.stderr.entries
     let flood = log.filter { $0.contains("flood ") }

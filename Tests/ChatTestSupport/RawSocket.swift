@@ -4,8 +4,9 @@ import NIOConcurrencyHelpers
   import Glibc
 #endif
 
-/// A blocking loopback TCP socket that sends whatever bytes a test gives it: a hostile peer,
-/// with no protocol code of ours in the way. Every read has a time limit.
+/// A connection accepted by a ``RawListener``: blocking, sends whatever bytes a test gives
+/// it (a hostile relay), with no protocol code of ours in the way. Every read has a time
+/// limit. (The client side is ``RawClient``.)
 public final class RawSocket: Sendable {
   private let descriptor: NIOLockedValueBox<Int32?>
 
@@ -18,36 +19,6 @@ public final class RawSocket: Sendable {
     setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
     setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
     self.descriptor = NIOLockedValueBox(descriptor)
-  }
-
-  /// Connects to `127.0.0.1:port`, from the loopback address `source` if given (any of
-  /// 127.0.0.0/8: a second "machine" for the relay's per-address limits).
-  public static func connect(port: Int, from source: String? = nil, timeout: Double = 10) throws -> RawSocket {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard descriptor >= 0 else { throw Failure(description: "socket: errno \(errno)") }
-    if let source {
-      var local = Self.address(source, port: 0)
-      let bound = withUnsafePointer(to: &local) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-          bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-        }
-      }
-      guard bound == 0 else {
-        Glibc.close(descriptor)
-        throw Failure(description: "bind \(source): errno \(errno)")
-      }
-    }
-    var remote = Self.address("127.0.0.1", port: port)
-    let connected = withUnsafePointer(to: &remote) { pointer in
-      pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-      }
-    }
-    guard connected == 0 else {
-      Glibc.close(descriptor)
-      throw Failure(description: "connect to port \(port): errno \(errno)")
-    }
-    return RawSocket(descriptor: descriptor, timeout: timeout)
   }
 
   static func address(_ ip: String, port: Int) -> sockaddr_in {
