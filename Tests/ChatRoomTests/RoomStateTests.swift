@@ -316,6 +316,17 @@ struct RoomStateTests {
     #expect(told.map(\.0) == [ParticipantID(1)], "no host to tell")
   }
 
+  /// The defaults fit together (README, "Why these numbers fit together"): what one
+  /// member may legally put in a reader's queue at once, its burst plus one largest
+  /// message, fits the queue twice over, so a reader that keeps up with the sustained rate
+  /// is never dropped because of another member's burst.
+  @Test func theDefaultBurstFitsAReadersQueueTwice() {
+    let limits = RoomLimits()
+    let oneMembersBurst = Int(limits.byteBurst) + FrameHeader.defaultMaximumPayloadLength
+    #expect(2 * oneMembersBurst <= limits.maximumQueuedBytes)
+    #expect(limits.bytesPerSecond <= 1_048_576, "8 Mbit/s: an ordinary link keeps up")
+  }
+
   @Test func tokenBucket() {
     var bucket = TokenBucket(capacity: 10, rate: 5)
     bucket.spend(10, now: 0)

@@ -347,4 +347,14 @@ struct LoopbackTests {
       #expect(end.end == .peerClosed(Goodbye(code: .shuttingDown, reason: "the relay is shutting down")))
     }
   }
+
+  /// When the host leaves, its members are told the room is closed, by whom, and why.
+  @Test func theHostLeavingClosesTheRoomInSoManyWords() async throws {
+    let (listener, _) = try await startListener(SessionOptions(name: "alice"))
+    let (_, log) = connect(to: listener, SessionOptions(name: "bob"))
+    try await log.first("bob in") { $0.roomEvent?.kind == .welcome }
+    await listener.close(Goodbye(code: .userQuit, reason: "quit"))
+    let end = try await log.first("goodbye") { $0.end != nil }
+    #expect(end.end == .peerClosed(Goodbye(code: .userQuit, reason: "alice (host) closed the room")))
+  }
 }

@@ -113,11 +113,17 @@ final class SessionHandler: ChannelDuplexHandler {
     perform(machine.acceptSession(acceptance), context: context)
   }
 
-  /// The room passed on the peer's messages up to `sequence`: confirm them (written,
-  /// flushed with the next ``flushPending()``).
+  /// The room passed on the peer's messages up to `sequence`. The receipt goes out with
+  /// the read batch's (one per batch), or with ``acknowledgeRelayed()``.
   func relayed(through sequence: UInt64) {
-    guard let context else { return }
     machine.relayed(through: sequence)
+  }
+
+  /// Confirms what the room has relayed and not yet confirmed (written, flushed with the
+  /// next ``flushPending()``): for messages relayed outside a read batch, such as those a
+  /// paced member's allowance has just let through.
+  func acknowledgeRelayed() {
+    guard let context else { return }
     perform(machine.acknowledge(), context: context, flushing: false)
   }
 

@@ -296,9 +296,7 @@ final class RoomShell {
   private func relay(_ message: TextMessage, payloadBytes: Int, from id: ParticipantID) {
     perform(
       state.message(from: id, number: message.sequence, text: message.text, payloadBytes: payloadBytes, now: now))
-    guard let handler = connections[id]?.handler else { return }
-    handler.relayed(through: message.sequence)
-    markUnflushed(handler)
+    connections[id]?.handler.relayed(through: message.sequence)
   }
 
   /// Stops reading from a member over its rate until its allowance has refilled.
@@ -335,6 +333,8 @@ final class RoomShell {
       }
       connections[id] = connection
       relay(message, payloadBytes: payloadBytes, from: id)
+      connection.handler.acknowledgeRelayed()
+      markUnflushed(connection.handler)
     }
   }
 
@@ -371,8 +371,15 @@ final class RoomShell {
 
   // MARK: - Shutting down
 
+  /// Says `goodbye` to every connection (when the host leaves, in the room's words: who
+  /// closed it, and why if it was not simply quitting) and waits for them to close.
   func closeAll(_ goodbye: Goodbye) -> EventLoopFuture<Void> {
-    run {
+    var goodbye = goodbye
+    if let hostName {
+      let why = goodbye.code == .userQuit ? "" : " (\(goodbye.reason.isEmpty ? "\(goodbye.code)" : goodbye.reason))"
+      goodbye.reason = "\(hostName) (host) closed the room\(why)"
+    }
+    return run {
       stopping = true
       writePendingBroadcast()
       let channels = connections.values.map(\.channel)
