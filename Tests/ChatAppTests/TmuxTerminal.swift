@@ -11,10 +11,15 @@ final class TmuxTerminal: Sendable {
   }
 
   /// Starts `chat arguments` in a `width`×`height` terminal.
-  init(_ arguments: [String], width: Int = 100, height: Int = 30, environment: [String: String] = [:]) throws {
+  /// `stderrPath`: where chat's standard error goes (default: the terminal, like a user's).
+  init(
+    _ arguments: [String], width: Int = 100, height: Int = 30, environment: [String: String] = [:],
+    stderrPath: String? = nil
+  ) throws {
     server = "chat-test-\(UUID().uuidString.prefix(8))"
     exitFile = FileManager.default.temporaryDirectory.appendingPathComponent("\(server).exit").path
-    let quoted = ([ChatProcess.binary.path] + arguments).map(Self.shellQuote).joined(separator: " ")
+    var quoted = ([ChatProcess.binary.path] + arguments).map(Self.shellQuote).joined(separator: " ")
+    if let stderrPath { quoted += " 2>" + Self.shellQuote(stderrPath) }
     // After chat exits: record its status, signal the test, keep the pane for reading.
     let script = "\(quoted); echo \"EXIT=$?\"; echo $? > /dev/null; tmux -L \(server) wait-for -S exited; sleep 60"
     var command = [

@@ -1,3 +1,4 @@
+import ChatProtocol
 import ChatScreen
 import Testing
 
@@ -39,5 +40,12 @@ struct DisplayWidthTests {
     #expect("你好".terminalSafe == "你好")
     #expect(
       !"\u{7}\u{0}\u{9b}".terminalSafe.unicodeScalars.contains { $0.value < 0x20 || (0x7f..<0xa0).contains($0.value) })
+  }
+
+  @Test func c1BidiAndSeparatorsAreEscapedOnTheScreen() {
+    let hostile = "a\u{85}b\u{9b}c\u{2028}d\u{2029}e\u{202e}f\u{2066}g\u{200f}h\u{61c}i\u{7f}"
+    let safe = hostile.terminalSafe
+    #expect(safe == "a\\u{85}b\\u{9b}c\\u{2028}d\\u{2029}e\\u{202e}f\\u{2066}g\\u{200f}h\\u{61c}i␡")
+    #expect(!safe.unicodeScalars.contains { SafeText.isUnsafe($0) })
   }
 }

@@ -21,7 +21,9 @@ public final class RawClient: Sendable {
     }
   }
 
-  public init(port: Int, reading: Bool = true) async throws {
+  /// - Parameter source: a loopback address to connect from (`127.0.0.2`: another
+  ///   "machine" for the relay's per-address limits), or nil for the system's choice.
+  public init(port: Int, reading: Bool = true, from source: String? = nil) async throws {
     let log = AwaitableLog<[UInt8]>()
     received = log
     let (chunks, continuation) = AsyncStream.makeStream(of: [UInt8].self)
@@ -35,6 +37,7 @@ public final class RawClient: Sendable {
       // A small receive buffer so that a client that never reads backs up quickly.
       bootstrap = bootstrap.channelOption(.socketOption(.so_rcvbuf), value: 4096)
     }
+    if let source { bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: source, port: 0)) }
     channel =
       try await bootstrap
       .channelInitializer { channel in

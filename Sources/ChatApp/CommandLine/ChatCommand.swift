@@ -242,7 +242,9 @@ public struct ChatCommand: AsyncParsableCommand {
     }
   }
 
+  /// One line on stderr. The message may hold a peer's text (an ERROR frame's message), so
+  /// it is escaped: this line reaches the real terminal, after the screen has closed.
   static func printError(_ message: String) {
-    FileHandle.standardError.write(Data("chat: \(message)\n".utf8))
+    FileHandle.standardError.write(Data("chat: \(SafeText.escaped(message, limit: 1000))\n".utf8))
   }
 }

@@ -94,25 +94,10 @@ public enum PlainLineFormat {
   }
 
   /// `\` becomes `\\`, tab `\t`, line feed `\n`, carriage return `\r`; other control
-  /// characters become `\u{XX}`. Everything else, Chinese included, is kept as it is.
+  /// characters (C0, DEL, C1), line and paragraph separators and bidi controls become
+  /// `\u{XX}` (``SafeText``). Everything else, Chinese included, is kept as it is.
   public static func escape(_ field: String) -> String {
-    var escaped = ""
-    escaped.reserveCapacity(field.utf8.count)
-    for scalar in field.unicodeScalars {
-      switch scalar {
-      case "\\": escaped += "\\\\"
-      case "\t": escaped += "\\t"
-      case "\n": escaped += "\\n"
-      case "\r": escaped += "\\r"
-      default:
-        if scalar.value < 0x20 || scalar.value == 0x7f {
-          escaped += "\\u{\(String(scalar.value, radix: 16))}"
-        } else {
-          escaped.unicodeScalars.append(scalar)
-        }
-      }
-    }
-    return escaped
+    SafeText.escaped(field)
   }
 
   /// "4.2": seconds with one decimal.

@@ -24,12 +24,14 @@ public enum SessionEnd: Hashable, Sendable, CustomStringConvertible {
 
   /// Whether connecting again may help: the connection broke or the peer went quiet or
   /// away for a restart. Not after a goodbye, an auth failure or a protocol error, which a
-  /// new connection would only repeat.
+  /// new connection would only repeat. An auth throttle is worth retrying: the relay says
+  /// when the address may try again, and the backoff waits about that long.
   public var isWorthReconnecting: Bool {
     switch self {
     case .connectionLost, .peerSilent: true
     case .peerClosed(let bye): bye.code == .shuttingDown
-    case .failed(let code, _): code == .handshakeTimeout || code == .tooSlow || code == .peerSilent
+    case .failed(let code, _):
+      code == .handshakeTimeout || code == .tooSlow || code == .peerSilent || code == .authThrottled
     case .localClose, .authFailed: false
     }
   }

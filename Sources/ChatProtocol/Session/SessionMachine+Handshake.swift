@@ -40,7 +40,7 @@ extension SessionMachine {
       return finish(.connectionLost("connected to itself: nothing is listening on that port"), sending: nil)
     }
     if let problem = Hello.problem(withName: hello.name) {
-      return protocolViolation(FrameError(.malformedFrame, "hello: \(problem)"))
+      return protocolViolation(FrameError(.invalidName, "hello: \(problem)"))
     }
     let peer = PeerIdentity(
       name: hello.name,

@@ -49,7 +49,7 @@ public struct ConnectionStatus: Hashable, Sendable {
         parts.append("disconnected: \(reason)")
       }
     }
-    if let peerName, case .connected = link { parts.append(peerName.terminalSafe) }
+    if let peerName, case .connected = link { parts.append(peerName) }
     if let silentFor, case .connected = link { parts.append("last heard \(silentFor / 1_000_000_000) s ago") }
     if let roomCount { parts.append("room: \(roomCount)") }
     switch authentication {
@@ -64,6 +64,7 @@ public struct ConnectionStatus: Hashable, Sendable {
     )
     if unconfirmed > 0 { parts.append("\(unconfirmed) unconfirmed") }
     if let rtt = statistics.lastRoundTrip { parts.append("rtt \(Format.duration(rtt))") }
-    return LineWrapper.truncate(" " + parts.joined(separator: " │ "), width: width)
+    // Reasons and names come from the peer: the whole bar is made safe before it is drawn.
+    return LineWrapper.truncate((" " + parts.joined(separator: " │ ")).terminalSafe, width: width)
   }
 }

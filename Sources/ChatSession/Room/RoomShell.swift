@@ -153,7 +153,7 @@ final class RoomShell {
 
   private func refuse(_ channel: any Channel, _ report: ErrorReport, address: String) throws {
     continuation.yield(.refused(address: address, reason: report.message))
-    logger?.notice("turned away \(address): \(report.message)")
+    logger?.notice("turned away \(address): \(report.message)", metadata: Self.peer(channel.remoteAddress?.ipAddress))
     try channel.pipeline.syncOperations.addHandler(BusyRefusalHandler(report: report, linger: options.lingerTimeout))
   }
 
@@ -224,7 +224,9 @@ final class RoomShell {
         perform(state.who(for: id, now: now))
       }
     case .messageNotSent(let text, let reason):
-      logger?.notice("could not relay to \(connection.address): \(reason) (\(text.utf8.count) bytes)")
+      logger?.notice(
+        "could not relay to \(connection.address): \(reason) (\(text.utf8.count) bytes)",
+        metadata: Self.peer(connection.ip))
     case .ended(let end):
       ended(id, connection, end)
     case .authenticating, .messageSent, .roundTrip, .roomEvent, .sessionStarted, .messageResent, .messagePending,
@@ -283,8 +285,14 @@ final class RoomShell {
       if case .authFailed = end { perform(state.authenticationFailed(address: connection.ip, now: now)) }
       let line = end.description
       continuation.yield(.refused(address: connection.address, reason: line))
-      logger?.notice("\(connection.address): \(line)")
+      logger?.notice("\(connection.address): \(line)", metadata: Self.peer(connection.ip))
     }
+  }
+
+  /// Log metadata naming the peer a line is about: the relay's log sink limits lines per
+  /// address by it (RelayLogHandler).
+  static func peer(_ ip: String?) -> Logger.Metadata? {
+    ip.map { ["peer": .string($0)] }
   }
 
   /// After the grace, a participant whose connection dropped and did not come back leaves.
