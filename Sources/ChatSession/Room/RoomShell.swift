@@ -275,7 +275,7 @@ final class RoomShell {
     if connection.joined {
       connection.joined = false
       removeMember(id)
-      if end.isWorthReconnecting, connection.sessionID != nil, !stopping {
+      if end.mayResume, connection.sessionID != nil, !stopping {
         perform(state.depart(id, reason: end.leaveReason))
         expireAway(id)
       } else {
