@@ -162,11 +162,7 @@ public struct RoomState: Sendable {
     let auth = authenticated ? "authenticated" : "unauthenticated"
     return [
       .log("\(name) joined from \(address)\(renamed), \(auth)"),
-      .announce(
-        to: id,
-        RoomEvent(
-          kind: .welcome, participantCount: count, name: name,
-          detail: "you are \(name)\(renamed); \(count) in the room")),
+      welcome(id, as: name, "you are \(name)\(renamed); \(count) in the room"),
     ] + announceArrival(name, address: address, detail: auth, except: id)
   }
 
@@ -242,12 +238,13 @@ public struct RoomState: Sendable {
     let count = participants.count
     return [
       .log("\(name) resumed its session from \(address)"),
-      .announce(
-        to: id,
-        RoomEvent(
-          kind: .welcome, participantCount: count, name: name,
-          detail: "you are \(name) again (session resumed); \(count) in the room")),
+      welcome(id, as: name, "you are \(name) again (session resumed); \(count) in the room"),
     ]
+  }
+
+  /// The WELCOME that tells participant `id` its name in the room.
+  private func welcome(_ id: ParticipantID, as name: String, _ detail: String) -> RoomAction {
+    .announce(to: id, RoomEvent(kind: .welcome, participantCount: participants.count, name: name, detail: detail))
   }
 
   /// A join as everyone sees it: the host (and members, if addresses are shown) with the

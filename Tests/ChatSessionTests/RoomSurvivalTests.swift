@@ -20,15 +20,16 @@ struct RoomSurvivalTests {
     return limits
   }
 
-  /// A member that takes room frames and stops reading is dropped in the middle of a
-  /// broadcast to every member (it joined first, so the others come after it in the
-  /// room's list): the room goes on, and the reader behind it gets everything.
-  @Test func aMemberDroppedMidBroadcastDoesNotTakeTheRoomDown() async throws {
+  /// A member that stops reading is dropped in the middle of a broadcast to every member
+  /// (it joined first, so the others come after it in the room's list), whether it takes
+  /// room frames or TEXT lines: the room goes on, and the reader behind it gets everything.
+  @Test(arguments: [[Capability.room], []])
+  func aMemberDroppedMidBroadcastDoesNotTakeTheRoomDown(capabilities: [String]) async throws {
     var limits = Self.unlimited
     limits.maximumQueuedBytes = 256 << 10
     let (listener, hostLog) = try await startListener(SessionOptions(name: "host"), limits: limits)
     let stalled = try await RawClient(port: listener.port, reading: false)
-    try await stalled.sendHello(name: "stalled", capabilities: [Capability.room])
+    try await stalled.sendHello(name: "stalled", capabilities: capabilities)
     try await hostLog.first("stalled joined") { $0.isRoom(.joined, "stalled") }
     let (reader, readerLog) = connect(to: listener, SessionOptions(name: "reader"))
     try await readerLog.first("reader welcomed") { $0.roomEvent?.kind == .welcome }
@@ -43,6 +44,8 @@ struct RoomSurvivalTests {
     let dropped = try await hostLog.first("stalled dropped") { $0.isRoom(.left, "stalled") }
     #expect(dropped.roomEvent?.detail.contains("not reading") == true, "\(dropped)")
     #expect(!(await readerLog.entries.contains { $0.end != nil }), "the reader was not disturbed")
+    let received = await readerLog.entries.compactMap { $0.receivedFrom == "host" ? $0.receivedText : nil }
+    #expect(received == (1...batches * 8).map { "\($0) \(big)" })
     // The room still works for someone new.
     let (late, lateLog) = connect(to: listener, SessionOptions(name: "late"))
     try await lateLog.first("late welcomed") { $0.roomEvent?.kind == .welcome }
