@@ -162,7 +162,20 @@ public struct Scrollback: Sendable {
       scrollToBottom()
     } else {
       anchor = position
+      // Paging down brings new messages into view: the marker counts only those below.
+      unseenMessages = min(unseenMessages, messagesBelow(position, width: width, height: height))
     }
+  }
+
+  /// Messages entirely below a window `height` rows high whose top row is `position`.
+  private mutating func messagesBelow(_ position: Position, width: Int, height: Int) -> Int {
+    var shown = rows(of: position.entry, width: width).count - position.row
+    var index = position.entry + 1
+    while shown < height, index < firstIndex + entries.count {
+      shown += rows(of: index, width: width).count
+      index += 1
+    }
+    return entries[(index - firstIndex)...].count(where: \.isMessage)
   }
 
   /// The position of the top row when following the end.

@@ -39,19 +39,34 @@ public struct StyledRow: Hashable, Sendable {
 extension String {
   /// The text with control characters made visible and harmless on a terminal: C0 controls
   /// become their Unicode control pictures (ESC shows as ␛), so nothing a peer sends can
-  /// move the cursor or change the terminal. A tab becomes a space.
+  /// move the cursor or change the terminal. A tab becomes a space. C1 controls and the
+  /// bidirectional controls (which can make text read in a different order than it is,
+  /// "Trojan Source") become U+FFFD; the line and paragraph separators become ␤.
   public var terminalSafe: String {
-    guard unicodeScalars.contains(where: { $0.value < 0x20 || (0x7f..<0xa0).contains($0.value) }) else { return self }
+    guard unicodeScalars.contains(where: \.isUnsafeOnTerminal) else { return self }
     var result = String.UnicodeScalarView()
     for scalar in unicodeScalars {
       switch scalar.value {
       case 0x09: result.append(" ")
       case 0x00..<0x20: result.append(Unicode.Scalar(0x2400 + scalar.value)!)
       case 0x7f: result.append("\u{2421}")
-      case 0x80..<0xa0: result.append("\u{FFFD}")
+      case 0x2028, 0x2029: result.append("\u{2424}")
+      case _ where scalar.isUnsafeOnTerminal: result.append("\u{FFFD}")
       default: result.append(scalar)
       }
     }
     return String(result)
+  }
+}
+
+extension Unicode.Scalar {
+  /// Controls (C0, DEL, C1), bidirectional controls, and the line and paragraph separators.
+  var isUnsafeOnTerminal: Bool {
+    switch value {
+    case 0x00..<0x20, 0x7f..<0xa0: true
+    case 0x061c, 0x200e, 0x200f, 0x202a...0x202e, 0x2066...0x2069: true  // bidi controls
+    case 0x2028, 0x2029: true
+    default: false
+    }
   }
 }
