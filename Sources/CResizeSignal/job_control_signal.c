@@ -1,0 +1,62 @@
+#include "job_control_signal.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+static int job_wakeup_fd = -1;
+static volatile sig_atomic_t stop_requested = 0;
+static volatile sig_atomic_t continued = 0;
+static struct sigaction stop_action;
+
+static void wake(void) {
+  if (job_wakeup_fd >= 0) {
+    char byte = 'j';
+    ssize_t ignored = write(job_wakeup_fd, &byte, 1);  // async-signal-safe
+    (void)ignored;
+  }
+}
+
+static void job_control_handler(int signal) {
+  if (signal == SIGTSTP) stop_requested = 1;
+  if (signal == SIGCONT) continued = 1;
+  wake();
+}
+
+void chat_install_job_control_wakeup(int fd) {
+  job_wakeup_fd = fd;
+  memset(&stop_action, 0, sizeof stop_action);
+  stop_action.sa_handler = job_control_handler;
+  sigemptyset(&stop_action.sa_mask);
+  stop_action.sa_flags = SA_RESTART;
+  sigaction(SIGTSTP, &stop_action, NULL);
+  sigaction(SIGCONT, &stop_action, NULL);
+}
+
+int chat_take_stop_request(void) {
+  int value = stop_requested;
+  stop_requested = 0;
+  return value;
+}
+
+int chat_take_continued(void) {
+  int value = continued;
+  continued = 0;
+  return value;
+}
+
+void chat_stop_for_job_control(void) {
+  struct sigaction default_action;
+  memset(&default_action, 0, sizeof default_action);
+  default_action.sa_handler = SIG_DFL;
+  sigemptyset(&default_action.sa_mask);
+  sigaction(SIGTSTP, &default_action, NULL);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTSTP);
+  pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+  // The default action stops the whole process before kill() returns to this thread.
+  kill(getpid(), SIGTSTP);
+  sigaction(SIGTSTP, &stop_action, NULL);
+}
