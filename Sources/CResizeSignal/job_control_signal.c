@@ -56,7 +56,11 @@ void chat_stop_for_job_control(void) {
   sigemptyset(&set);
   sigaddset(&set, SIGTSTP);
   pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-  // The default action stops the whole process before kill() returns to this thread.
-  kill(getpid(), SIGTSTP);
+  // Sent to this thread, not the process: the kernel could give a process-directed signal
+  // to another thread, which might act on it only after our handler is back (and then not
+  // stop). This thread acts on it as the call returns: the whole process stops there and
+  // the call returns once it is continued. (In an orphaned process group, with no shell to
+  // continue it, the kernel discards it and the call returns at once.)
+  pthread_kill(pthread_self(), SIGTSTP);
   sigaction(SIGTSTP, &stop_action, NULL);
 }
