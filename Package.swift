@@ -107,6 +107,7 @@ let package = Package(
     .target(
       name: "ChatTestSupport",
       dependencies: [
+        "ChatProtocol",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -75,6 +75,8 @@ invalid = [
     ("hello of protocol version 2", frame(0x01, struct.pack("!H", 2) + bytes(60)), "unsupportedVersion"),
     ("hello with an empty name", frame(0x01, struct.pack("!HHI", 1, 0, 1024) + nonce_a + b"\x00\x00"), "malformedFrame"),
     ("hello with a byte after its last field", frame(0x01, hello_a + b"\x00"), "malformedFrame"),
+    ("hello announcing a maximum payload below 1024",
+     frame(0x01, hello_payload(1, 0, 1023, nonce_a, "alice", [])), "malformedFrame"),
     ("hello cut inside its name", frame(0x01, struct.pack("!HHI", 1, 0, 1024) + nonce_a + b"\x05ab"), "malformedFrame"),
     ("room text with an empty sender name", frame(0x12, struct.pack("!Q", 1) + bytes([0]) + b"hi"), "malformedFrame"),
     ("room text with no text", frame(0x12, struct.pack("!Q", 1) + bytes([3]) + b"bob"), "malformedFrame"),

@@ -23,12 +23,27 @@ public struct RoomHistory: Sendable {
     }
   }
 
-  /// The messages numbered after `sequence`, and how many of those are no longer kept,
-  /// given that the room's last message is `last`.
-  public func messages(after sequence: UInt64, last: UInt64) -> (kept: [RoomText], forgotten: UInt64) {
+  /// The messages numbered after `sequence`, at most about `maximumBytes` of them on the
+  /// wire (always at least one, if there is one), and how many after `sequence` are no
+  /// longer kept, given that the room's last message is `last`. A resumed member's catch-up
+  /// reads the history a piece at a time like this, as fast as it takes them.
+  public func messages(
+    after sequence: UInt64, last: UInt64, maximumBytes: Int = .max
+  ) -> (kept: [RoomText], forgotten: UInt64) {
     guard sequence < last else { return ([], 0) }
-    let kept = Array(messages.filter { $0.sequence > sequence })
+    // Kept messages have consecutive numbers: the first one after `sequence` is found by
+    // arithmetic, not by a search.
+    guard let oldest = messages.first?.sequence else { return ([], last - sequence) }
+    let start = sequence < oldest ? 0 : Int(sequence - oldest + 1)
+    var kept: [RoomText] = []
+    var bytes = 0
+    var index = start
+    while index < messages.count, bytes < maximumBytes || kept.isEmpty {
+      kept.append(messages[index])
+      bytes += Frame.roomText(messages[index]).wireLength
+      index += 1
+    }
     let first = kept.first?.sequence ?? last + 1
-    return (kept, first - sequence - 1)
+    return (kept, first > sequence ? first - sequence - 1 : 0)
   }
 }

@@ -23,7 +23,9 @@ public struct RoomState: Sendable {
     var roomBytesAtJoin = 0
     var messageBucket: TokenBucket
     var byteBucket: TokenBucket
-    var refusedInARow = 0
+    /// Its connection dropped and its session may resume: still in the room, quietly.
+    public internal(set) var isAway = false
+    var awayReason = ""
   }
 
   public let limits: RoomLimits
@@ -34,6 +36,10 @@ public struct RoomState: Sendable {
   /// Connections per source address, handshaking ones included.
   public private(set) var connectionsByAddress: [String: Int] = [:]
   public private(set) var connectionCount = 0
+  /// Connections admitted that have not finished their handshake yet.
+  public private(set) var handshakingCount = 0
+  /// Names kept for sessions that may still resume (case-folded name: until when).
+  private var reservedNames: [String: UInt64] = [:]
   private var authFailures: [String: [UInt64]] = [:]
   private var blockedUntil: [String: UInt64] = [:]
   /// The number of the room's last message (0 before the first).
@@ -83,14 +89,25 @@ public struct RoomState: Sendable {
     guard connectionCount < limits.maximumConnections else {
       return ErrorReport(code: .busy, message: "the room is full (\(limits.maximumConnections) connections)")
     }
+    guard handshakingCount < limits.maximumHandshaking else {
+      return ErrorReport(
+        code: .busy, message: "too many connections are still handshaking (\(limits.maximumHandshaking)); try again")
+    }
     guard connectionsByAddress[address, default: 0] < limits.maximumConnectionsPerAddress else {
       return ErrorReport(
         code: .busy,
         message: "too many connections from \(address) (at most \(limits.maximumConnectionsPerAddress))")
     }
     connectionCount += 1
+    handshakingCount += 1
     connectionsByAddress[address, default: 0] += 1
     return nil
+  }
+
+  /// An admitted connection finished its handshake, or closed before it did: either way it
+  /// no longer counts against ``RoomLimits/maximumHandshaking``. Call once per connection.
+  public mutating func handshakeEnded() {
+    handshakingCount = max(0, handshakingCount - 1)
   }
 
   public mutating func connectionClosed(address: String) {
@@ -118,126 +135,218 @@ public struct RoomState: Sendable {
   // MARK: - Participants
 
   /// Participant `id` finished the handshake asking to be called `requestedName`.
+  /// `address` is shown to the host (and to members with ``RoomLimits/showsAddresses``).
   public mutating func join(
     _ id: ParticipantID,
     requestedName: String,
     address: String,
     authenticated: Bool,
-    since: String
+    since: String,
+    now: UInt64 = 0
   ) -> [RoomAction] {
-    let name = uniqueName(requestedName)
+    let name = uniqueName(requestedName, now: now)
     participants[id] = Participant(
       name: name, address: address, authenticated: authenticated, since: since,
       roomMessagesAtJoin: roomMessages, roomBytesAtJoin: roomBytes,
       messageBucket: TokenBucket(capacity: limits.messageBurst, rate: limits.messagesPerSecond),
       byteBucket: TokenBucket(capacity: limits.byteBurst, rate: limits.bytesPerSecond))
-    if let last = order.last, last > id {
-      order.insert(id, at: order.firstIndex { $0 > id }!)
-    } else {
-      order.append(id)
-    }
+    order.append(id)
     let count = participants.count
     let renamed = name == requestedName ? "" : " (\(requestedName) was taken)"
-    var actions: [RoomAction] = [
-      .log("\(name) joined from \(address)\(renamed), \(authenticated ? "authenticated" : "unauthenticated")"),
+    let auth = authenticated ? "authenticated" : "unauthenticated"
+    return [
+      .log("\(name) joined from \(address)\(renamed), \(auth)"),
       .announce(
         to: id,
         RoomEvent(
           kind: .welcome, participantCount: count, name: name,
           detail: "you are \(name)\(renamed); \(count) in the room")),
-    ]
-    actions.append(
-      .announceAll(RoomEvent(kind: .joined, participantCount: count, name: name, detail: address), except: id))
-    return actions
+    ] + announceArrival(name, address: address, detail: auth, except: id)
   }
 
-  /// Participant `id` left (or was dropped) for `reason`.
+  /// Participant `id` left (or was dropped) for `reason`. Its name is free at once.
   public mutating func leave(_ id: ParticipantID, reason: String) -> [RoomAction] {
     guard let participant = participants.removeValue(forKey: id) else { return [] }
     order.removeAll { $0 == id }
     let count = participants.count
+    let reason = RoomEvent.capped(reason)
     return [
       .log("\(participant.name) left: \(reason)"),
-      .announceAll(
-        RoomEvent(kind: .left, participantCount: count, name: participant.name, detail: reason), except: nil),
+      .announceAll(RoomEvent(kind: .left, participantCount: count, name: participant.name, detail: reason), except: []),
     ]
   }
 
+  /// Participant `id`'s connection dropped for `reason`, but its session may resume: it
+  /// stays in the room for ``RoomLimits/awayGrace`` without a word to the others (a resume
+  /// within that time is invisible to them). Call ``awayExpired(_:now:)`` after the grace.
+  public mutating func depart(_ id: ParticipantID, reason: String) -> [RoomAction] {
+    guard var participant = participants[id], id != .host else { return [] }
+    participant.isAway = true
+    participant.awayReason = RoomEvent.capped(reason)
+    participants[id] = participant
+    let grace = DurationText.describe(nanoseconds: UInt64(limits.awayGrace * 1e9))
+    return [
+      .log("\(participant.name) lost its connection (\(participant.awayReason)); keeping its place for \(grace)"),
+      .announce(
+        to: .host,
+        RoomEvent(
+          kind: .notice, participantCount: participants.count, name: participant.name,
+          detail:
+            "\(participant.name)'s connection dropped (\(participant.awayReason)); waiting \(grace) for it to resume")),
+    ]
+  }
+
+  /// The grace for away participant `id` is over: it leaves, with the reason its connection
+  /// dropped, and its name stays reserved for the rest of ``RoomLimits/nameReservation``.
+  public mutating func awayExpired(_ id: ParticipantID, now: UInt64) -> [RoomAction] {
+    guard let participant = participants[id], participant.isAway else { return [] }
+    reservedNames[Self.fold(participant.name)] = now + UInt64(max(0, limits.nameReservation - limits.awayGrace) * 1e9)
+    return leave(id, reason: participant.awayReason)
+  }
+
+  /// Connection `id` resumed the session that was in the room as `name` (its room name),
+  /// carried until now by participant `previous` (away, or still connected and being
+  /// replaced). The participant goes on under the new connection without a notice to the
+  /// others; if it had already left, it joins again under its reserved name.
+  public mutating func resume(
+    _ id: ParticipantID,
+    replacing previous: ParticipantID?,
+    name: String,
+    address: String,
+    authenticated: Bool,
+    since: String,
+    now: UInt64
+  ) -> [RoomAction] {
+    reservedNames[Self.fold(name)] = nil
+    guard let previous, var participant = participants.removeValue(forKey: previous), participant.name == name
+    else {
+      // Its place expired: it joins again, under its name if nobody present has it.
+      var actions = join(
+        id, requestedName: name, address: address, authenticated: authenticated, since: since, now: now)
+      actions.append(.log("\(participants[id]?.name ?? name) came back after its place expired"))
+      return actions
+    }
+    order.removeAll { $0 == previous }
+    participant.isAway = false
+    participant.address = address
+    participant.authenticated = authenticated
+    participants[id] = participant
+    order.append(id)
+    let count = participants.count
+    return [
+      .log("\(name) resumed its session from \(address)"),
+      .announce(
+        to: id,
+        RoomEvent(
+          kind: .welcome, participantCount: count, name: name,
+          detail: "you are \(name) again (session resumed); \(count) in the room")),
+    ]
+  }
+
+  /// A join as everyone sees it: the host (and members, if addresses are shown) with the
+  /// address, the other members without.
+  private func announceArrival(_ name: String, address: String, detail: String, except id: ParticipantID)
+    -> [RoomAction]
+  {
+    let count = participants.count
+    let full = RoomEvent(kind: .joined, participantCount: count, name: name, detail: "\(address), \(detail)")
+    if limits.showsAddresses { return [.announceAll(full, except: [id])] }
+    let plain = RoomEvent(kind: .joined, participantCount: count, name: name, detail: detail)
+    let toHost: [RoomAction] = participants[.host] == nil ? [] : [.announce(to: .host, full)]
+    return toHost + [.announceAll(plain, except: [id, .host])]
+  }
+
   /// Participant `id` wrote `text` (`payloadBytes` of frame payload), its message
-  /// `number` in its own numbering: pass it on, in the room's order, or refuse it if they
-  /// are over their rate.
+  /// `number` in its own numbering: pass it on, in the room's order. A participant over
+  /// its rate is paced: the message goes on, and the relay stops reading from it until its
+  /// allowance has refilled (``RoomAction/pause(_:nanoseconds:)``).
   public mutating func message(
     from id: ParticipantID, number: UInt64, text: String, payloadBytes: Int, now: UInt64
   ) -> [RoomAction] {
-    guard var sender = participants[id] else { return [] }
-    let withinRate =
-      sender.messageBucket.take(1, now: now) && sender.byteBucket.take(Double(payloadBytes), now: now)
-    guard withinRate else {
-      sender.refusedInARow += 1
-      participants[id] = sender
-      let refusal = RoomAction.refuse(
-        id, number: number,
-        reason:
-          "over the room's rate limit (\(Int(limits.messagesPerSecond)) messages, \(Int(limits.bytesPerSecond)) bytes per second)"
-      )
-      if sender.refusedInARow >= limits.refusedMessagesBeforeDisconnect {
-        let reason =
-          "flooding: \(sender.refusedInARow) messages in a row over the limit of \(Int(limits.messagesPerSecond)) messages and \(Int(limits.bytesPerSecond)) bytes per second"
-        return [
-          refusal,
-          .alert("\(sender.name) dropped: \(reason)"),
-          .disconnect(id, ErrorReport(code: .rateLimited, message: reason)),
-        ]
-      }
-      guard sender.refusedInARow == 1 else { return [refusal] }
-      return [
-        refusal,
-        .alert("\(sender.name) is over the rate limit: messages refused"),
-        .announce(
-          to: id,
-          RoomEvent(
-            kind: .notice, participantCount: participants.count, name: sender.name,
-            detail:
-              "slow down: messages over \(Int(limits.messagesPerSecond))/s (burst \(Int(limits.messageBurst))) are not relayed"
-          )),
-      ]
-    }
-    sender.refusedInARow = 0
+    guard var sender = participants[id], !sender.isAway else { return [] }
+    sender.messageBucket.spend(1, now: now)
+    sender.byteBucket.spend(Double(payloadBytes), now: now)
     sender.messagesIn += 1
     sender.bytesIn += payloadBytes
     participants[id] = sender
     lastSequence += 1
     roomMessages += 1
     roomBytes += Frame.roomText(RoomText(sequence: lastSequence, sender: sender.name, text: text)).wireLength
-    return [.broadcast(sender: sender.name, text: text, sequence: lastSequence)]
+    var actions: [RoomAction] = [.broadcast(from: id, sender: sender.name, text: text, sequence: lastSequence)]
+    let wait = pauseRemaining(for: id, now: now)
+    if wait > 0 { actions.append(.pause(id, nanoseconds: wait)) }
+    return actions
   }
 
-  /// Participant `id` asked who is in the room.
-  public func who(for id: ParticipantID) -> [RoomAction] {
+  /// How long the relay should still not read from participant `id` (0: read on).
+  public mutating func pauseRemaining(for id: ParticipantID, now: UInt64) -> UInt64 {
+    guard var participant = participants[id] else { return 0 }
+    let wait = max(
+      participant.messageBucket.nanosecondsUntilRepaid(now: now),
+      participant.byteBucket.nanosecondsUntilRepaid(now: now))
+    participants[id] = participant
+    return wait
+  }
+
+  /// Participant `id` asked who is in the room. The answer costs the asker as a message of
+  /// its size does (it is paced like messages), and lists at most
+  /// ``RoomLimits/maximumWhoEntries`` participants, then one line for the rest.
+  public mutating func who(for id: ParticipantID, now: UInt64 = 0) -> [RoomAction] {
     let count = participants.count
-    return roster.map { participantID, participant in
+    let showsAddress = id == .host || limits.showsAddresses
+    var actions: [RoomAction] = roster.prefix(limits.maximumWhoEntries).map { participantID, participant in
       let (messagesOut, bytesOut) = received(by: participantID)
-      let detail = [
-        participant.address,
+      var facts: [String] = []
+      if showsAddress { facts.append(participant.address) }
+      facts += [
         participant.authenticated ? "authenticated" : "unauthenticated",
         "since \(participant.since)",
         "sent \(participant.messagesIn) (\(participant.bytesIn) B)",
         "received \(messagesOut) (\(bytesOut) B)",
-      ].joined(separator: ", ")
-      return .announce(to: id, RoomEvent(kind: .who, participantCount: count, name: participant.name, detail: detail))
+      ]
+      if participant.isAway { facts.append("away: \(participant.awayReason)") }
+      return .announce(
+        to: id,
+        RoomEvent(kind: .who, participantCount: count, name: participant.name, detail: facts.joined(separator: ", ")))
     }
+    if count > limits.maximumWhoEntries {
+      actions.append(
+        .announce(
+          to: id,
+          RoomEvent(
+            kind: .notice, participantCount: count, name: "room",
+            detail:
+              "and \(count - limits.maximumWhoEntries) more (the list shows the first \(limits.maximumWhoEntries))")))
+    }
+    guard id != .host, var asker = participants[id] else { return actions }
+    let bytes = actions.reduce(0) { total, action in
+      if case .announce(_, let event) = action { return total + Frame.roomEvent(event).wireLength }
+      return total
+    }
+    asker.messageBucket.spend(1, now: now)
+    asker.byteBucket.spend(Double(bytes), now: now)
+    participants[id] = asker
+    let wait = pauseRemaining(for: id, now: now)
+    if wait > 0 { actions.append(.pause(id, nanoseconds: wait)) }
+    return actions
   }
 
-  /// `requested`, or `requested-2`, `requested-3`, … if that is taken (ignoring case).
-  private func uniqueName(_ requested: String) -> String {
-    let taken = Set(participants.values.map { $0.name.lowercased() })
-    guard taken.contains(requested.lowercased()) else { return requested }
+  /// `requested`, or `requested-2`, `requested-3`, … if that is taken (ignoring case) by a
+  /// participant or reserved for a session that may resume.
+  private mutating func uniqueName(_ requested: String, now: UInt64) -> String {
+    reservedNames = reservedNames.filter { $0.value > now }
+    var taken = Set(participants.values.map { Self.fold($0.name) })
+    taken.formUnion(reservedNames.keys)
+    guard taken.contains(Self.fold(requested)) else { return requested }
     var suffix = 2
     while true {
       let base = String(requested.utf8.prefix(Hello.maximumNameLength - 6)) ?? "guest"
       let candidate = "\(base)-\(suffix)"
-      if !taken.contains(candidate.lowercased()) { return candidate }
+      if !taken.contains(Self.fold(candidate)) { return candidate }
       suffix += 1
     }
   }
+
+  /// How names compare: ignoring case.
+  static func fold(_ name: String) -> String { name.lowercased() }
 }

@@ -12,6 +12,10 @@ public struct SessionDirectory: Sendable {
     public var name: String
     /// The last message number received from the client in this session.
     public var lastReceived: UInt64
+    /// The participant that last carried the session in the room (while parked, the one
+    /// whose place may still be kept), and the name the room gave it.
+    public var roomParticipant: ParticipantID?
+    public var roomName: String?
     var parkedAt: UInt64 = 0
   }
 
@@ -38,7 +42,15 @@ public struct SessionDirectory: Sendable {
 
   /// Connection `participant` now carries session `id` (new or resumed).
   public mutating func attach(_ id: SessionID, to participant: ParticipantID, name: String, lastReceived: UInt64) {
-    records[id] = Record(participant: participant, name: name, lastReceived: lastReceived)
+    records[id] = Record(
+      participant: participant, name: name, lastReceived: lastReceived, roomParticipant: records[id]?.roomParticipant,
+      roomName: records[id]?.roomName)
+  }
+
+  /// Session `id` is in the room as `participant`, called `roomName`.
+  public mutating func joined(_ id: SessionID, as participant: ParticipantID, roomName: String) {
+    records[id]?.roomParticipant = participant
+    records[id]?.roomName = roomName
   }
 
   /// Session `id`'s connection `participant` is gone; it can be resumed until it expires.
@@ -47,7 +59,9 @@ public struct SessionDirectory: Sendable {
     -> [SessionID]
   {
     guard let record = records[id], record.participant == participant else { return expire(now: now) }
-    records[id] = Record(participant: nil, name: record.name, lastReceived: lastReceived, parkedAt: now)
+    records[id] = Record(
+      participant: nil, name: record.name, lastReceived: lastReceived, roomParticipant: record.roomParticipant,
+      roomName: record.roomName, parkedAt: now)
     parkedOrder.append((id, now))
     return expire(now: now)
   }

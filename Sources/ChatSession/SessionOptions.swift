@@ -44,7 +44,7 @@ public struct SessionOptions: Sendable {
     self.lingerTimeout = lingerTimeout
   }
 
-  func machineConfiguration(role: Role, keepsUndelivered: Bool) -> SessionMachine.Configuration {
+  func machineConfiguration(role: Role, keepsUndelivered: Bool, inRoom: Bool = false) -> SessionMachine.Configuration {
     SessionMachine.Configuration(
       role: role,
       name: name,
@@ -53,7 +53,8 @@ public struct SessionOptions: Sendable {
       capabilities: offersResume ? [Capability.room, Capability.resume] : [Capability.room],
       pingInterval: UInt64(max(1, pingInterval.nanoseconds)),
       deadAfter: UInt64(max(1, deadAfter.nanoseconds)),
-      keepsUndelivered: keepsUndelivered
+      keepsUndelivered: keepsUndelivered,
+      acknowledgesWhenRelayed: inRoom
     )
   }
 }

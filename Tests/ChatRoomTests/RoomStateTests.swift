@@ -15,7 +15,7 @@ struct RoomStateTests {
   /// The messages passed on: sender, text, room sequence number.
   func deliveries(_ actions: [RoomAction]) -> [(String, String, UInt64)] {
     actions.compactMap { action in
-      if case .broadcast(let sender, let text, let sequence) = action { return (sender, text, sequence) }
+      if case .broadcast(_, let sender, let text, let sequence) = action { return (sender, text, sequence) }
       return nil
     }
   }
@@ -32,14 +32,31 @@ struct RoomStateTests {
     let actions = state.join(
       ParticipantID(1), requestedName: "bob", address: "10.0.0.2:5000", authenticated: true, since: "t")
     let told = announcements(actions)
-    #expect(told.count == 1)
+    #expect(told.count == 2)
     #expect(told[0].0 == ParticipantID(1))
     #expect(told[0].1.kind == .welcome && told[0].1.name == "bob" && told[0].1.participantCount == 2)
+    // The host learns the address and the auth result; the other members only the latter.
+    #expect(told[1].0 == .host)
+    #expect(
+      told[1].1 == RoomEvent(kind: .joined, participantCount: 2, name: "bob", detail: "10.0.0.2:5000, authenticated"))
     #expect(
       actions.contains(
         .announceAll(
-          RoomEvent(kind: .joined, participantCount: 2, name: "bob", detail: "10.0.0.2:5000"), except: ParticipantID(1))
-      ))
+          RoomEvent(kind: .joined, participantCount: 2, name: "bob", detail: "authenticated"),
+          except: [ParticipantID(1), .host])))
+  }
+
+  @Test func withShownAddressesEveryoneSeesThem() {
+    var state = room { $0.showsAddresses = true }
+    let actions = state.join(
+      ParticipantID(1), requestedName: "bob", address: "10.0.0.2:5000", authenticated: false, since: "t")
+    #expect(
+      actions.contains(
+        .announceAll(
+          RoomEvent(kind: .joined, participantCount: 2, name: "bob", detail: "10.0.0.2:5000, unauthenticated"),
+          except: [ParticipantID(1)])))
+    let who = announcements(state.who(for: ParticipantID(1)))
+    #expect(who[1].1.detail.hasPrefix("10.0.0.2:5000, "))
   }
 
   @Test func namesAreUniqueIgnoringCase() {
@@ -77,60 +94,53 @@ struct RoomStateTests {
     #expect(
       actions.contains(
         .announceAll(
-          RoomEvent(kind: .left, participantCount: 1, name: "bob", detail: "connection reset by peer"), except: nil)))
+          RoomEvent(kind: .left, participantCount: 1, name: "bob", detail: "connection reset by peer"), except: [])))
     #expect(state.leave(ParticipantID(1), reason: "again").isEmpty)
     let result = state.message(from: ParticipantID(1), number: 1, text: "ghost", payloadBytes: 5, now: 0)
     #expect(deliveries(result).isEmpty)
   }
 
-  @Test func aFlooderIsWarnedOnceThenDropped() {
-    var state = room {
-      $0.messagesPerSecond = 1
-      $0.messageBurst = 3
-      $0.refusedMessagesBeforeDisconnect = 5
+  /// The actions' pauses: how long not to read from whom.
+  func pauses(_ actions: [RoomAction]) -> [(ParticipantID, UInt64)] {
+    actions.compactMap { action in
+      if case .pause(let id, let nanoseconds) = action { return (id, nanoseconds) }
+      return nil
     }
-    _ = state.join(ParticipantID(1), requestedName: "flood", address: "a", authenticated: false, since: "t")
-    for _ in 1...3 {
-      let result2 = state.message(from: ParticipantID(1), number: 1, text: "x", payloadBytes: 9, now: 0)
-      #expect(!deliveries(result2).isEmpty)
-    }
-    let warned = state.message(from: ParticipantID(1), number: 1, text: "x", payloadBytes: 9, now: 0)
-    #expect(announcements(warned).first?.1.kind == .notice)
-    #expect(deliveries(warned).isEmpty)
-    #expect(
-      warned.first
-        == .refuse(
-          ParticipantID(1), number: 1, reason: "over the room's rate limit (1 messages, 1048576 bytes per second)"))
-    for number in UInt64(2)...4 {
-      let result3 = state.message(from: ParticipantID(1), number: number, text: "x", payloadBytes: 9, now: 0)
-      #expect(
-        result3 == [
-          .refuse(
-            ParticipantID(1), number: number,
-            reason: "over the room's rate limit (1 messages, 1048576 bytes per second)")
-        ], "refused, without another notice")
-    }
-    let dropped = state.message(from: ParticipantID(1), number: 1, text: "x", payloadBytes: 9, now: 0)
-    #expect(
-      dropped.contains {
-        if case .disconnect(ParticipantID(1), let report) = $0 { report.code == .rateLimited } else { false }
-      })
   }
 
-  @Test func theRateRefillsWithTime() {
+  @Test func aFastSenderIsPacedNeverRefusedOrDropped() {
     var state = room {
       $0.messagesPerSecond = 2
-      $0.messageBurst = 2
+      $0.messageBurst = 3
     }
-    _ = state.join(ParticipantID(1), requestedName: "p", address: "a", authenticated: false, since: "t")
-    let result4 = state.message(from: ParticipantID(1), number: 1, text: "1", payloadBytes: 9, now: 0)
-    #expect(!deliveries(result4).isEmpty)
-    let result5 = state.message(from: ParticipantID(1), number: 1, text: "2", payloadBytes: 9, now: 0)
-    #expect(!deliveries(result5).isEmpty)
-    let result6 = state.message(from: ParticipantID(1), number: 1, text: "3", payloadBytes: 9, now: 0)
-    #expect(deliveries(result6).isEmpty)
-    let result7 = state.message(from: ParticipantID(1), number: 1, text: "4", payloadBytes: 9, now: second / 2)
-    #expect(!deliveries(result7).isEmpty)
+    _ = state.join(ParticipantID(1), requestedName: "fast", address: "a", authenticated: false, since: "t")
+    for number in UInt64(1)...3 {
+      let actions = state.message(from: ParticipantID(1), number: number, text: "x", payloadBytes: 9, now: 0)
+      #expect(deliveries(actions).count == 1)
+      #expect(pauses(actions).isEmpty, "within the burst")
+    }
+    // Over the burst: still relayed (it has arrived), and reading from it stops until the
+    // allowance is back above zero: one message's worth at 2 per second is half a second.
+    let over = state.message(from: ParticipantID(1), number: 4, text: "x", payloadBytes: 9, now: 0)
+    #expect(deliveries(over).count == 1)
+    #expect(pauses(over).map(\.0) == [ParticipantID(1)])
+    #expect(pauses(over).first?.1 == second / 2)
+    let more = state.message(from: ParticipantID(1), number: 5, text: "x", payloadBytes: 9, now: 0)
+    #expect(pauses(more).first?.1 == second)
+    #expect(state.pauseRemaining(for: ParticipantID(1), now: second / 2) == second / 2)
+    #expect(state.pauseRemaining(for: ParticipantID(1), now: second) == 0)
+    #expect(!over.contains { if case .alert = $0 { true } else { false } }, "pacing is not a defence acting")
+  }
+
+  @Test func theByteRateAlsoPaces() {
+    var state = room {
+      $0.bytesPerSecond = 1000
+      $0.byteBurst = 1000
+    }
+    _ = state.join(ParticipantID(1), requestedName: "big", address: "a", authenticated: false, since: "t")
+    let first = state.message(from: ParticipantID(1), number: 1, text: "x", payloadBytes: 3000, now: 0)
+    #expect(deliveries(first).count == 1)
+    #expect(pauses(first).first?.1 == 2 * second, "2000 bytes of debt at 1000 per second")
   }
 
   @Test func connectionLimitsTotalAndPerAddress() {
@@ -194,9 +204,107 @@ struct RoomStateTests {
     let lines = announcements(state.who(for: ParticipantID(1)))
     #expect(lines.map(\.1.name) == ["host", "bob"])
     #expect(lines.allSatisfy { $0.0 == ParticipantID(1) && $0.1.kind == .who })
+    // A member is not shown others' addresses; the host is.
     #expect(
-      lines[1].1.detail
-        == "10.0.0.2:1, authenticated, since 12:01:02, sent 1 (13 B), received 1 (\(5 + 8 + 1 + 3 + 5) B)")
+      lines[1].1.detail == "authenticated, since 12:01:02, sent 1 (13 B), received 1 (\(5 + 8 + 1 + 3 + 5) B)")
+    let hostLines = announcements(state.who(for: .host))
+    #expect(hostLines[1].1.detail.hasPrefix("10.0.0.2:1, authenticated, "))
+  }
+
+  @Test func whoIsCappedAndPacedLikeMessages() {
+    var state = room {
+      $0.maximumWhoEntries = 3
+      $0.messagesPerSecond = 1
+      $0.messageBurst = 1
+    }
+    for id in 1...5 {
+      _ = state.join(ParticipantID(id), requestedName: "p\(id)", address: "a", authenticated: false, since: "t")
+    }
+    let first = state.who(for: ParticipantID(1), now: 0)
+    let told = announcements(first)
+    #expect(told.count == 4)
+    #expect(told.prefix(3).allSatisfy { $0.1.kind == .who })
+    #expect(told[3].1.kind == .notice && told[3].1.detail.hasPrefix("and 3 more"))
+    #expect(pauses(first).isEmpty, "one answer is within the burst")
+    let again = state.who(for: ParticipantID(1), now: 0)
+    #expect(pauses(again).first?.0 == ParticipantID(1), "asking again at once is paced")
+  }
+
+  @Test func aLongLeaveReasonIsCut() {
+    var state = room()
+    _ = state.join(ParticipantID(1), requestedName: "bob", address: "a", authenticated: false, since: "t")
+    let actions = state.leave(ParticipantID(1), reason: String(repeating: "長", count: 500_000))
+    let detail = actions.compactMap { action -> String? in
+      if case .announceAll(let event, _) = action { return event.detail }
+      return nil
+    }.first
+    #expect((detail?.utf8.count ?? .max) <= RoomEvent.maximumDetailLength)
+    #expect(detail?.hasSuffix("長…") == true)
+  }
+
+  @Test func handshakingConnectionsAreLimited() {
+    var state = room { $0.maximumHandshaking = 2 }
+    #expect(state.admit(address: "10.0.0.1", now: 0) == nil)
+    #expect(state.admit(address: "10.0.0.2", now: 0) == nil)
+    let third = state.admit(address: "10.0.0.3", now: 0)
+    #expect(third?.code == .busy)
+    #expect(third?.message.contains("still handshaking") == true)
+    state.handshakeEnded()
+    #expect(state.admit(address: "10.0.0.3", now: 0) == nil, "one finished its handshake: room for another")
+    #expect(state.connectionCount == 3)
+  }
+
+  @Test func aDroppedMemberKeepsItsPlaceQuietlyAndResumes() {
+    var state = room { $0.awayGrace = 60 }
+    _ = state.join(ParticipantID(1), requestedName: "alice", address: "a", authenticated: true, since: "t")
+    let departed = state.depart(ParticipantID(1), reason: "connection reset by peer")
+    #expect(!departed.contains { if case .announceAll = $0 { true } else { false } }, "the others are not told")
+    #expect(announcements(departed).map(\.0) == [.host], "the host is")
+    // Someone else asking for the name while alice is away gets another.
+    let impostor = announcements(
+      state.join(ParticipantID(2), requestedName: "Alice", address: "b", authenticated: true, since: "t"))
+    #expect(impostor[0].1.name == "Alice-2")
+    // Alice resumes on a new connection: same name, no notice to anyone else.
+    let resumed = state.resume(
+      ParticipantID(3), replacing: ParticipantID(1), name: "alice", address: "c", authenticated: true, since: "t",
+      now: second)
+    #expect(announcements(resumed).map(\.0) == [ParticipantID(3)])
+    #expect(announcements(resumed).first?.1.kind == .welcome)
+    #expect(announcements(resumed).first?.1.name == "alice")
+    #expect(!resumed.contains { if case .announceAll = $0 { true } else { false } })
+    #expect(state.participants[ParticipantID(3)]?.name == "alice")
+    #expect(state.participants[ParticipantID(1)] == nil)
+    #expect(state.awayExpired(ParticipantID(1), now: 100 * second).isEmpty, "no stale expiry")
+  }
+
+  @Test func anAwayMemberLeavesAfterTheGraceButKeepsItsName() {
+    var state = room {
+      $0.awayGrace = 60
+      $0.nameReservation = 600
+    }
+    _ = state.join(ParticipantID(1), requestedName: "alice", address: "a", authenticated: true, since: "t")
+    _ = state.depart(ParticipantID(1), reason: "no answer for 30 s")
+    let expired = state.awayExpired(ParticipantID(1), now: 60 * second)
+    #expect(
+      expired.contains(
+        .announceAll(
+          RoomEvent(kind: .left, participantCount: 1, name: "alice", detail: "no answer for 30 s"), except: [])))
+    let other = announcements(
+      state.join(
+        ParticipantID(2), requestedName: "alice", address: "b", authenticated: true, since: "t", now: 61 * second))
+    #expect(other[0].1.name == "alice-2", "the name is kept for the session")
+    // The session comes back within its window: it gets its name.
+    let back = state.resume(
+      ParticipantID(3), replacing: ParticipantID(1), name: "alice", address: "c", authenticated: true, since: "t",
+      now: 120 * second)
+    #expect(announcements(back).first?.1.name == "alice")
+    // A reservation ends with its window: once alice-2's expires, that name is free again.
+    _ = state.depart(ParticipantID(2), reason: "x")
+    _ = state.awayExpired(ParticipantID(2), now: 200 * second)
+    let later = announcements(
+      state.join(
+        ParticipantID(4), requestedName: "alice-2", address: "d", authenticated: true, since: "t", now: 801 * second))
+    #expect(later[0].1.name == "alice-2")
   }
 
   @Test func aHeadlessRelayHasNoHost() {
@@ -204,22 +312,29 @@ struct RoomStateTests {
     #expect(state.participantCount == 0)
     let told = announcements(
       state.join(ParticipantID(1), requestedName: "a", address: "x", authenticated: false, since: "t"))
-    #expect(told.map(\.0) == [ParticipantID(1)])
+    #expect(told.map(\.0) == [ParticipantID(1)], "no host to tell")
+  }
+
+  /// The defaults fit together (README, "Why these numbers fit together"): what one
+  /// member may legally put in a reader's queue at once, its burst plus one largest
+  /// message, fits the queue twice over, so a reader that keeps up with the sustained rate
+  /// is never dropped because of another member's burst.
+  @Test func theDefaultBurstFitsAReadersQueueTwice() {
+    let limits = RoomLimits()
+    let oneMembersBurst = Int(limits.byteBurst) + FrameHeader.defaultMaximumPayloadLength
+    #expect(2 * oneMembersBurst <= limits.maximumQueuedBytes)
+    #expect(limits.bytesPerSecond <= 1_048_576, "8 Mbit/s: an ordinary link keeps up")
   }
 
   @Test func tokenBucket() {
     var bucket = TokenBucket(capacity: 10, rate: 5)
-    let result20 = bucket.take(10, now: 0)
-    #expect(result20)
-    let result21 = bucket.take(1, now: 0)
-    #expect(!result21)
-    let result22 = bucket.take(5, now: second)
-    #expect(result22)
-    let result23 = bucket.take(1, now: second)
-    #expect(!result23)
-    let result24 = bucket.take(10, now: 10 * second)
-    #expect(result24)
-    let result25 = bucket.take(0.5, now: 10 * second)
-    #expect(!result25)
+    bucket.spend(10, now: 0)
+    #expect(bucket.nanosecondsUntilRepaid(now: 0) == 0)
+    bucket.spend(5, now: 0)
+    #expect(bucket.nanosecondsUntilRepaid(now: 0) == second, "5 tokens of debt at 5 per second")
+    #expect(bucket.nanosecondsUntilRepaid(now: second / 2) == second / 2)
+    #expect(bucket.nanosecondsUntilRepaid(now: second) == 0)
+    #expect(bucket.nanosecondsUntilRepaid(now: 100 * second) == 0)
+    #expect(bucket.tokens == 10, "never above capacity")
   }
 }

@@ -15,6 +15,7 @@ public final class FaultProxy: Sendable {
   struct State {
     var generator: SeededGenerator
     var cutsLeft: Int
+    var minimumBytesBeforeCut: Int
     var maximumBytesBeforeCut: Int
     var cutsMade = 0
     var links: [ObjectIdentifier: Link] = [:]
@@ -25,10 +26,15 @@ public final class FaultProxy: Sendable {
 
   /// - Parameters:
   ///   - cuts: connections to cut before passing bytes through untouched.
-  ///   - maximumBytesBeforeCut: a connection is cut after a random 1...this many bytes.
-  public init(targetPort: Int, cuts: Int, maximumBytesBeforeCut: Int = 4_000, seed: UInt64) async throws {
+  ///   - minimumBytesBeforeCut, maximumBytesBeforeCut: a connection is cut after a random
+  ///     number of bytes in this range.
+  public init(
+    targetPort: Int, cuts: Int, minimumBytesBeforeCut: Int = 1, maximumBytesBeforeCut: Int = 4_000, seed: UInt64
+  ) async throws {
     let state = NIOLockedValueBox(
-      State(generator: SeededGenerator(seed: seed), cutsLeft: cuts, maximumBytesBeforeCut: maximumBytesBeforeCut))
+      State(
+        generator: SeededGenerator(seed: seed), cutsLeft: cuts, minimumBytesBeforeCut: minimumBytesBeforeCut,
+        maximumBytesBeforeCut: maximumBytesBeforeCut))
     self.state = state
     let group = MultiThreadedEventLoopGroup.singleton
     serverChannel = try await ServerBootstrap(group: group)
@@ -38,7 +44,7 @@ public final class FaultProxy: Sendable {
         let budget = state.withLockedValue { state -> Int? in
           guard state.cutsLeft > 0 else { return nil }
           state.cutsLeft -= 1
-          return Int.random(in: 1...state.maximumBytesBeforeCut, using: &state.generator)
+          return Int.random(in: state.minimumBytesBeforeCut...state.maximumBytesBeforeCut, using: &state.generator)
         }
         let link = Link(budget: budget, proxyState: state)
         return ClientBootstrap(group: inbound.eventLoop)

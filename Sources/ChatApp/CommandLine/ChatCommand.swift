@@ -101,7 +101,7 @@ public struct ChatCommand: AsyncParsableCommand {
   public init() {}
 
   /// Limits on --max-frame: room for any hello below, a sane allocation above.
-  static let maxFrameRange = 1024...(256 << 20)
+  static let maxFrameRange = FrameHeader.minimumMaximumPayloadLength...(256 << 20)
 
   public func validate() throws {
     switch [listen, connect, serve].compactMap({ $0 }).count {

@@ -16,4 +16,7 @@ public enum FrameHeader {
   public static let size = 5
   /// The default largest payload a peer accepts: 1 MiB.
   public static let defaultMaximumPayloadLength = 1 << 20
+  /// The smallest maximum a peer may announce: room for the largest hello (634 bytes) and
+  /// for short messages. A hello announcing less is malformed.
+  public static let minimumMaximumPayloadLength = 1024
 }

@@ -97,6 +97,11 @@ struct PayloadParser {
     }
     let flags = payload.readInteger(as: UInt16.self)!
     let maximumPayload = payload.readInteger(as: UInt32.self)!
+    guard maximumPayload >= FrameHeader.minimumMaximumPayloadLength else {
+      throw malformed(
+        "hello announces a maximum payload of \(maximumPayload) bytes, below the minimum of \(FrameHeader.minimumMaximumPayloadLength)"
+      )
+    }
     let nonce = payload.readBytes(length: Hello.nonceLength)!
     let nameLength = Int(payload.readInteger(as: UInt8.self)!)
     guard (1...Hello.maximumNameLength).contains(nameLength) else {

@@ -10,7 +10,8 @@
 /// ```
 public struct RoomEvent: Hashable, Sendable {
   public enum Kind: UInt8, Hashable, Sendable {
-    /// `name` joined; detail: their address.
+    /// `name` joined; detail: whether it authenticated, after its address for the host
+    /// (and for everyone with `--show-addresses`).
     case joined = 1
     /// `name` left; detail: the reason.
     case left = 2
@@ -21,6 +22,25 @@ public struct RoomEvent: Hashable, Sendable {
     case who = 4
     /// A notice for you from the relay (for example that you are being rate-limited).
     case notice = 5
+  }
+
+  /// The longest detail a relay sends, in UTF-8 bytes: reasons and descriptions that come
+  /// from a peer (a goodbye's reason becomes the "left" detail) are cut to this.
+  public static let maximumDetailLength = 300
+
+  /// `text` cut to at most ``maximumDetailLength`` UTF-8 bytes, at a character boundary,
+  /// with "…" where it was cut.
+  public static func capped(_ text: String) -> String {
+    guard text.utf8.count > maximumDetailLength else { return text }
+    var kept = Substring()
+    var bytes = 0
+    let budget = maximumDetailLength - "…".utf8.count
+    for character in text {
+      bytes += character.utf8.count
+      guard bytes <= budget else { break }
+      kept.append(character)
+    }
+    return kept + "…"
   }
 
   public var kind: Kind

@@ -8,6 +8,11 @@
 ///    9+N     n  text, UTF-8, at least one byte
 /// ```
 public struct RoomText: Hashable, Sendable {
+  /// What a ROOM_TEXT payload adds to the TEXT it relays: the name's length byte and the
+  /// longest name. A relay that takes TEXT payloads this much smaller than its members'
+  /// maximum never relays a frame too large for them.
+  public static let senderOverhead = 1 + Hello.maximumNameLength
+
   public var sequence: UInt64
   public var sender: String
   public var text: String

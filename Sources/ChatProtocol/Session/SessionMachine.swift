@@ -35,6 +35,10 @@ public struct SessionMachine: Sendable {
     /// Whether messages not yet sent or acknowledged outlive the connection (a connector
     /// that reconnects). When false they are reported not sent or not confirmed at the end.
     public var keepsUndelivered: Bool
+    /// A relay's listener side: a message is acknowledged once the room has passed it on
+    /// (``relayed(through:)``), not when it arrives: the relay may hold a paced sender's
+    /// messages for a while, and a receipt must not promise what could still be lost.
+    public var acknowledgesWhenRelayed: Bool
 
     public init(
       role: Role,
@@ -44,7 +48,8 @@ public struct SessionMachine: Sendable {
       capabilities: [String] = [Capability.room, Capability.resume],
       pingInterval: UInt64 = 10_000_000_000,
       deadAfter: UInt64 = 30_000_000_000,
-      keepsUndelivered: Bool = false
+      keepsUndelivered: Bool = false,
+      acknowledgesWhenRelayed: Bool = false
     ) {
       self.role = role
       self.name = name
@@ -54,6 +59,7 @@ public struct SessionMachine: Sendable {
       self.pingInterval = pingInterval
       self.deadAfter = deadAfter
       self.keepsUndelivered = keepsUndelivered
+      self.acknowledgesWhenRelayed = acknowledgesWhenRelayed
     }
 
     /// Silence beyond a ping interval plus this much is reported as the peer being late.
@@ -86,6 +92,11 @@ public struct SessionMachine: Sendable {
   private var lastTick: UInt64?
   /// This side said goodbye: until the transport closes, receipts still count.
   private var closedLocally = false
+  /// The shell stopped reading from the peer (pacing it): its silence is ours, not its own.
+  private var isReadingPaused = false
+  /// With ``Configuration/acknowledgesWhenRelayed``: the last of the peer's messages the
+  /// room has passed on.
+  public private(set) var lastRelayedSequence: UInt64 = 0
 
   /// - Parameters:
   ///   - nonce: 32 fresh random bytes for this connection's hello.
@@ -108,6 +119,28 @@ public struct SessionMachine: Sendable {
     if case .established = state { return true }
     return false
   }
+
+  /// The largest frame payload the peer accepts, once its hello is known.
+  public var peerMaximumPayloadLength: Int? {
+    switch state {
+    case .awaitingProof(let peer, _), .awaitingSession(let peer, _), .established(let peer):
+      peer.maximumPayloadLength
+    case .idle, .awaitingHello, .ended:
+      nil
+    }
+  }
+
+  /// The largest frame payload this side accepts now: until the handshake is done only
+  /// what a handshake needs (``handshakeFrameLimit``), so a peer that has proved nothing
+  /// can't make it hold a large frame; then the configured maximum.
+  public var acceptedPayloadLength: Int {
+    isEstablished
+      ? configuration.maximumPayloadLength : min(configuration.maximumPayloadLength, Self.handshakeFrameLimit)
+  }
+
+  /// The largest frame payload accepted before the handshake is done: a hello is at most
+  /// 634 bytes, the other handshake frames less; errors and goodbyes that long say enough.
+  public static let handshakeFrameLimit = 4096
 
   /// Whether the session has ended.
   public var hasEnded: Bool {
@@ -178,7 +211,7 @@ public struct SessionMachine: Sendable {
       return receiveAcknowledgement(sequence)
     case (.established, .refused(let refusal)) where usesReceipts && configuration.role == .connector:
       return receiveRefusal(refusal)
-    case (.established, .roomText(let message)) where supportsRoom:
+    case (.established, .roomText(let message)) where supportsRoom && configuration.role == .connector:
       // The room numbers its messages room-wide: increasing; a number seen before is a
       // duplicate and is dropped.
       guard message.sequence > conversation.lastRoomSequence else { return [] }
@@ -190,9 +223,9 @@ public struct SessionMachine: Sendable {
             TextMessage(sequence: message.sequence, text: message.text), from: message.sender,
             payloadBytes: frame.payloadLength, wireBytes: frame.wireLength))
       ]
-    case (.established, .roomEvent(let event)) where supportsRoom:
+    case (.established, .roomEvent(let event)) where supportsRoom && configuration.role == .connector:
       return [.report(.roomEvent(event))]
-    case (.established, .whoRequest) where supportsRoom:
+    case (.established, .whoRequest) where supportsRoom && configuration.role == .listener:
       return [.report(.whoRequested)]
     case (.established, .ping(let value)):
       return [.send(.pong(value))]
@@ -240,9 +273,35 @@ public struct SessionMachine: Sendable {
     guard acknowledgementDue, usesReceipts else { return [] }
     acknowledgementDue = false
     let sequence =
-      configuration.role == .connector && supportsRoom
-      ? conversation.lastRoomSequence : conversation.lastReceivedSequence
+      if configuration.role == .connector && supportsRoom {
+        conversation.lastRoomSequence
+      } else if configuration.acknowledgesWhenRelayed {
+        lastRelayedSequence
+      } else {
+        conversation.lastReceivedSequence
+      }
     return [.send(.ack(sequence))]
+  }
+
+  /// Relay side, with ``Configuration/acknowledgesWhenRelayed``: the room has passed on
+  /// the peer's messages up to `sequence`; the next ``acknowledge()`` confirms them.
+  public mutating func relayed(through sequence: UInt64) {
+    guard sequence > lastRelayedSequence, sequence <= conversation.lastReceivedSequence else { return }
+    lastRelayedSequence = sequence
+    acknowledgementDue = usesReceipts
+  }
+
+  /// The shell stopped reading from the peer (``readingResumed(now:)`` undoes it): until
+  /// then the peer's silence is not held against it.
+  public mutating func readingPaused() {
+    isReadingPaused = true
+  }
+
+  /// The shell reads from the peer again; its silence counts from `now`.
+  public mutating func readingResumed(now: UInt64) {
+    guard isReadingPaused else { return }
+    isReadingPaused = false
+    lastHeard = now
   }
 
   /// Listener side: answers the connector's SESSION frame (``SessionReport/sessionRequested(_:)``)
@@ -252,6 +311,7 @@ public struct SessionMachine: Sendable {
     guard case .awaitingSession(let peer, let auth) = state, configuration.role == .listener else { return [] }
     conversation.sessionID = acceptance.sessionID
     conversation.lastReceivedSequence = acceptance.lastReceived
+    lastRelayedSequence = acceptance.lastReceived
     state = .established(peer: peer)
     var actions: [SessionAction] = [
       .send(.sessionAccept(acceptance)),
@@ -320,6 +380,7 @@ public struct SessionMachine: Sendable {
   /// monotonic clock in nanoseconds. Call it again at ``nextTick``.
   public mutating func tick(now: UInt64) -> [SessionAction] {
     guard case .established(let peer) = state else { return [] }
+    if isReadingPaused { lastHeard = now }
     let heard = lastHeard ?? now
     lastHeard = heard
     lastTick = now
@@ -383,7 +444,8 @@ public struct SessionMachine: Sendable {
   /// This side refuses to go on, for a reason that is not the peer's protocol fault
   /// (for example its outgoing queue overflowed): report `error` to the peer and close.
   public mutating func abort(_ error: FrameError) -> [SessionAction] {
-    finish(.failed(error.code, error.message), sending: .error(ErrorReport(error)))
+    // Receipts first: what did arrive is confirmed before the error ends the session.
+    acknowledge() + finish(.failed(error.code, error.message), sending: .error(ErrorReport(error)))
   }
 
   /// The transport closed or failed underneath the session; `reason` says how.
@@ -447,8 +509,10 @@ public struct SessionMachine: Sendable {
   }
 
   private mutating func establish(_ peer: PeerIdentity, _ status: AuthStatus) -> [SessionAction] {
-    usesReceipts =
-      peer.capabilities.contains(Capability.resume) && configuration.capabilities.contains(Capability.resume)
+    // Receipts and resumable sessions count the room's numbers, so they need `room` too:
+    // a peer listing `resume` without `room` gets neither (PROTOCOL.md §9).
+    let both = Set(peer.capabilities).intersection(configuration.capabilities)
+    usesReceipts = both.contains(Capability.resume) && both.contains(Capability.room)
     if usesReceipts {
       state = .awaitingSession(peer: peer, auth: status)
       guard configuration.role == .connector else { return [] }
@@ -568,7 +632,7 @@ public struct SessionMachine: Sendable {
       )
     }
     conversation.lastReceivedSequence = message.sequence
-    acknowledgementDue = usesReceipts
+    acknowledgementDue = usesReceipts && !configuration.acknowledgesWhenRelayed
     let frame = Frame.text(message)
     return [
       .report(

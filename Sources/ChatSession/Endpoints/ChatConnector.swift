@@ -117,7 +117,7 @@ final class ConnectorShell {
           let session = ConversationHandOver(
             handOver: { shell.value.handOver(to: channel) },
             takeBack: { shell.value.connectionEnded(leaving: $0) })
-          return try SessionPipeline.configure(channel, role: .connector, options: options, session: session) {
+          try SessionPipeline.configure(channel, role: .connector, options: options, session: session) {
             report in
             shell.value.observe(report)
             let remote = channel.remoteAddress?.displayString ?? target

@@ -1,14 +1,14 @@
-public import ChatProtocol
-public import NIOCore
+package import ChatProtocol
+package import NIOCore
 import NIOPosix
 
 /// One-to-one sessions with no room: each accepted connection runs the same pipeline as a
 /// room member (decoder, encoder, session handler) and passes its reports to `report`.
 /// The benchmark measures the session layer with it; it also suits embedding chat's
 /// protocol in another program.
-public enum SessionServer {
+package enum SessionServer {
   /// Binds `host:port` and starts accepting; close the returned channel to stop.
-  public static func bind(
+  package static func bind(
     host: String,
     port: Int,
     options: SessionOptions,
@@ -19,10 +19,7 @@ public enum SessionServer {
     var withoutResume = options
     withoutResume.offersResume = false
     let options = withoutResume
-    return try await ServerBootstrap(group: group)
-      .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-      .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-      .childChannelOption(.writeBufferWaterMark, value: SessionPipeline.writeBufferWaterMark)
+    return try await SessionPipeline.serverBootstrap(group: group)
       .childChannelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {
           try SessionPipeline.configure(channel, role: .listener, options: options, report: report)

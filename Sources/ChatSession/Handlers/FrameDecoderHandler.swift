@@ -6,12 +6,17 @@ struct FrameDecoderHandler: ByteToMessageDecoder {
   typealias InboundOut = Frame
 
   private var decoder: FrameDecoder
+  private let limit: FrameLimit
 
-  init(maximumPayloadLength: Int) {
-    decoder = FrameDecoder(maximumPayloadLength: maximumPayloadLength)
+  /// - Parameter limit: the largest payload accepted, read before each frame: the session
+  ///   handler raises it once the handshake is done.
+  init(limit: FrameLimit) {
+    self.limit = limit
+    decoder = FrameDecoder(maximumPayloadLength: limit.maximumPayloadLength)
   }
 
   mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+    decoder.maximumPayloadLength = limit.maximumPayloadLength
     guard let frame = try decoder.decode(&buffer) else { return .needMoreData }
     context.fireChannelRead(wrapInboundOut(frame))
     return .continue
@@ -37,4 +42,14 @@ struct FrameDecoderHandler: ByteToMessageDecoder {
 struct TruncatedFrame: Error, CustomStringConvertible {
   var bytes: Int
   var description: String { "the connection closed in the middle of a frame (\(bytes) bytes of it had arrived)" }
+}
+
+/// The largest frame payload a connection accepts at the moment, shared by its decoder and
+/// its session handler on the channel's event loop (SessionMachine/acceptedPayloadLength).
+final class FrameLimit {
+  var maximumPayloadLength: Int
+
+  init(_ maximumPayloadLength: Int) {
+    self.maximumPayloadLength = maximumPayloadLength
+  }
 }

@@ -25,6 +25,11 @@ final class SessionHandler: ChannelDuplexHandler {
   /// Set while the handler is in a pipeline, for calls that come from the room rather than
   /// through the pipeline (the room runs on this channel's event loop).
   private var context: ChannelHandlerContext?
+  /// What the frame decoder below accepts: small until the handshake is done.
+  let frameLimit: FrameLimit
+  /// Called when the peer has taken everything queued for it (a room pumps the history a
+  /// resumed member missed this way, a piece at a time).
+  var whenDrained: (() -> Void)?
 
   /// - Parameters:
   ///   - session: for a connector that reconnects: hands over the session's conversation
@@ -34,13 +39,16 @@ final class SessionHandler: ChannelDuplexHandler {
     role: Role,
     options: SessionOptions,
     session: ConversationHandOver? = nil,
+    inRoom: Bool = false,
     report: @escaping @Sendable (SessionReport) -> Void
   ) {
     var nonce = [UInt8](repeating: 0, count: Hello.nonceLength)
     var generator = SystemRandomNumberGenerator()
     for index in nonce.indices { nonce[index] = generator.next() }
     self.machine = SessionMachine(
-      configuration: options.machineConfiguration(role: role, keepsUndelivered: session != nil), nonce: nonce)
+      configuration: options.machineConfiguration(role: role, keepsUndelivered: session != nil, inRoom: inRoom),
+      nonce: nonce)
+    self.frameLimit = FrameLimit(machine.acceptedPayloadLength)
     self.session = session
     self.options = options
     self.report = report
@@ -105,11 +113,38 @@ final class SessionHandler: ChannelDuplexHandler {
     perform(machine.acceptSession(acceptance), context: context)
   }
 
-  /// Tells the peer its message `sequence` will not be delivered (written, flushed with
-  /// the next ``flushPending()``).
-  func refuse(sequence: UInt64, reason: String) {
+  /// The room passed on the peer's messages up to `sequence`. The receipt goes out with
+  /// the read batch's (one per batch), or with ``acknowledgeRelayed()``.
+  func relayed(through sequence: UInt64) {
+    machine.relayed(through: sequence)
+  }
+
+  /// Confirms what the room has relayed and not yet confirmed (written, flushed with the
+  /// next ``flushPending()``): for messages relayed outside a read batch, such as those a
+  /// paced member's allowance has just let through.
+  func acknowledgeRelayed() {
     guard let context else { return }
-    perform(machine.refuse(sequence: sequence, reason: reason), context: context, flushing: false)
+    perform(machine.acknowledge(), context: context, flushing: false)
+  }
+
+  /// Stops reading from the peer (the room paces a sender over its rate), or reads again.
+  func setReading(_ reading: Bool) {
+    guard let context else { return }
+    if reading {
+      machine.readingResumed(now: NIODeadline.now().uptimeNanoseconds)
+    } else {
+      machine.readingPaused()
+    }
+    context.channel.setOption(ChannelOptions.autoRead, value: reading).whenFailure { _ in }
+  }
+
+  /// The largest frame payload the peer accepts (known once its hello has arrived).
+  var peerMaximumPayloadLength: Int { machine.peerMaximumPayloadLength ?? options.maximumPayloadLength }
+
+  /// Whether the peer is taking what is written to it without anything waiting in the queue.
+  var isKeepingUp: Bool {
+    guard let context else { return false }
+    return context.channel.isWritable && outbound.isEmpty && !closing
   }
 
   /// Whether the peer sends and expects receipts (the `resume` capability).
@@ -117,6 +152,9 @@ final class SessionHandler: ChannelDuplexHandler {
 
   /// The last message number received from the peer in this session.
   var lastReceivedSequence: UInt64 { machine.lastReceivedSequence }
+
+  /// The last of the peer's messages the room has passed on (what a resume starts after).
+  var lastRelayedSequence: UInt64 { machine.lastRelayedSequence }
 
   /// Says goodbye and hangs up.
   func close(_ goodbye: Goodbye) {
@@ -226,6 +264,7 @@ final class SessionHandler: ChannelDuplexHandler {
     switch sessionReport {
     case .established:
       handshakeTimer?.cancel()
+      frameLimit.maximumPayloadLength = machine.acceptedPayloadLength
       scheduleTick(context: context)
     case .ended:
       cancelTimers()
@@ -275,6 +314,7 @@ final class SessionHandler: ChannelDuplexHandler {
       wrote = true
     }
     if wrote { context.flush() }
+    if outbound.isEmpty, context.channel.isWritable, !closing { whenDrained?() }
   }
 
   /// Sends FIN and waits (a bounded time) for the peer to close too, so that what was just

@@ -22,18 +22,21 @@ struct MachinePair {
 
   init(
     connectorSecret: String?, listenerSecret: String?, connectorName: String = "bob", listenerName: String = "alice",
-    conversation: Conversation = Conversation()
+    conversation: Conversation = Conversation(),
+    connectorCapabilities: [String] = [Capability.room, Capability.resume],
+    relay: Bool = false
   ) {
     connector = SessionMachine(
       configuration: .init(
         role: .connector, name: connectorName, secret: connectorSecret.flatMap { SharedSecret(bytes: $0.utf8) },
-        keepsUndelivered: true),
+        capabilities: connectorCapabilities, keepsUndelivered: true),
       nonce: randomNonce(),
       conversation: conversation
     )
     listener = SessionMachine(
       configuration: .init(
-        role: .listener, name: listenerName, secret: listenerSecret.flatMap { SharedSecret(bytes: $0.utf8) }),
+        role: .listener, name: listenerName, secret: listenerSecret.flatMap { SharedSecret(bytes: $0.utf8) },
+        acknowledgesWhenRelayed: relay),
       nonce: randomNonce()
     )
   }

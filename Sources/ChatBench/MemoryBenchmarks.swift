@@ -1,0 +1,67 @@
+import CMallocCounter
+import ChatProtocol
+import ChatRoom
+import ChatScreen
+import ChatSession
+import Foundation
+import Histogram
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+extension Benchmarks {
+  func memory() async throws -> [Row] {
+    var rows: [Row] = []
+    let secret = SharedSecret(bytes: Array("bench secret".utf8))!
+    let relay = try ChildProcess(
+      [
+        chatBinary, "--serve", "127.0.0.1:0", "--name", "relay", "--max-per-address", "20000", "--max-clients", "20000",
+      ],
+      environment: ["CHAT_SECRET": "bench secret"])
+    defer { relay.stop() }
+    let port = try relay.port(after: "listening on 127.0.0.1:")
+    let idle = try ChildProcess(
+      [chatBinary, "--connect", "127.0.0.1:\(port)", "--plain", "--name", "idle"],
+      environment: ["CHAT_SECRET": "bench secret"])
+    defer { idle.stop() }
+    _ = try idle.waitForLine(containing: "established")
+    try await Task.sleep(for: .milliseconds(300))
+    rows.append(
+      Row(
+        name: "idle client (chat --connect)", unit: "MB RSS", chat: Double(idle.residentBytes) / 1e6, reference: "",
+        referenceValue: nil, target: "< 20 MB", met: idle.residentBytes < 20_000_000,
+        note: "of which private: \(Table.format(Double(idle.privateBytes) / 1e6)) MB; the rest is shared library pages")
+    )
+    var clients: [BenchClient] = []
+    var previous = relay.residentBytes
+    var previousCount = 0
+    for target in quick ? [100] : [1000, 10_000] {
+      while clients.count < target {
+        let names = (clients.count..<min(target, clients.count + 200)).map { "idle\($0)" }
+        let group = group
+        let batch = try await withThrowingTaskGroup(of: BenchClient.self) { tasks in
+          for name in names {
+            tasks.addTask { try await BenchClient.connect(port: port, name: name, secret: secret, group: group) }
+          }
+          var connected: [BenchClient] = []
+          for try await client in tasks { connected.append(client) }
+          return connected
+        }
+        clients += batch
+      }
+      try await Task.sleep(for: .milliseconds(500))
+      let now = relay.residentBytes
+      let perConnection = Double(now - previous) / Double(target - previousCount)
+      rows.append(
+        Row(
+          name: "relay with \(target) idle authenticated clients", unit: "KB per connection",
+          chat: perConnection / 1000,
+          reference: "", referenceValue: nil, target: "< 20 KB", met: perConnection < 20_000,
+          note: "relay RSS \(Table.format(Double(now) / 1e6)) MB"))
+      previous = now
+      previousCount = target
+    }
+    for client in clients { client.channel.close(promise: nil) }
+    return rows
+  }
+}

@@ -1,0 +1,386 @@
+import ChatProtocol
+import ChatRoom
+import Logging
+import NIOCore
+
+/// The room's connections and state, confined to the room's event loop. The rules (who may
+/// join, names, rates, the roster) are ``RoomState``'s; this class carries out its actions
+/// and reports to the host's front end.
+///
+/// It does one thing at a time. A connection's handler may call back into the room while
+/// the room is acting on it (a write overflows a member's queue and the member's session
+/// ends; a flush makes a channel writable again): such calls wait in `deferred` until the
+/// current step is done, so no loop over the members or the batch sees them change under
+/// it, and every member sees the same order of messages and notices.
+final class RoomShell {
+  let loop: any EventLoop
+  var state: RoomState
+  let options: SessionOptions
+  let continuation: AsyncStream<SessionEvent>.Continuation
+  let logger: Logger?
+  let hostName: String?
+  var connections: [ParticipantID: Connection] = [:]
+  private var nextID = 1
+  var stopping = false
+  /// Room frames of the current pass, encoded once for every member that takes them.
+  var batch = BroadcastBatch()
+  /// Joined members that need TEXT lines (no `room` capability).
+  var legacyMembers: [(id: ParticipantID, handler: SessionHandler)] = []
+  /// Resumed members still being sent what they missed: the last room message sent to
+  /// each. They join the batch once they have caught up.
+  var catchingUp: [ParticipantID: UInt64] = [:]
+  /// Sessions that can be resumed, recent messages to replay to them, and which of the
+  /// host's messages every member has.
+  var sessions = SessionDirectory()
+  var history = RoomHistory()
+  var hostReceipts = HostReceipts()
+  var generator = SystemRandomNumberGenerator()
+  /// Connections written to since the last flush pass, and whether a pass is scheduled.
+  private var unflushed: [SessionHandler] = []
+  private var flushScheduled = false
+  private var busy = false
+  private var deferred = CircularBuffer<Deferred>()
+
+  /// A call from a connection that arrived while the room was busy.
+  private enum Deferred {
+    case report(SessionReport, ParticipantID)
+    case closed(ParticipantID)
+    case drained(ParticipantID)
+  }
+
+  struct Connection {
+    var handler: SessionHandler
+    var channel: any Channel
+    var address: String
+    var ip: String
+    var joined = false
+    var handshaking = true
+    var sessionID: SessionID?
+    /// Set when this connection resumes a session that was in the room.
+    var resuming: Resumption?
+    /// Its session moved to a newer connection: its end means nothing to the room.
+    var replaced = false
+    /// Over its rate: not read from, and what had already arrived waits here.
+    var paused = false
+    var held = CircularBuffer<(message: TextMessage, payloadBytes: Int)>()
+  }
+
+  /// A session coming back: the participant that carried it, its name in the room, and
+  /// the last room message it has.
+  struct Resumption {
+    var previous: ParticipantID?
+    var roomName: String
+    var lastReceived: UInt64
+  }
+
+  init(
+    loop: any EventLoop,
+    limits: RoomLimits,
+    hostName: String?,
+    options: SessionOptions,
+    continuation: AsyncStream<SessionEvent>.Continuation,
+    logger: Logger?
+  ) {
+    self.loop = loop
+    self.state = RoomState(limits: limits, host: hostName.map { ($0, WallClock.timeOfDay()) })
+    self.options = options
+    self.continuation = continuation
+    self.logger = logger
+    self.hostName = hostName
+  }
+
+  var now: UInt64 { NIODeadline.now().uptimeNanoseconds }
+
+  // MARK: - One thing at a time
+
+  /// Runs `body` as one step of the room, then whatever connections asked for meanwhile.
+  func run<Result>(_ body: () throws -> Result) rethrows -> Result {
+    if busy { return try body() }
+    busy = true
+    defer { busy = false }
+    let result = try body()
+    while let next = deferred.popFirst() {
+      switch next {
+      case .report(let report, let id): handle(report, from: id)
+      case .closed(let id): closed(id)
+      case .drained(let id): pumpCatchUp(id)
+      }
+    }
+    return result
+  }
+
+  private func enter(_ call: Deferred) {
+    if busy {
+      deferred.append(call)
+    } else {
+      run { deferred.append(call) }
+    }
+  }
+
+  // MARK: - Connections
+
+  func accept(_ channel: any Channel) throws {
+    try run {
+      let address = channel.remoteAddress?.displayString ?? "unknown address"
+      let ip = channel.remoteAddress?.ipAddress ?? address
+      if stopping {
+        try refuse(channel, ErrorReport(code: .busy, message: "the room is closing"), address: address)
+        return
+      }
+      if let refusal = state.admit(address: ip, now: now) {
+        try refuse(channel, refusal, address: address)
+        return
+      }
+      let id = ParticipantID(nextID)
+      nextID += 1
+      let room = NIOLoopBound(self, eventLoop: loop)
+      let handler = try SessionPipeline.configure(channel, role: .listener, options: options, inRoom: true) {
+        report in room.value.enter(.report(report, id))
+      }
+      handler.whenDrained = { room.value.enter(.drained(id)) }
+      connections[id] = Connection(handler: handler, channel: channel, address: address, ip: ip)
+      channel.closeFuture.whenComplete { _ in room.value.enter(.closed(id)) }
+    }
+  }
+
+  private func refuse(_ channel: any Channel, _ report: ErrorReport, address: String) throws {
+    continuation.yield(.refused(address: address, reason: report.message))
+    logger?.notice("turned away \(address): \(report.message)")
+    try channel.pipeline.syncOperations.addHandler(BusyRefusalHandler(report: report, linger: options.lingerTimeout))
+  }
+
+  private func closed(_ id: ParticipantID) {
+    guard let connection = connections.removeValue(forKey: id) else { return }
+    state.connectionClosed(address: connection.ip)
+    if connection.handshaking { state.handshakeEnded() }
+    park(connection, id)
+    if connection.joined {
+      removeMember(id)
+      perform(state.leave(id, reason: "connection closed"))
+    }
+  }
+
+  /// The connection of a session is gone: keep the session so that it can be resumed.
+  private func park(_ connection: Connection, _ id: ParticipantID) {
+    guard let sessionID = connection.sessionID else { return }
+    let expired = sessions.park(
+      sessionID, from: id, lastReceived: connection.handler.lastRelayedSequence, now: now)
+    for session in expired { reportHost(hostReceipts.forget(session)) }
+  }
+
+  func removeMember(_ id: ParticipantID) {
+    batch.remove(id)
+    legacyMembers.removeAll { $0.id == id }
+    catchingUp[id] = nil
+  }
+
+  func reportHost(_ reports: [SessionReport]) {
+    guard hostName != nil else { return }
+    for report in reports {
+      if let event = SessionPipeline.event(for: report, address: "") { continuation.yield(event) }
+    }
+  }
+
+  // MARK: - Reports from a connection's session
+
+  private func handle(_ report: SessionReport, from id: ParticipantID) {
+    guard var connection = connections[id] else { return }
+    switch report {
+    case .established(let peer, let auth):
+      if connection.handshaking {
+        connection.handshaking = false
+        state.handshakeEnded()
+      }
+      connection.joined = true
+      connections[id] = connection
+      enterRoom(id, connection, peer: peer, authenticated: auth == .authenticated)
+    case .messageReceived(let message, _, let payloadBytes, _):
+      if connection.paused || !connection.held.isEmpty {
+        connection.held.append((message, payloadBytes))
+        connections[id] = connection
+      } else {
+        relay(message, payloadBytes: payloadBytes, from: id)
+      }
+    case .sessionRequested(let request, let peer):
+      openSession(request, from: peer.name, for: id)
+    case .peerAcknowledged(let sequence):
+      if let sessionID = connection.sessionID {
+        reportHost(hostReceipts.acknowledged(by: sessionID, through: sequence))
+      }
+    case .whoRequested:
+      perform(state.who(for: id, now: now))
+    case .messageNotSent(let text, let reason):
+      logger?.notice("could not relay to \(connection.address): \(reason) (\(text.utf8.count) bytes)")
+    case .ended(let end):
+      ended(id, connection, end)
+    case .authenticating, .messageSent, .roundTrip, .roomEvent, .sessionStarted, .messageResent, .messagePending,
+      .delivered, .notDelivered, .peerSilent, .peerResponsive:
+      break
+    }
+  }
+
+  /// A session that finished its handshake takes its place: a new participant, or one
+  /// coming back, which first catches up on what it missed.
+  private func enterRoom(_ id: ParticipantID, _ connection: Connection, peer: PeerIdentity, authenticated: Bool) {
+    let since = WallClock.timeOfDay()
+    if let resuming = connection.resuming {
+      perform(
+        state.resume(
+          id, replacing: resuming.previous, name: resuming.roomName, address: connection.address,
+          authenticated: authenticated, since: since, now: now))
+    } else {
+      perform(
+        state.join(
+          id, requestedName: peer.name, address: connection.address, authenticated: authenticated, since: since,
+          now: now))
+    }
+    if let sessionID = connection.sessionID, let name = state.participants[id]?.name {
+      sessions.joined(sessionID, as: id, roomName: name)
+    }
+    if !connection.handler.supportsRoom {
+      legacyMembers.append((id, connection.handler))
+    } else if let resuming = connection.resuming {
+      catchingUp[id] = resuming.lastReceived
+      pumpCatchUp(id)
+    } else {
+      batch.add(id, connection.handler)
+    }
+  }
+
+  private func ended(_ id: ParticipantID, _ original: Connection, _ end: SessionEnd) {
+    var connection = original
+    if connection.handshaking {
+      connection.handshaking = false
+      state.handshakeEnded()
+    }
+    defer { connections[id] = connection }
+    guard !connection.replaced else { return }
+    park(connection, id)
+    if connection.joined {
+      connection.joined = false
+      removeMember(id)
+      if end.isWorthReconnecting, connection.sessionID != nil, !stopping {
+        perform(state.depart(id, reason: end.leaveReason))
+        expireAway(id)
+      } else {
+        perform(state.leave(id, reason: end.leaveReason))
+      }
+    } else {
+      if case .authFailed = end { perform(state.authenticationFailed(address: connection.ip, now: now)) }
+      let line = end.description
+      continuation.yield(.refused(address: connection.address, reason: line))
+      logger?.notice("\(connection.address): \(line)")
+    }
+  }
+
+  /// After the grace, a participant whose connection dropped and did not come back leaves.
+  private func expireAway(_ id: ParticipantID) {
+    let room = NIOLoopBound(self, eventLoop: loop)
+    loop.scheduleTask(in: .nanoseconds(Int64(state.limits.awayGrace * 1e9))) {
+      let room = room.value
+      room.run { room.perform(room.state.awayExpired(id, now: room.now)) }
+    }
+  }
+
+  // MARK: - Pacing
+
+  /// A member's message goes into the room's order; the member's receipt says so.
+  private func relay(_ message: TextMessage, payloadBytes: Int, from id: ParticipantID) {
+    perform(
+      state.message(from: id, number: message.sequence, text: message.text, payloadBytes: payloadBytes, now: now))
+    connections[id]?.handler.relayed(through: message.sequence)
+  }
+
+  /// Stops reading from a member over its rate until its allowance has refilled.
+  func pause(_ id: ParticipantID, for nanoseconds: UInt64) {
+    guard var connection = connections[id], !connection.paused else { return }
+    connection.paused = true
+    connections[id] = connection
+    connection.handler.setReading(false)
+    resumeReading(id, after: nanoseconds)
+  }
+
+  private func resumeReading(_ id: ParticipantID, after nanoseconds: UInt64) {
+    let room = NIOLoopBound(self, eventLoop: loop)
+    loop.scheduleTask(in: .nanoseconds(Int64(min(nanoseconds, UInt64(Int64.max))))) {
+      let room = room.value
+      room.run { room.releaseHeld(id) }
+    }
+  }
+
+  /// A paused member's allowance has (partly) refilled: relay what it is holding as far
+  /// as the allowance goes, and read from it again once nothing is held and it is out of debt.
+  private func releaseHeld(_ id: ParticipantID) {
+    while var connection = connections[id], connection.paused {
+      let wait = state.pauseRemaining(for: id, now: now)
+      if wait > 0 {
+        resumeReading(id, after: wait)
+        return
+      }
+      guard let (message, payloadBytes) = connection.held.popFirst() else {
+        connection.paused = false
+        connections[id] = connection
+        connection.handler.setReading(true)
+        return
+      }
+      connections[id] = connection
+      relay(message, payloadBytes: payloadBytes, from: id)
+      connection.handler.acknowledgeRelayed()
+      markUnflushed(connection.handler)
+    }
+  }
+
+  // MARK: - Flushing
+
+  /// Flushes every connection written to once, after the event loop has handled what it
+  /// read in this pass: all the messages of a read burst leave together.
+  func markUnflushed(_ handler: SessionHandler) {
+    guard handler.hasUnflushedWrites, !handler.queuedForFlush else { return }
+    handler.queuedForFlush = true
+    unflushed.append(handler)
+    scheduleFlush()
+  }
+
+  func scheduleFlush() {
+    guard !flushScheduled else { return }
+    flushScheduled = true
+    let room = NIOLoopBound(self, eventLoop: loop)
+    loop.execute { room.value.flushAll() }
+  }
+
+  private func flushAll() {
+    run {
+      flushScheduled = false
+      writePendingBroadcast()
+      let handlers = unflushed
+      unflushed.removeAll(keepingCapacity: true)
+      for handler in handlers {
+        handler.queuedForFlush = false
+        handler.flushPending()
+      }
+    }
+  }
+
+  // MARK: - Shutting down
+
+  /// Says `goodbye` to every connection (when the host leaves, in the room's words: who
+  /// closed it, and why if it was not simply quitting) and waits for them to close.
+  func closeAll(_ goodbye: Goodbye) -> EventLoopFuture<Void> {
+    var goodbye = goodbye
+    if let hostName {
+      let why = goodbye.code == .userQuit ? "" : " (\(goodbye.reason.isEmpty ? "\(goodbye.code)" : goodbye.reason))"
+      goodbye.reason = "\(hostName) (host) closed the room\(why)"
+    }
+    return run {
+      stopping = true
+      writePendingBroadcast()
+      let channels = connections.values.map(\.channel)
+      for connection in connections.values { connection.handler.close(goodbye) }
+      return EventLoopFuture.andAllComplete(channels.map(\.closeFuture), on: loop)
+    }
+  }
+
+  func finish() {
+    continuation.finish()
+  }
+}
