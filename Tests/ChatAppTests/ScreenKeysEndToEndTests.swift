@@ -76,10 +76,17 @@ extension ScreenEndToEndTests {
     #expect(statusLine(screen).contains("↓1 "))
   }
 
-  @Test func quittingWithMessagesNotDeliveredAsksThenListsThem() async throws {
+  /// bob, connecting to a port where nothing listens: what he types stays queued.
+  func unreachableBob() async throws -> (TmuxTerminal, ClosedPort) {
     let closed = try ClosedPort()
     let bob = try TmuxTerminal(["--connect", "127.0.0.1:\(closed.port)", "--name", "bob"])
     try await bob.waitForScreen(containing: "reconnecting")
+    return (bob, closed)
+  }
+
+  @Test func quittingWithMessagesNotDeliveredAsksThenListsThem() async throws {
+    let (bob, closed) = try await unreachableBob()
+    defer { withExtendedLifetime(closed) {} }
     try bob.type("first message")
     try bob.press("Enter")
     try bob.type("second \u{202e}one")
@@ -101,9 +108,8 @@ extension ScreenEndToEndTests {
   }
 
   @Test func slashQuitBangLeavesAtOnce() async throws {
-    let closed = try ClosedPort()
-    let bob = try TmuxTerminal(["--connect", "127.0.0.1:\(closed.port)", "--name", "bob"])
-    try await bob.waitForScreen(containing: "reconnecting")
+    let (bob, closed) = try await unreachableBob()
+    defer { withExtendedLifetime(closed) {} }
     try bob.type("unsent")
     try bob.press("Enter")
     try await bob.waitForScreen(containing: "bob: unsent  [queued]")
@@ -114,12 +120,7 @@ extension ScreenEndToEndTests {
   }
 
   @Test func ctrlZStopsWithTheTerminalRestoredAndFgRedraws() async throws {
-    let alice = try TmuxTerminal(["--listen", "127.0.0.1:0", "--name", "alice"], environment: ["CHAT_SECRET": "z"])
-    let screen = try await alice.waitForScreen(containing: "listening on 127.0.0.1:")
-    let port = screen.components(separatedBy: "listening on 127.0.0.1:")[1].prefix { $0.isNumber }
-    let bob = try TmuxTerminal(
-      ["--connect", "127.0.0.1:\(port)", "--name", "bob"], environment: ["CHAT_SECRET": "z"], jobControl: true)
-    try await bob.waitForScreen(containing: "you are bob; 2 in the room")
+    let (alice, bob) = try await startPair(bobJobControl: true)
     try bob.type("draft")
     try await waitForInput(bob, "> draft")
     let pid = try bob.chatProcessID()

@@ -211,21 +211,30 @@ public struct KeySequenceParser: Sendable {
     // The modifier is the second parameter (ESC [ 1 ; 5 C), or the only one on a cursor
     // key in older forms (ESC [ 5 C).
     let modifier = Modifier(numbers.count > 1 ? numbers[1] : max(1, numbers.first ?? 1), alt: alt)
+    if let key = cursorKey(last, modifier) { return .complete(.key(key)) }
     switch last {
     case "~", "^", "@":
       return .complete(tilde(numbers, final: last, alt: alt))
-    case "A": return .complete(.key(.up))
-    case "B": return .complete(.key(.down))
-    case "C": return .complete(.key(modifier.word ? .wordRight : .right))
-    case "D": return .complete(.key(modifier.word ? .wordLeft : .left))
-    case "H": return .complete(.key(modifier.control ? .scrollTop : .home))
-    case "F": return .complete(.key(modifier.control ? .scrollBottom : .end))
     // rxvt's Shift-arrows.
     case "a": return .complete(.key(.up))
     case "b": return .complete(.key(.down))
     case "c": return .complete(.key(.right))
     case "d": return .complete(.key(.left))
     default: return .complete(nil)
+    }
+  }
+
+  /// The keys CSI and SS3 forms share: arrows (Ctrl or Alt ← → move by word), Home and End
+  /// (with Ctrl: the top and bottom of the conversation).
+  static func cursorKey(_ final: Unicode.Scalar, _ modifier: Modifier) -> Key? {
+    switch final {
+    case "A": .up
+    case "B": .down
+    case "C": modifier.word ? .wordRight : .right
+    case "D": modifier.word ? .wordLeft : .left
+    case "H": modifier.control ? .scrollTop : .home
+    case "F": modifier.control ? .scrollBottom : .end
+    default: nil
     }
   }
 
@@ -255,13 +264,8 @@ public struct KeySequenceParser: Sendable {
     }
     let numbers = parameters(rest.dropLast())
     let modifier = Modifier(numbers.last ?? 1, alt: alt)
+    if let key = cursorKey(last, modifier) { return .complete(.key(key)) }
     switch last {
-    case "A": return .complete(.key(.up))
-    case "B": return .complete(.key(.down))
-    case "C": return .complete(.key(modifier.word ? .wordRight : .right))
-    case "D": return .complete(.key(modifier.word ? .wordLeft : .left))
-    case "H": return .complete(.key(modifier.control ? .scrollTop : .home))
-    case "F": return .complete(.key(modifier.control ? .scrollBottom : .end))
     case "M": return .complete(.key(.enter))  // keypad Enter
     // rxvt's Ctrl-arrows.
     case "a": return .complete(.key(.up))
