@@ -171,4 +171,19 @@ extension ScreenEndToEndTests {
     try bob.press("Enter")
     try await alice.waitForScreen(containing: "bob: xy👍🏽🇫🇷!  (")
   }
+
+  @Test func whatIsTypedWhileTheScreenIsTooSmallIsNotSent() async throws {
+    let (alice, bob) = try await startPair()
+    try alice.resize(width: 20, height: 6)
+    let small = try await alice.waitForScreen(containing: "terminal too small")
+    #expect(small.contains("need 30×8"), "the notice fits at 20×6")
+    try alice.type("sent blind")
+    try alice.press("Enter")
+    try alice.resize(width: 100, height: 30)
+    try await waitForInput(alice, ">")
+    try alice.type("seen")
+    try alice.press("Enter")
+    let screen = try await bob.waitForScreen(containing: "alice: seen")
+    #expect(!screen.contains("sent blind"))
+  }
 }
