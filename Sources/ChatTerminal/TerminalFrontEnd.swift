@@ -72,8 +72,10 @@ public final class TerminalFrontEnd: Sendable {
     return outcome
   }
 
-  /// How long to wait for the rest of an escape sequence before taking ESC as a key.
+  /// How long to wait for the rest of an escape sequence before taking ESC as a key, and
+  /// for more of a paste before taking its end as lost (milliseconds).
   static let escapeWait: Int32 = 50
+  static let pasteWait: Int32 = 2_000
 
   /// The UI thread's loop.
   private func uiLoop() -> Outcome {
@@ -104,7 +106,8 @@ public final class TerminalFrontEnd: Sendable {
       pollfd(fd: wakePipe.readEnd, events: Int16(POLLIN), revents: 0),
     ]
     while true {
-      let ready = poll(&descriptors, 2, parser.isWaiting ? Self.escapeWait : -1)
+      let wait = parser.isPasting ? Self.pasteWait : parser.isWaiting ? Self.escapeWait : -1
+      let ready = poll(&descriptors, 2, wait)
       if ready < 0, errno != EINTR { break }
       wakePipe.drain()
       if chat_take_stop_request() != 0 { suspend() }

@@ -85,4 +85,13 @@ struct KeySequenceParserTests {
     }
     #expect(keys == [.paste("first\nsecond")])
   }
+
+  @Test func aPasteWhoseEndIsLostEndsOnTheTimeout() {
+    var parser = KeySequenceParser()
+    #expect(parser.feed("\u{1b}[200~half a paste\rline").isEmpty)
+    #expect(parser.isPasting && parser.isWaiting)
+    #expect(parser.timeout() == [.paste("half a paste\nline")])
+    #expect(!parser.isPasting)
+    #expect(parser.feed("x") == [.text("x")])
+  }
 }

@@ -9,7 +9,8 @@
 ///
 /// A lone ESC can't be told from the start of a sequence until more input comes or none
 /// does: while ``isWaiting``, the caller waits briefly for more and then calls
-/// ``timeout()``.
+/// ``timeout()``. A bracketed paste whose end never comes (a terminal that lost it) is
+/// ended the same way, after a longer wait (``isPasting``).
 public struct KeySequenceParser: Sendable {
   /// An escape sequence begun, ESC included.
   private var pending: [Unicode.Scalar] = []
@@ -23,9 +24,9 @@ public struct KeySequenceParser: Sendable {
 
   public init() {}
 
-  /// Whether an escape sequence has begun and more is expected; if nothing more comes,
-  /// call ``timeout()``.
-  public var isWaiting: Bool { !pending.isEmpty }
+  /// Whether an escape sequence or a paste has begun and more is expected; if nothing more
+  /// comes, call ``timeout()``.
+  public var isWaiting: Bool { !pending.isEmpty || paste != nil }
 
   /// Whether a bracketed paste has begun and not yet ended.
   public var isPasting: Bool { paste != nil }
@@ -49,8 +50,12 @@ public struct KeySequenceParser: Sendable {
   }
 
   /// No more input came after a partial sequence: a lone ESC (or ESC ESC) is the Escape
-  /// key; anything longer is dropped.
+  /// key; anything longer is dropped. A paste still open ends with what came.
   public mutating func timeout() -> [Key] {
+    if let pasted = paste {
+      paste = nil
+      return [.paste(Self.pastedText(pasted))]
+    }
     defer { pending = [] }
     return pending.allSatisfy { $0 == Self.escape } && !pending.isEmpty ? [.escape] : []
   }

@@ -14,7 +14,9 @@ public struct UnconfirmedMessages: Hashable, Sendable {
 
   public init() {}
 
+  /// How many messages are outstanding.
   public var count: Int { messages.count }
+  /// Whether every message is confirmed (or known not delivered).
   public var isEmpty: Bool { messages.isEmpty }
 
   mutating func queued(_ text: String, session: Int) {
