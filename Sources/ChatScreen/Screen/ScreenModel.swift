@@ -302,33 +302,23 @@ public struct ScreenModel: Sendable {
   }
 
   private mutating func submit(time: String) -> [ScreenCommand] {
-    let line = input.submit()
-    // A line of nothing but spaces (or line breaks) says nothing: not sent.
-    guard !line.allSatisfy(\.isWhitespace) else { return [] }
-    guard line.hasPrefix("/") else { return [.send(line)] }
-    if line.hasPrefix("//") { return [.send(String(line.dropFirst()))] }
-    let parts = line.split(separator: " ", maxSplits: 1)
-    switch parts[0].lowercased() {
-    case "/":
-      note("a lone / is not a command: /help lists them; start a line with // to send a leading /", time: time)
-    case "/quit", "/exit":
-      return requestQuit()
-    case "/quit!", "/exit!":
-      return [.quit]
-    case "/clear":
-      scrollback.clear()
-    case "/help":
-      for text in Self.help { note(text, time: time) }
-    case "/who":
-      return [.who]
-    case "/stats":
-      for text in statistics.report { note(text, time: time) }
-    case "/nick":
+    switch TypedLine(input.submit()) {
+    case .nothing: break
+    case .message(let text): return [.send(text)]
+    case .quit: return requestQuit()
+    case .forceQuit: return [.quit]
+    case .who: return [.who]
+    case .clear: scrollback.clear()
+    case .help: for text in Self.help { note(text, time: time) }
+    case .stats: for text in statistics.report { note(text, time: time) }
+    case .nick:
       note(
         "/nick: names are fixed when the connection is made (protocol version 1); reconnect with --name NAME",
         time: time)
-    default:
-      note("unknown command \(parts[0]): type /help for the list; start a line with // to send a leading /", time: time)
+    case .loneSlash:
+      note("a lone / is not a command: /help lists them; start a line with // to send a leading /", time: time)
+    case .unknown(let word):
+      note("unknown command \(word): type /help for the list; start a line with // to send a leading /", time: time)
     }
     return []
   }
