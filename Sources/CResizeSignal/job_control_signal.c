@@ -47,20 +47,28 @@ int chat_take_continued(void) {
 }
 
 void chat_stop_for_job_control(void) {
-  struct sigaction default_action;
-  memset(&default_action, 0, sizeof default_action);
+  struct sigaction ignore;
+  memset(&ignore, 0, sizeof ignore);
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  struct sigaction default_action = ignore;
   default_action.sa_handler = SIG_DFL;
-  sigemptyset(&default_action.sa_mask);
+  // First the rest of our process group (a script that started chat), as the terminal's
+  // Ctrl-Z would: the shell's job is the whole group, and it is stopped only when all of
+  // it is. Ignored here meanwhile, so that this process stops only below.
+  sigaction(SIGTSTP, &ignore, NULL);
+  kill(0, SIGTSTP);
   sigaction(SIGTSTP, &default_action, NULL);
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTSTP);
   pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-  // Sent to this thread, not the process: the kernel could give a process-directed signal
-  // to another thread, which might act on it only after our handler is back (and then not
-  // stop). This thread acts on it as the call returns: the whole process stops there and
-  // the call returns once it is continued. (In an orphaned process group, with no shell to
-  // continue it, the kernel discards it and the call returns at once.)
+  // Then this process, through this thread, not the process: the kernel could give a
+  // process-directed signal to another thread, which might act on it only after our
+  // handler is back (and then not stop). This thread acts on it as the call returns: the
+  // whole process stops there and the call returns once it is continued (fg). In an
+  // orphaned process group, with no shell to continue it, the kernel discards it and the
+  // call returns at once.
   pthread_kill(pthread_self(), SIGTSTP);
   sigaction(SIGTSTP, &stop_action, NULL);
 }
