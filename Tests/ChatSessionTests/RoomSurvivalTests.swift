@@ -278,4 +278,42 @@ struct RoomSurvivalTests {
     await listener.close(Goodbye(code: .shuttingDown, reason: ""))
     await proxy.close()
   }
+
+  /// Thousands of WHO requests in one write from a member of a big room: the answers come
+  /// paced, like messages, so the asker is neither flooded into "too slow" nor able to
+  /// pull the roster at the wire's speed.
+  @Test func aWhoFloodIsPacedNotAmplified() async throws {
+    var limits = RoomLimits()
+    limits.maximumConnectionsPerAddress = 1_000
+    let (listener, hostLog) = try await startListener(SessionOptions(name: "host"), limits: limits)
+    var members: [RawClient] = []
+    for index in 0..<120 {
+      let member = try await RawClient(port: listener.port)
+      try await member.sendHello(name: "m\(index)", capabilities: [Capability.room])
+      members.append(member)
+    }
+    try await hostLog.wait("120 joined", seconds: 20) { events, _ in
+      events.filter { $0.roomEvent?.kind == .joined }.count >= 120
+    }
+    let asker = try await RawClient(port: listener.port)
+    try await asker.sendHello(name: "asker", capabilities: [Capability.room])
+    try await hostLog.first("asker joined") { $0.isRoom(.joined, "asker") }
+    try await asker.send((0..<20_000).flatMap { _ in [0, 0, 0, 0, 0x51] as [UInt8] })
+    // Then a message: it comes back once the asker's allowance allows, after the WHOs.
+    try await asker.send(.text(TextMessage(sequence: 1, text: "still here")))
+    let received = try await asker.received.wait("the asker's message back", seconds: 20) { chunks, _ in
+      RawClient.frames(in: chunks).contains {
+        if case .roomText(let message) = $0 { message.text == "still here" } else { false }
+      }
+    }
+    let frames = RawClient.frames(in: received)
+    #expect(!frames.contains { if case .error = $0 { true } else { false } }, "the asker was dropped")
+    let answers = frames.filter { if case .roomEvent(let event) = $0 { event.kind == .who } else { false } }.count
+    // Requests that arrive while the asker is paced are answered once, not once each:
+    // about the message burst's worth (200) of answers of 101 entries, not 20,000.
+    #expect(answers >= 101 && answers < 1_000 * 101, "\(answers) entries for 20,000 requests")
+    for member in members { try? await member.channel.close() }
+    try? await asker.channel.close()
+    await listener.close(Goodbye(code: .shuttingDown, reason: ""))
+  }
 }

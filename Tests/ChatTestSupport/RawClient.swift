@@ -7,24 +7,28 @@ public final class RawClient: Sendable {
   public let channel: any Channel
   public let received: AwaitableLog<[UInt8]>
 
+  /// Passes what arrives, in order, to one stream: the log is filled by a single task, so
+  /// chunks are never reordered (a task per read would race).
   private final class Recorder: ChannelInboundHandler, Sendable {
     typealias InboundIn = ByteBuffer
-    let log: AwaitableLog<[UInt8]>
-    init(log: AwaitableLog<[UInt8]>) { self.log = log }
+    let chunks: AsyncStream<[UInt8]>.Continuation
+    init(chunks: AsyncStream<[UInt8]>.Continuation) { self.chunks = chunks }
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-      let bytes = Array(unwrapInboundIn(data).readableBytesView)
-      let log = log
-      Task { await log.append(bytes) }
+      chunks.yield(Array(unwrapInboundIn(data).readableBytesView))
     }
     func channelInactive(context: ChannelHandlerContext) {
-      let log = log
-      Task { await log.finish() }
+      chunks.finish()
     }
   }
 
   public init(port: Int, reading: Bool = true) async throws {
     let log = AwaitableLog<[UInt8]>()
     received = log
+    let (chunks, continuation) = AsyncStream.makeStream(of: [UInt8].self)
+    Task {
+      for await chunk in chunks { await log.append(chunk) }
+      await log.finish()
+    }
     var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
       .channelOption(.autoRead, value: reading)
     if !reading {
@@ -34,7 +38,9 @@ public final class RawClient: Sendable {
     channel =
       try await bootstrap
       .channelInitializer { channel in
-        channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Recorder(log: log)) }
+        channel.eventLoop.makeCompletedFuture {
+          try channel.pipeline.syncOperations.addHandler(Recorder(chunks: continuation))
+        }
       }
       .connect(host: "127.0.0.1", port: port).get()
   }

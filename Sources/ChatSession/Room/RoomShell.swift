@@ -62,7 +62,15 @@ final class RoomShell {
     var replaced = false
     /// Over its rate: not read from, and what had already arrived waits here.
     var paused = false
-    var held = CircularBuffer<(message: TextMessage, payloadBytes: Int)>()
+    var held = CircularBuffer<Held>()
+  }
+
+  /// What a paced member sent that had already arrived: it waits for the allowance. A
+  /// read holds at most a few hundred KiB, so this is bounded too (and repeated WHO
+  /// requests are kept as one).
+  enum Held {
+    case message(TextMessage, payloadBytes: Int)
+    case who
   }
 
   /// A session coming back: the participant that carried it, its name in the room, and
@@ -196,7 +204,7 @@ final class RoomShell {
       enterRoom(id, connection, peer: peer, authenticated: auth == .authenticated)
     case .messageReceived(let message, _, let payloadBytes, _):
       if connection.paused || !connection.held.isEmpty {
-        connection.held.append((message, payloadBytes))
+        connection.held.append(.message(message, payloadBytes: payloadBytes))
         connections[id] = connection
       } else {
         relay(message, payloadBytes: payloadBytes, from: id)
@@ -208,7 +216,13 @@ final class RoomShell {
         reportHost(hostReceipts.acknowledged(by: sessionID, through: sequence))
       }
     case .whoRequested:
-      perform(state.who(for: id, now: now))
+      if connection.paused || !connection.held.isEmpty {
+        if case .who? = connection.held.last { return }
+        connection.held.append(.who)
+        connections[id] = connection
+      } else {
+        perform(state.who(for: id, now: now))
+      }
     case .messageNotSent(let text, let reason):
       logger?.notice("could not relay to \(connection.address): \(reason) (\(text.utf8.count) bytes)")
     case .ended(let end):
@@ -317,16 +331,21 @@ final class RoomShell {
         resumeReading(id, after: wait)
         return
       }
-      guard let (message, payloadBytes) = connection.held.popFirst() else {
+      guard let next = connection.held.popFirst() else {
         connection.paused = false
         connections[id] = connection
         connection.handler.setReading(true)
         return
       }
       connections[id] = connection
-      relay(message, payloadBytes: payloadBytes, from: id)
-      connection.handler.acknowledgeRelayed()
-      markUnflushed(connection.handler)
+      switch next {
+      case .message(let message, let payloadBytes):
+        relay(message, payloadBytes: payloadBytes, from: id)
+        connection.handler.acknowledgeRelayed()
+        markUnflushed(connection.handler)
+      case .who:
+        perform(state.who(for: id, now: now))
+      }
     }
   }
 
