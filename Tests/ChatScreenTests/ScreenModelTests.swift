@@ -81,9 +81,9 @@ struct ScreenModelTests {
 
   @Test func aBracketedPasteOfSeveralLinesIsOneMessage() {
     var model = connected()
-    for key: Key in [.pasteBegin, .text("line one"), .enter, .text("第二行"), .pasteEnd] {
-      #expect(model.handle(key, time: "t").isEmpty)
-    }
+    #expect(model.handle(.paste("line one\n第二行"), time: "t").isEmpty)
+    #expect(model.input.text == "line one\n第二行")
+    #expect(model.layout(width: 100, height: 20).text.contains("pasted 2 lines: Enter sends them as one message"))
     #expect(model.handle(.enter, time: "t") == [.send("line one\n第二行")])
   }
 

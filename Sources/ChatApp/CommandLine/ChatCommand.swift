@@ -233,13 +233,17 @@ public struct ChatCommand: AsyncParsableCommand {
       endpoint: endpoint, localName: displayName, useColor: useColor, secretConfigured: secretConfigured)
     let interruption = SignalWatcher { frontEnd.requestQuit() }
     let outcome = NIOLockedValueBox(ConversationOutcome())
-    let problem = await frontEnd.run { event in outcome.withLockedValue { $0.observe(event) } }
+    let screen = await frontEnd.run { event in outcome.withLockedValue { $0.observe(event) } }
+    // What the user left undelivered, now that the real terminal is back (escaped: the
+    // text is the user's own, but may have come from a paste).
+    for line in screen.unconfirmed.report { Self.printError(line) }
     if let signal = interruption.received { throw ExitCode(128 + signal) }
     let status = outcome.withLockedValue { $0.exitStatus(listening: listen != nil) }
     if status != 0 {
-      if let problem { Self.printError(problem) }
+      if let problem = screen.lastProblem { Self.printError(problem) }
       throw ExitCode(status)
     }
+    if !screen.unconfirmed.isEmpty { throw ExitCode(1) }
   }
 
   /// One line on stderr. The message may hold a peer's text (an ERROR frame's message), so

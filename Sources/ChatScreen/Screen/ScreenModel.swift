@@ -19,8 +19,12 @@ public struct ScreenModel: Sendable {
   private var roomName: String?
   /// Counts sessions, so that a new session's message numbers don't match the old one's.
   private var session = 0
-  private var pasting = false
   private var lastSize = (width: 80, height: 24)
+  /// Our messages not yet confirmed: quitting asks first while there are any, and lists
+  /// them afterwards.
+  public private(set) var unconfirmed = UnconfirmedMessages()
+  /// Whether the input line is asking "quit anyway? y/N".
+  public private(set) var confirmingQuit = false
 
   /// Whether this side has a shared secret: a room it hosts then admits only people who
   /// prove the same secret.
@@ -48,8 +52,12 @@ public struct ScreenModel: Sendable {
       status.roomCount = status.roomCount ?? 1
       system("listening on \(address): a room others can join")
     case .connecting(let address):
+      if case .reconnecting(let attempt, _) = status.link {
+        reconnectLine("connecting to \(address) (attempt \(attempt))", time: time)
+      } else {
+        system("connecting to \(address)")
+      }
       status.link = .connecting(address)
-      system("connecting to \(address)")
     case .connected(let address):
       status.link = .connected(address)
       status.authentication = .unknown
@@ -85,9 +93,11 @@ public struct ScreenModel: Sendable {
       entry.own = ScrollbackEntry.OwnMessage(session: session, sequence: nil)
       scrollback.append(entry)
       status.unconfirmed += 1
+      unconfirmed.queued(text, session: session)
     case .messageSent(let message, let payloadBytes, let wireBytes):
       statistics.recordSent(payloadBytes: payloadBytes, wireBytes: wireBytes)
       let own = ScrollbackEntry.OwnMessage(session: session, sequence: message.sequence)
+      unconfirmed.sent(message.text, as: own)
       let isQueuedCopy = { (entry: ScrollbackEntry) in
         entry.delivery == .queued && entry.own?.sequence == nil && entry.text == message.text
       }
@@ -111,18 +121,21 @@ public struct ScreenModel: Sendable {
     case .delivered(let sequences):
       for sequence in sequences {
         let own = ScrollbackEntry.OwnMessage(session: session, sequence: sequence)
+        unconfirmed.settled(own)
         if scrollback.updateLast(where: { $0.own == own }, { $0.delivery = .delivered }) {
           status.unconfirmed = max(0, status.unconfirmed - 1)
         }
       }
     case .notDelivered(let message, let reason):
       let own = ScrollbackEntry.OwnMessage(session: session, sequence: message.sequence)
+      unconfirmed.settled(own)
       if scrollback.updateLast(where: { $0.own == own }, { $0.delivery = .notDelivered(reason) }) {
         status.unconfirmed = max(0, status.unconfirmed - 1)
       } else {
         error("not delivered (\(reason)): \(message.text)")
       }
     case .messageNotSent(let text, let reason):
+      unconfirmed.notSent(text)
       let wasQueued = scrollback.updateFirst(
         where: { $0.delivery == .queued && $0.text == text }, { $0.delivery = .notDelivered("not sent: \(reason)") })
       if wasQueued {
@@ -153,7 +166,8 @@ public struct ScreenModel: Sendable {
       status.silentFor = nil
       let seconds = Int((delay + 500_000_000) / 1_000_000_000)
       status.link = .reconnecting(attempt: attempt, seconds: seconds)
-      error("\(reason): reconnecting in \(seconds) s (attempt \(attempt))")
+      reconnectLine(
+        "\(reason): reconnecting \(seconds > 0 ? "in \(seconds) s" : "now") (attempt \(attempt))", time: time)
     case .roundTrip(let nanoseconds):
       statistics.recordRoundTrip(nanoseconds: nanoseconds)
     case .disconnected(_, let end):
@@ -190,6 +204,20 @@ public struct ScreenModel: Sendable {
     }
   }
 
+  /// Reconnect attempts update one line rather than adding lines for ever: the last entry,
+  /// if it is the reconnect line, else a new one.
+  private mutating func reconnectLine(_ text: String, time: String) {
+    let updated = scrollback.updateLast(within: 1, where: \.isReconnectLine) { entry in
+      entry.text = text
+      entry.time = time
+    }
+    if !updated {
+      var entry = ScrollbackEntry(time: time, kind: .error, text: text)
+      entry.isReconnectLine = true
+      scrollback.append(entry)
+    }
+  }
+
   /// A line of the program's own, such as a hint.
   public mutating func note(_ text: String, time: String) {
     scrollback.append(ScrollbackEntry(time: time, kind: .system, text: text))
@@ -200,18 +228,28 @@ public struct ScreenModel: Sendable {
   /// Takes in one key; returns what the program must do about it.
   public mutating func handle(_ key: Key, time: String) -> [ScreenCommand] {
     let (width, height) = lastSize
+    // Too small to show the input line: typing would be blind, so keys are ignored
+    // (Ctrl-L still repaints, and leaving still works, asking first when it must).
+    if width < Self.minimumWidth || height < Self.minimumHeight, !confirmingQuit {
+      switch key {
+      case .control("l"): return [.redraw]
+      case .control("c"): return requestQuit()
+      default: return []
+      }
+    }
+    if confirmingQuit { return answerQuit(key, time: time) }
     let pageHeight = max(1, height - 2)
     switch key {
     case .text(let text):
       input.apply(.insert(text))
-    case .enter:
-      if pasting {
-        input.apply(.insert("\n"))
-        return []
+    case .paste(let text):
+      input.apply(.insert(text))
+      let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
+      if lines > 1 {
+        note("pasted \(lines) lines: Enter sends them as one message, Ctrl-U discards them", time: time)
       }
+    case .enter:
       return submit(time: time)
-    case .pasteBegin: pasting = true
-    case .pasteEnd: pasting = false
     case .backspace, .control("h"): input.apply(.backspace)
     case .delete: input.apply(.delete)
     case .left, .control("b"): input.apply(.left)
@@ -229,48 +267,68 @@ public struct ScreenModel: Sendable {
     case .pageDown: scrollback.pageDown(width: width, height: pageHeight)
     case .scrollTop: scrollback.scrollToTop()
     case .scrollBottom: scrollback.scrollToBottom()
-    case .control("c"): return [.quit]
+    case .control("c"): return requestQuit()
     case .control("d"):
-      if input.isEmpty { return [.quit] }
+      if input.isEmpty { return requestQuit() }
       input.apply(.delete)
     case .control("l"): return [.redraw]
-    case .control, .escape: break
+    case .control("z"): return [.suspend]
+    case .control, .escape, .insert: break
     }
     return []
   }
 
+  /// Leaving with messages not yet confirmed asks first; otherwise it is immediate.
+  private mutating func requestQuit() -> [ScreenCommand] {
+    if unconfirmed.isEmpty { return [.quit] }
+    confirmingQuit = true
+    return []
+  }
+
+  /// The answer to "quit anyway? y/N": y quits, any other key keeps chatting.
+  private mutating func answerQuit(_ key: Key, time: String) -> [ScreenCommand] {
+    confirmingQuit = false
+    if key == .text("y") || key == .text("Y") { return [.quit] }
+    note("not quitting", time: time)
+    return []
+  }
+
+  /// The question the input line asks while ``confirmingQuit``.
+  public var quitQuestion: String {
+    let count = unconfirmed.count
+    return count == 0
+      ? "all messages are confirmed now: quit? y/N "
+      : "\(count) message\(count == 1 ? "" : "s") not yet delivered: quit anyway? y/N "
+  }
+
   private mutating func submit(time: String) -> [ScreenCommand] {
-    let line = input.submit()
-    guard !line.isEmpty else { return [] }
-    guard line.hasPrefix("/") else { return [.send(line)] }
-    if line.hasPrefix("//") { return [.send(String(line.dropFirst()))] }
-    let parts = line.split(separator: " ", maxSplits: 1)
-    switch parts[0] {
-    case "/quit", "/exit":
-      return [.quit]
-    case "/clear":
-      scrollback.clear()
-    case "/help":
-      for text in Self.help { note(text, time: time) }
-    case "/who":
-      return [.who]
-    case "/stats":
-      for text in statistics.report { note(text, time: time) }
-    case "/nick":
+    switch TypedLine(input.submit()) {
+    case .nothing: break
+    case .message(let text): return [.send(text)]
+    case .quit: return requestQuit()
+    case .forceQuit: return [.quit]
+    case .who: return [.who]
+    case .clear: scrollback.clear()
+    case .help: for text in Self.help { note(text, time: time) }
+    case .stats: for text in statistics.report { note(text, time: time) }
+    case .nick:
       note(
         "/nick: names are fixed when the connection is made (protocol version 1); reconnect with --name NAME",
         time: time)
-    default:
-      note("unknown command \(parts[0]): type /help for the list; start a line with // to send a leading /", time: time)
+    case .loneSlash:
+      note("a lone / is not a command: /help lists them; start a line with // to send a leading /", time: time)
+    case .unknown(let word):
+      note("unknown command \(word): type /help for the list; start a line with // to send a leading /", time: time)
     }
     return []
   }
 
   static let help = [
     "commands: /help, /quit, /who (who is in the room), /clear (empty the scrollback), /stats (counters, round trips)",
+    "leave: /quit, Ctrl-C, or Ctrl-D on an empty line (asks first while messages are unconfirmed; /quit! doesn't)",
     "editing: ←/→ Home/End Ctrl-A/E, Backspace/Delete, Ctrl-U/K (delete to start/end), Ctrl-W (word), ↑/↓ history",
-    "scrolling: PgUp/PgDn, Ctrl-Home/Ctrl-End (top/bottom); leave: /quit, Ctrl-C, or Ctrl-D on an empty line",
-    "a line starting with // sends a leading /; a bracketed paste of several lines is one message",
+    "scrolling: PgUp/PgDn, Ctrl-Home/Ctrl-End (top/bottom); Ctrl-Z suspends (fg to return), Ctrl-L repaints",
+    "a line starting with // sends a leading /; a paste of several lines is one message, sent when you press Enter",
   ]
 
   // MARK: - Layout
@@ -279,11 +337,7 @@ public struct ScreenModel: Sendable {
   public mutating func layout(width: Int, height: Int) -> ScreenLayout {
     lastSize = (width, height)
     guard width >= Self.minimumWidth, height >= Self.minimumHeight else {
-      let notice = LineWrapper.truncate(
-        "terminal too small: \(width)×\(height), need \(Self.minimumWidth)×\(Self.minimumHeight)", width: max(0, width))
-      var rows = [StyledRow([StyledSpan(notice, .notice)])]
-      rows += Array(repeating: StyledRow(), count: max(0, height - 1))
-      return ScreenLayout(rows: Array(rows.prefix(max(height, 0))), cursorRow: 0, cursorColumn: 0, statusRow: nil)
+      return tooSmallLayout(width: width, height: height)
     }
     let scrollHeight = height - 2
     var rows = scrollback.visibleRows(width: width, height: scrollHeight)
@@ -298,10 +352,37 @@ public struct ScreenModel: Sendable {
     }
     let statusText = status.text(statistics: statistics, width: width)
     rows.append(StyledRow([StyledSpan(statusText, .statusBar)]))
+    if confirmingQuit {
+      let question = LineWrapper.truncate(quitQuestion, width: width - 1)
+      rows.append(StyledRow([StyledSpan(question, .notice)]))
+      return ScreenLayout(
+        rows: rows, cursorRow: height - 1, cursorColumn: DisplayWidth.of(question), statusRow: height - 2)
+    }
     let promptWidth = DisplayWidth.of(Self.prompt)
     let view = input.view(width: width - promptWidth)
     rows.append(StyledRow([StyledSpan(Self.prompt, .ownName), StyledSpan(view.text, .plain)]))
     return ScreenLayout(
       rows: rows, cursorRow: height - 1, cursorColumn: promptWidth + view.cursorColumn, statusRow: height - 2)
+  }
+
+  /// Below the minimum size: a notice wrapped to fit however small (20×6 and below), or
+  /// the quit question while one is open.
+  private func tooSmallLayout(width: Int, height: Int) -> ScreenLayout {
+    let size = "\(width)×\(height), need \(Self.minimumWidth)×\(Self.minimumHeight)"
+    let texts =
+      confirmingQuit
+      ? [quitQuestion, "quit? y/N"]
+      : ["terminal too small: \(size); keys are ignored", "terminal too small: \(size)", "too small"]
+    // The fullest text that fits.
+    let wrapped = texts.map { LineWrapper.wrap([StyledSpan($0, .notice)], width: max(1, width)) }
+    var rows = wrapped.first { $0.count <= height } ?? wrapped.last!
+    if rows.count > height, height > 0 {
+      rows = Array(rows.prefix(height))
+      rows[height - 1] = StyledRow([
+        StyledSpan(LineWrapper.truncate(rows[height - 1].text + "…", width: width), .notice)
+      ])
+    }
+    rows += Array(repeating: StyledRow(), count: max(0, height - rows.count))
+    return ScreenLayout(rows: Array(rows.prefix(max(height, 0))), cursorRow: 0, cursorColumn: 0, statusRow: nil)
   }
 }

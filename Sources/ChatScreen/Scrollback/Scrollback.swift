@@ -157,12 +157,21 @@ public struct Scrollback: Sendable {
         break
       }
     }
-    if position == topOfEnd(width: width, height: height) || rowsFrom(position, width: width, atLeast: height) < height
+    if position == topOfEnd(width: width, height: height)
+      || rowsFrom(position, width: width, atLeast: height).rows < height
     {
       scrollToBottom()
     } else {
       anchor = position
+      // Paging down brings new messages into view: the marker counts only those below.
+      unseenMessages = min(unseenMessages, messagesBelow(position, width: width, height: height))
     }
+  }
+
+  /// Messages entirely below a window `height` rows high whose top row is `position`.
+  private mutating func messagesBelow(_ position: Position, width: Int, height: Int) -> Int {
+    let end = rowsFrom(position, width: width, atLeast: height).end
+    return entries[(end - firstIndex)...].count(where: \.isMessage)
   }
 
   /// The position of the top row when following the end.
@@ -178,14 +187,16 @@ public struct Scrollback: Sendable {
     return Position(entry: firstIndex, row: 0)
   }
 
-  private mutating func rowsFrom(_ position: Position, width: Int, atLeast: Int) -> Int {
+  /// Rows from `position` down, counted until there are `atLeast` (or the end), and the
+  /// index of the first entry not counted.
+  private mutating func rowsFrom(_ position: Position, width: Int, atLeast: Int) -> (rows: Int, end: Int) {
     var total = rows(of: position.entry, width: width).count - position.row
     var index = position.entry + 1
     while total < atLeast, index < firstIndex + entries.count {
       total += rows(of: index, width: width).count
       index += 1
     }
-    return total
+    return (total, index)
   }
 
   private mutating func prepare(width: Int) {

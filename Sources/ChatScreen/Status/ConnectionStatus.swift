@@ -40,7 +40,7 @@ public struct ConnectionStatus: Hashable, Sendable {
     case .connecting(let address): parts.append("connecting to \(address)")
     case .connected(let address): parts.append("connected to \(address)")
     case .reconnecting(let attempt, let seconds):
-      parts.append("reconnecting in \(seconds) s (attempt \(attempt))")
+      parts.append("reconnecting \(seconds > 0 ? "in \(seconds) s" : "now") (attempt \(attempt))")
     case .disconnected(let reason):
       // After an auth failure the reason is in the auth part; don't say it twice.
       if case .failed = authentication {
