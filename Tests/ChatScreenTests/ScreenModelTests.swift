@@ -37,6 +37,18 @@ struct ScreenModelTests {
     #expect(layout.text.contains("12:00:02 bob: 你好  (14 B, 19 on wire)"))
   }
 
+  /// A join says whether the newcomer authenticated: the host also sees where from.
+  @Test func aJoinShowsTheAuthResult() {
+    var model = connected()
+    model.apply(.room(RoomEvent(kind: .joined, participantCount: 3, name: "carol", detail: "authenticated")), time: "t")
+    model.apply(
+      .room(RoomEvent(kind: .joined, participantCount: 4, name: "dave", detail: "10.0.0.4:5000, unauthenticated")),
+      time: "t")
+    let text = model.layout(width: 100, height: 20).text
+    #expect(text.contains("carol joined (authenticated)"))
+    #expect(text.contains("dave joined (10.0.0.4:5000, unauthenticated)"))
+  }
+
   @Test func authFailureIsShoutedInTheStatusBar() {
     var model = ScreenModel(localName: "bob")
     model.apply(.connecting(to: "h:1"), time: "t")

@@ -45,7 +45,7 @@ extension SessionMachine {
     if supportsRoom { return [.send(.roomEvent(event))] }
     let line: String
     switch event.kind {
-    case .joined: line = "* \(event.name) joined from \(event.detail)"
+    case .joined: line = event.detail.isEmpty ? "* \(event.name) joined" : "* \(event.name) joined (\(event.detail))"
     case .left: line = "* \(event.name) left: \(event.detail)"
     case .notice: line = "* \(event.detail)"
     case .welcome, .who: return []

@@ -189,7 +189,7 @@ public struct ScreenModel: Sendable {
       case .welcome:
         roomName = event.name
         system(event.detail)
-      case .joined: system("\(event.name) joined from \(event.detail)")
+      case .joined: system(event.detail.isEmpty ? "\(event.name) joined" : "\(event.name) joined (\(event.detail))")
       case .left: system("\(event.name) left: \(event.detail)")
       case .who: system("  \(event.name): \(event.detail)")
       case .notice: error(event.detail)
