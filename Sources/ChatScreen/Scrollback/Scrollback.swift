@@ -74,6 +74,38 @@ public struct Scrollback: Sendable {
     return true
   }
 
+  // MARK: - Delivery marks
+
+  /// The oldest queued copy of our message `text` went on the wire as `own`: it now shows
+  /// `[sent]` and its byte counts. Returns false when no queued copy is on screen.
+  @discardableResult
+  mutating func markSent(
+    _ text: String, as own: ScrollbackEntry.OwnMessage, payloadBytes: Int, wireBytes: Int
+  ) -> Bool {
+    updateFirst(where: { $0.delivery == .queued && $0.own?.sequence == nil && $0.text == text }) { entry in
+      entry.delivery = .sent
+      entry.own = own
+      entry.payloadBytes = payloadBytes
+      entry.wireBytes = wireBytes
+    }
+  }
+
+  /// Our message `own` was confirmed, or is known not delivered. Returns false when it is
+  /// not on screen (any more).
+  @discardableResult
+  mutating func mark(_ own: ScrollbackEntry.OwnMessage, _ delivery: ScrollbackEntry.Delivery) -> Bool {
+    updateLast(where: { $0.own == own }, { $0.delivery = delivery })
+  }
+
+  /// The queued message `text` was given up before it was sent. Returns false when no
+  /// queued copy is on screen.
+  @discardableResult
+  mutating func markNotSent(_ text: String, reason: String) -> Bool {
+    updateFirst(where: { $0.delivery == .queued && $0.text == text }) {
+      $0.delivery = .notDelivered("not sent: \(reason)")
+    }
+  }
+
   public mutating func clear() {
     firstIndex += entries.count
     entries.removeAll()
