@@ -82,7 +82,10 @@ public struct Scrollback: Sendable {
   mutating func markSent(
     _ text: String, as own: ScrollbackEntry.OwnMessage, payloadBytes: Int, wireBytes: Int
   ) -> Bool {
-    updateFirst(where: { $0.delivery == .queued && $0.own?.sequence == nil && $0.text == text }) { entry in
+    let isQueuedCopy = { (entry: ScrollbackEntry) in
+      entry.delivery == .queued && entry.own?.sequence == nil && entry.text == text
+    }
+    return updateFirst(where: isQueuedCopy) { entry in
       entry.delivery = .sent
       entry.own = own
       entry.payloadBytes = payloadBytes
@@ -101,9 +104,8 @@ public struct Scrollback: Sendable {
   /// queued copy is on screen.
   @discardableResult
   mutating func markNotSent(_ text: String, reason: String) -> Bool {
-    updateFirst(where: { $0.delivery == .queued && $0.text == text }) {
-      $0.delivery = .notDelivered("not sent: \(reason)")
-    }
+    let isQueued = { (entry: ScrollbackEntry) in entry.delivery == .queued && entry.text == text }
+    return updateFirst(where: isQueued) { $0.delivery = .notDelivered("not sent: \(reason)") }
   }
 
   public mutating func clear() {
