@@ -91,7 +91,7 @@ public struct RoomState: Sendable {
     if let wait = authThrottle.admit(key, now: now) {
       return ErrorReport(
         code: .authThrottled,
-        message: "too many failed authentications from \(key); try again in \(DurationText.describe(nanoseconds: wait))"
+        message: "too many failed authentications from \(key); try again in \(Quantities.duration(nanoseconds: wait))"
       )
     }
     guard connectionCount < limits.maximumConnections else {
@@ -133,7 +133,7 @@ public struct RoomState: Sendable {
     guard wait > 0 else { return [] }
     return [
       .alert(
-        "\(key) failed to authenticate \(failures) times: its next attempt waits \(DurationText.describe(nanoseconds: wait))"
+        "\(key) failed to authenticate \(failures) times: its next attempt waits \(Quantities.duration(nanoseconds: wait))"
       )
     ]
   }
@@ -187,7 +187,7 @@ public struct RoomState: Sendable {
     participant.isAway = true
     participant.awayReason = RoomEvent.capped(reason)
     participants[id] = participant
-    let grace = DurationText.describe(nanoseconds: UInt64(limits.awayGrace * 1e9))
+    let grace = Quantities.duration(nanoseconds: UInt64(limits.awayGrace * 1e9))
     return [
       .log("\(participant.name) lost its connection (\(participant.awayReason)); keeping its place for \(grace)"),
       .announce(

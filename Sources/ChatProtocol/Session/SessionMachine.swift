@@ -254,7 +254,7 @@ public struct SessionMachine: Sendable {
     guard case .established(let peer) = state else { return [] }
     switch heartbeat.tick(now: now) {
     case .dead:
-      let limit = DurationText.describe(nanoseconds: configuration.deadAfter)
+      let limit = Quantities.duration(nanoseconds: configuration.deadAfter)
       return finish(
         .peerSilent("no answer from \(peer.name) for \(limit): the connection is dead"),
         sending: .error(ErrorReport(code: .peerSilent, message: "nothing heard from you for \(limit)")))

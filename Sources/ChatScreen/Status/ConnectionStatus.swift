@@ -1,3 +1,5 @@
+import ChatProtocol
+
 /// What the status bar says: where the connection stands, who the peer is, whether they
 /// proved the secret, and the traffic so far.
 public struct ConnectionStatus: Hashable, Sendable {
@@ -50,7 +52,9 @@ public struct ConnectionStatus: Hashable, Sendable {
       }
     }
     if let peerName, case .connected = link { parts.append(peerName) }
-    if let silentFor, case .connected = link { parts.append("last heard \(silentFor / 1_000_000_000) s ago") }
+    if let silentFor, case .connected = link {
+      parts.append("last heard \(Quantities.wholeSeconds(nanoseconds: silentFor)) ago")
+    }
     if let roomCount { parts.append("room: \(roomCount)") }
     switch authentication {
     case .unknown: break
@@ -60,10 +64,10 @@ public struct ConnectionStatus: Hashable, Sendable {
     case .failed(let reason): parts.append("AUTH FAILED: \(reason)")
     }
     parts.append(
-      "↑\(statistics.messagesSent) \(Format.bytes(statistics.wireBytesSent)) ↓\(statistics.messagesReceived) \(Format.bytes(statistics.wireBytesReceived))"
+      "↑\(statistics.messagesSent) \(Quantities.bytes(statistics.wireBytesSent)) ↓\(statistics.messagesReceived) \(Quantities.bytes(statistics.wireBytesReceived))"
     )
     if unconfirmed > 0 { parts.append("\(unconfirmed) unconfirmed") }
-    if let rtt = statistics.lastRoundTrip { parts.append("rtt \(Format.duration(rtt))") }
+    if let rtt = statistics.lastRoundTrip { parts.append("rtt \(Quantities.measured(nanoseconds: rtt))") }
     // Reasons and names come from the peer: the whole bar is made safe before it is drawn.
     return LineWrapper.truncate((" " + parts.joined(separator: " │ ")).terminalSafe, width: width)
   }
