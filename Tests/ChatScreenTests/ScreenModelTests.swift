@@ -49,6 +49,20 @@ struct ScreenModelTests {
     #expect(text.contains("dave joined (10.0.0.4:5000, unauthenticated)"))
   }
 
+  /// The front end, not the protocol, tells its user how to give it a secret.
+  @Test func withoutASecretTheScreenSaysHowToSetOne() {
+    var model = ScreenModel(localName: "alice", secretConfigured: false)
+    model.apply(.listening(address: "[::]:9090"), time: "t")
+    model.apply(
+      .disconnected(address: "x", end: .authFailed("bob requires a shared secret, but none is set here")), time: "t")
+    let text = model.layout(width: 120, height: 20).text
+    #expect(
+      text.components(separatedBy: "start chat with --secret-file PATH").count == 3, "once at start, once on failure")
+    var withSecret = ScreenModel(localName: "alice", secretConfigured: true)
+    withSecret.apply(.listening(address: "[::]:9090"), time: "t")
+    #expect(!withSecret.layout(width: 120, height: 20).text.contains("--secret-file"))
+  }
+
   @Test func authFailureIsShoutedInTheStatusBar() {
     var model = ScreenModel(localName: "bob")
     model.apply(.connecting(to: "h:1"), time: "t")

@@ -65,13 +65,13 @@ extension SessionMachine {
         authentication: "\(hello.name) has no shared secret, but this side requires one",
         telling: ErrorReport(
           code: .authRequired,
-          message: "auth failed: \(configuration.name) requires a shared secret (set CHAT_SECRET or use --secret-file)"
+          message: "auth failed: \(configuration.name) requires a shared secret"
         )
       )
     case (nil, true):
       return fail(
         authentication:
-          "\(hello.name) requires a shared secret, but none is set here (set CHAT_SECRET or use --secret-file)",
+          "\(hello.name) requires a shared secret, but none is set here",
         telling: ErrorReport(
           code: .authNotConfigured,
           message: "auth failed: \(configuration.name) has no shared secret"

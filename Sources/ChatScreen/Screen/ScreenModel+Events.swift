@@ -17,6 +17,7 @@ extension ScreenModel {
       roomName = localName
       status.roomCount = status.roomCount ?? 1
       system("listening on \(address): a room others can join")
+      if !secretConfigured { system(Self.secretHint) }
     case .connecting(let address):
       if case .reconnecting(let attempt, _) = status.link {
         reconnectLine("connecting to \(address) (attempt \(attempt))", time: time)
@@ -123,6 +124,7 @@ extension ScreenModel {
       if case .authFailed(let reason) = end {
         status.authentication = .failed(reason)
         error("AUTH FAILED: \(reason)")
+        if !secretConfigured { system(Self.secretHint) }
       } else if end.isOrderly {
         system(end.description)
       } else {
@@ -164,4 +166,8 @@ extension ScreenModel {
       scrollback.append(entry)
     }
   }
+
+  /// How this program's user gives it a shared secret: the protocol's messages don't speak
+  /// of command-line options, the front end does.
+  static let secretHint = "to use a shared secret: set CHAT_SECRET, or start chat with --secret-file PATH"
 }
