@@ -68,7 +68,7 @@ let package = Package(
     ),
     // The system's wide-character ncurses, with a shim for what Swift can't import.
     .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
-    // A SIGWINCH hook in C: signal handlers must be async-signal-safe.
+    // SIGWINCH, SIGTSTP and SIGCONT hooks in C: signal handlers must be async-signal-safe.
     .target(name: "CResizeSignal"),
     // The ncurses front end: draws the ChatScreen model and reads keys; nothing else.
     .target(

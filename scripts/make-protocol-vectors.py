@@ -2,7 +2,7 @@
 """Writes Resources/protocol-vectors.json: frames and auth proofs computed by this
 independent Python implementation of docs/PROTOCOL.md. The Swift tests check the codec and
 the handshake against it, so the document, this script and the Swift code must agree."""
-import hashlib, hmac, json, struct, sys
+import hashlib, hmac, json, os, re, struct, sys, unicodedata
 
 def frame(ftype, payload):
     return struct.pack("!IB", len(payload), ftype) + payload
@@ -45,6 +45,16 @@ valid = [
      frame(0x50, struct.pack("!BH", 2, 2) + bytes([3]) + b"bob" + b"connection reset by peer"),
      {"type": "roomEvent", "kind": 2, "count": 2, "name": "bob", "detail": "connection reset by peer"}),
     ("who request", frame(0x51, b""), {"type": "whoRequest"}),
+    ("the shortest hello: a one-byte name, no capabilities",
+     frame(0x01, hello_payload(1, 0, 1024, nonce_a, "a", [])),
+     {"type": "hello", "version": 1, "offersAuth": False, "maximumPayloadLength": 1024,
+      "nonce": nonce_a.hex(), "name": "a", "capabilities": []}),
+    ("the shortest room text: a one-byte name and one byte of text",
+     frame(0x12, struct.pack("!Q", 1) + bytes([1]) + b"a" + b"b"),
+     {"type": "roomText", "sequence": 1, "sender": "a", "text": "b"}),
+    ("the shortest room event: a notice with a one-byte name and no detail",
+     frame(0x50, struct.pack("!BH", 5, 1) + bytes([1]) + b"a"),
+     {"type": "roomEvent", "kind": 5, "count": 1, "name": "a", "detail": ""}),
     ("session: new", frame(0x03, bytes(16) + struct.pack("!Q", 0)),
      {"type": "session", "sessionID": bytes(16).hex(), "lastReceived": 0}),
     ("session: resume 00 11 .. ff after room message 41",
@@ -91,6 +101,61 @@ invalid = [
     ("a TLS ClientHello", bytes.fromhex("160301020001") + bytes(10), "notChatProtocol"),
 ]
 
+
+# Names (docs/PROTOCOL.md §2, "Names"). A hello's name is refused if it holds a control,
+# format (Cf), line or paragraph separator (Zl, Zp) or other default-ignorable character, or
+# begins or ends with white space. Default_Ignorable_Code_Point and White_Space are not in
+# Python's unicodedata: these are the ranges of DerivedCoreProperties.txt and PropList.txt
+# (Unicode 15.1).
+DEFAULT_IGNORABLE = [(0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160),
+    (0x17B4, 0x17B5), (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F),
+    (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8),
+    (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF)]
+WHITE_SPACE = [(0x09, 0x0D), (0x20, 0x20), (0x85, 0x85), (0xA0, 0xA0), (0x1680, 0x1680),
+    (0x2000, 0x200A), (0x2028, 0x2029), (0x202F, 0x202F), (0x205F, 0x205F), (0x3000, 0x3000)]
+
+def in_ranges(ch, ranges):
+    return any(lo <= ord(ch) <= hi for lo, hi in ranges)
+
+def name_refused(name):
+    size = len(name.encode())
+    if size == 0 or size > 64:
+        return True
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") or in_ranges(c, DEFAULT_IGNORABLE) for c in name):
+        return True
+    return in_ranges(name[0], WHITE_SPACE) or in_ranges(name[-1], WHITE_SPACE)
+
+# Look-alike names (a relay's rule, §8): UTS #39 skeletons of the name after NFKC and after
+# NFKC plus case folding; two names clash when they share a skeleton. The prototypes are the
+# table the Swift code uses (generated from confusables.txt by scripts/make-confusables.py).
+def load_prototypes():
+    here = os.path.dirname(os.path.abspath(__file__))
+    table = open(os.path.join(here, "../Sources/ChatRoom/Names/ConfusableTable.swift"), encoding="utf-8").read()
+    return {int(src, 16): "".join(chr(int(c, 16)) for c in dst.split())
+            for src, dst in re.findall(r"^ +([0-9A-F]+)=([0-9A-F ]+)$", table, re.M)}
+
+PROTOTYPES = load_prototypes()
+
+def skeleton(text):
+    nfd = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFD", "".join(PROTOTYPES.get(ord(c), c) for c in nfd))
+
+def skeletons(name):
+    nfkc = unicodedata.normalize("NFKC", name)
+    folded = unicodedata.normalize("NFKC", nfkc.casefold())
+    return {skeleton(nfkc), skeleton(folded)}
+
+def names_look_alike(a, b):
+    return bool(skeletons(a) & skeletons(b))
+
+name_samples = ["bob", "小明", "Zoë", "bob smith", "ｂｏｂ", "b\u043eb", "😀", "x" * 64, "é" * 32,
+    "bob\u200b", "\u202ebob", "bob\u2028x", "bob\u2029x", "bob ", " bob", "bob\u3000", "bob\u00a0",
+    "b\u200dob", "\u2066bob\u2069", "\u061cbob", "bob\ufeff", "bo\u00adb", "b\u3164ob", "bob\ufe0f",
+    "bob\U000e0062", "bob\u0085", "bob\u009b", "bob\x1b[2J", "bob\x7f", "bob\x07", "", "x" * 65, "é" * 33]
+name_pairs = [("bob", "BOB"), ("bob", "ｂｏｂ"), ("bob", "b\u043eb"), ("bob", "B\u041eB"), ("bob", "\U0001d41bob"),
+    ("mallory", "rnallory"), ("alice", "aIice"), ("alice", "\u0430lice"), ("straße", "STRASSE"),
+    ("bob", "bobby"), ("小明", "小红"), ("bob", "bob-2"), ("alice", "alicf"), ("Zoë", "Zoe")]
+
 secret = b"correct horse battery staple"
 transcript = b""
 for payload in (hello_a, hello_b):  # connector's hello first, then the listener's
@@ -102,6 +167,11 @@ doc = {
     "about": "Generated by scripts/make-protocol-vectors.py from docs/PROTOCOL.md. Hex is the whole frame, header included.",
     "frames": [{"name": n, "hex": b.hex(), "frame": f} for n, b, f in valid],
     "invalid": [{"name": n, "hex": b.hex(), "error": e} for n, b, e in invalid],
+    "names": {
+        "about": "rules: names as UTF-8 hex (some hold bidi controls), refused by the hello's rules (§2) or not. pairs: whether a relay treats the two as one name (§8).",
+        "rules": [{"nameHex": n.encode().hex(), "refused": name_refused(n)} for n in name_samples],
+        "pairs": [{"a": a, "b": b, "lookAlike": names_look_alike(a, b)} for a, b in name_pairs],
+    },
     "auth": {
         "secret": secret.decode(),
         "connectorHelloHex": frame(0x01, hello_a).hex(),

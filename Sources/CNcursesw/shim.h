@@ -32,9 +32,23 @@ static inline int chat_set_attributes(WINDOW *window, attr_t attributes, short p
   return wattr_set(window, attributes, pair, NULL);
 }
 
-/// Draws one grapheme cluster (its code points) at row, column.
-static inline int chat_draw_cluster(WINDOW *window, int row, int column, const wchar_t *scalars, int count) {
-  return mvwaddnwstr(window, row, column, scalars, count);
+/// Draws one terminal cell: a spacing character and up to CCHARW_MAX - 1 that join it
+/// (combining marks, zero-width joiners and what follows them), in the current attributes.
+/// ncurses takes the cell's width from its first character. setcchar() cuts the cell at
+/// the first spacing character after the first (it would draw only 👨 of 👨‍👩‍👧), so the
+/// rest are put in after it.
+static inline int chat_draw_cell(WINDOW *window, int row, int column, const wchar_t *scalars, int count) {
+  if (count < 1) return ERR;
+  if (count > CCHARW_MAX) count = CCHARW_MAX;
+  wchar_t first[2] = {scalars[0], 0};
+  attr_t attributes = 0;
+  short pair = 0;
+  wattr_get(window, &attributes, &pair, NULL);
+  cchar_t cell;
+  memset(&cell, 0, sizeof cell);
+  if (setcchar(&cell, first, attributes, pair, NULL) != OK) return ERR;
+  for (int i = 1; i < count; i++) cell.chars[i] = scalars[i];
+  return mvwadd_wch(window, row, column, &cell);
 }
 
 /// The terminfo string capability `name`, or NULL when the terminal lacks it.

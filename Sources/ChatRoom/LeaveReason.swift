@@ -12,4 +12,15 @@ extension SessionEnd {
     case .peerSilent(let reason): reason
     }
   }
+
+  /// Whether a member whose session ended this way may come back to resume it: its
+  /// connection was lost or it stopped answering, rather than it saying goodbye, failing
+  /// to authenticate or breaking the protocol. Such a member keeps its place for a while.
+  public var mayResume: Bool {
+    switch self {
+    case .connectionLost, .peerSilent: true
+    case .failed(let code, _): code == .tooSlow || code == .peerSilent
+    case .peerClosed, .localClose, .authFailed: false
+    }
+  }
 }

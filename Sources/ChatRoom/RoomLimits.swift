@@ -31,6 +31,9 @@ public struct RoomLimits: Hashable, Sendable {
   public var authFailuresAllowed = 5
   public var authFailureWindow: Double = 60
   public var authFailureBlock: Double = 60
+  /// Addresses whose failed authentications are remembered at once; past this the oldest
+  /// records are dropped, so a spray of source addresses can't grow the table.
+  public var maximumAuthFailureRecords = 10_000
   /// How long a member whose connection dropped keeps its place in the room, unseen by the
   /// others, waiting for its client to resume the session (seconds).
   public var awayGrace: Double = 60

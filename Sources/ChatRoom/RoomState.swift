@@ -33,15 +33,17 @@ public struct RoomState: Sendable {
   /// Participant ids in joining order (ids only grow), so a message's deliveries are in a
   /// stable order without sorting on every message.
   private var order: [ParticipantID] = []
+  /// Names present, by what they look like (a look-alike of a present name is renamed).
+  private var names = NameRegistry()
   /// Connections per source address, handshaking ones included.
   public private(set) var connectionsByAddress: [String: Int] = [:]
   public private(set) var connectionCount = 0
   /// Connections admitted that have not finished their handshake yet.
   public private(set) var handshakingCount = 0
-  /// Names kept for sessions that may still resume (case-folded name: until when).
-  private var reservedNames: [String: UInt64] = [:]
-  private var authFailures: [String: [UInt64]] = [:]
-  private var blockedUntil: [String: UInt64] = [:]
+  /// Failed authentications by address, and each address's wait before its next attempt.
+  private var authThrottle: AuthThrottle
+  /// Addresses with failed authentications on record (bounded by the limits).
+  public var authFailureRecords: Int { authThrottle.count }
   /// The number of the room's last message (0 before the first).
   public private(set) var lastSequence: UInt64 = 0
   /// Messages relayed, and the ROOM_TEXT bytes each participant received for them.
@@ -58,12 +60,16 @@ public struct RoomState: Sendable {
   ///   relay with no local participant (`--serve`).
   public init(limits: RoomLimits = RoomLimits(), host: (name: String, since: String)?) {
     self.limits = limits
+    self.authThrottle = AuthThrottle(
+      allowed: limits.authFailuresAllowed, maximumWait: limits.authFailureBlock, forgetAfter: limits.authFailureWindow,
+      capacity: limits.maximumAuthFailureRecords)
     if let host {
       participants[.host] = Participant(
         name: host.name, address: "local", authenticated: true, since: host.since,
         messageBucket: TokenBucket(capacity: .infinity, rate: 0),
         byteBucket: TokenBucket(capacity: .infinity, rate: 0))
       order = [.host]
+      _ = names.claim(host.name)
     }
   }
 
@@ -78,13 +84,15 @@ public struct RoomState: Sendable {
 
   /// A connection from `address` (the peer's IP) was accepted by the socket: may it stay?
   /// Returns nil to admit it, or the reason to turn it away. An admitted connection must
-  /// be matched by ``connectionClosed(address:)``.
+  /// be matched by ``connectionClosed(address:)``. Addresses count by ``AddressKey`` (an
+  /// IPv4-mapped address as its IPv4 address, IPv6 by /64).
   public mutating func admit(address: String, now: UInt64) -> ErrorReport? {
-    if let until = blockedUntil[address], now < until {
-      let seconds = (until - now + 999_999_999) / 1_000_000_000
+    let key = AddressKey(address)
+    if let wait = authThrottle.admit(key, now: now) {
       return ErrorReport(
         code: .authThrottled,
-        message: "too many failed authentications from \(address); try again in \(seconds) s")
+        message: "too many failed authentications from \(key); try again in \(Quantities.duration(nanoseconds: wait))"
+      )
     }
     guard connectionCount < limits.maximumConnections else {
       return ErrorReport(code: .busy, message: "the room is full (\(limits.maximumConnections) connections)")
@@ -93,14 +101,14 @@ public struct RoomState: Sendable {
       return ErrorReport(
         code: .busy, message: "too many connections are still handshaking (\(limits.maximumHandshaking)); try again")
     }
-    guard connectionsByAddress[address, default: 0] < limits.maximumConnectionsPerAddress else {
+    guard connectionsByAddress[key.description, default: 0] < limits.maximumConnectionsPerAddress else {
       return ErrorReport(
         code: .busy,
-        message: "too many connections from \(address) (at most \(limits.maximumConnectionsPerAddress))")
+        message: "too many connections from \(key) (at most \(limits.maximumConnectionsPerAddress))")
     }
     connectionCount += 1
     handshakingCount += 1
-    connectionsByAddress[address, default: 0] += 1
+    connectionsByAddress[key.description, default: 0] += 1
     return nil
   }
 
@@ -111,23 +119,21 @@ public struct RoomState: Sendable {
   }
 
   public mutating func connectionClosed(address: String) {
+    let key = AddressKey(address).description
     connectionCount -= 1
-    connectionsByAddress[address, default: 1] -= 1
-    if connectionsByAddress[address] == 0 { connectionsByAddress[address] = nil }
+    connectionsByAddress[key, default: 1] -= 1
+    if connectionsByAddress[key] == 0 { connectionsByAddress[key] = nil }
   }
 
-  /// A client from `address` failed to authenticate.
+  /// A client from `address` failed to authenticate: from the allowance on, the address
+  /// waits before its next attempt, 1 s doubling to `authFailureBlock` (``AuthThrottle``).
   public mutating func authenticationFailed(address: String, now: UInt64) -> [RoomAction] {
-    let window = UInt64(limits.authFailureWindow * 1e9)
-    var recent = authFailures[address, default: []].filter { now - $0 < window }
-    recent.append(now)
-    authFailures[address] = recent
-    guard recent.count >= limits.authFailuresAllowed else { return [] }
-    authFailures[address] = nil
-    blockedUntil[address] = now + UInt64(limits.authFailureBlock * 1e9)
+    let key = AddressKey(address)
+    let (failures, wait) = authThrottle.failed(key, now: now)
+    guard wait > 0 else { return [] }
     return [
       .alert(
-        "\(address) failed to authenticate \(recent.count) times in \(Int(limits.authFailureWindow)) s: turned away for \(Int(limits.authFailureBlock)) s"
+        "\(key) failed to authenticate \(failures) times: its next attempt waits \(Quantities.duration(nanoseconds: wait))"
       )
     ]
   }
@@ -144,7 +150,7 @@ public struct RoomState: Sendable {
     since: String,
     now: UInt64 = 0
   ) -> [RoomAction] {
-    let name = uniqueName(requestedName, now: now)
+    let (name, note) = names.claim(requestedName, now: now)
     participants[id] = Participant(
       name: name, address: address, authenticated: authenticated, since: since,
       roomMessagesAtJoin: roomMessages, roomBytesAtJoin: roomBytes,
@@ -152,21 +158,18 @@ public struct RoomState: Sendable {
       byteBucket: TokenBucket(capacity: limits.byteBurst, rate: limits.bytesPerSecond))
     order.append(id)
     let count = participants.count
-    let renamed = name == requestedName ? "" : " (\(requestedName) was taken)"
+    let renamed = note.map { " (\($0))" } ?? ""
     let auth = authenticated ? "authenticated" : "unauthenticated"
     return [
       .log("\(name) joined from \(address)\(renamed), \(auth)"),
-      .announce(
-        to: id,
-        RoomEvent(
-          kind: .welcome, participantCount: count, name: name,
-          detail: "you are \(name)\(renamed); \(count) in the room")),
+      welcome(id, as: name, "you are \(name)\(renamed); \(count) in the room"),
     ] + announceArrival(name, address: address, detail: auth, except: id)
   }
 
   /// Participant `id` left (or was dropped) for `reason`. Its name is free at once.
   public mutating func leave(_ id: ParticipantID, reason: String) -> [RoomAction] {
     guard let participant = participants.removeValue(forKey: id) else { return [] }
+    names.release(participant.name)
     order.removeAll { $0 == id }
     let count = participants.count
     let reason = RoomEvent.capped(reason)
@@ -184,7 +187,7 @@ public struct RoomState: Sendable {
     participant.isAway = true
     participant.awayReason = RoomEvent.capped(reason)
     participants[id] = participant
-    let grace = DurationText.describe(nanoseconds: UInt64(limits.awayGrace * 1e9))
+    let grace = Quantities.duration(nanoseconds: UInt64(limits.awayGrace * 1e9))
     return [
       .log("\(participant.name) lost its connection (\(participant.awayReason)); keeping its place for \(grace)"),
       .announce(
@@ -200,7 +203,7 @@ public struct RoomState: Sendable {
   /// dropped, and its name stays reserved for the rest of ``RoomLimits/nameReservation``.
   public mutating func awayExpired(_ id: ParticipantID, now: UInt64) -> [RoomAction] {
     guard let participant = participants[id], participant.isAway else { return [] }
-    reservedNames[Self.fold(participant.name)] = now + UInt64(max(0, limits.nameReservation - limits.awayGrace) * 1e9)
+    names.reserve(participant.name, until: now + UInt64(max(0, limits.nameReservation - limits.awayGrace) * 1e9))
     return leave(id, reason: participant.awayReason)
   }
 
@@ -217,7 +220,7 @@ public struct RoomState: Sendable {
     since: String,
     now: UInt64
   ) -> [RoomAction] {
-    reservedNames[Self.fold(name)] = nil
+    names.unreserve(name)
     guard let previous, var participant = participants.removeValue(forKey: previous), participant.name == name
     else {
       // Its place expired: it joins again, under its name if nobody present has it.
@@ -235,12 +238,13 @@ public struct RoomState: Sendable {
     let count = participants.count
     return [
       .log("\(name) resumed its session from \(address)"),
-      .announce(
-        to: id,
-        RoomEvent(
-          kind: .welcome, participantCount: count, name: name,
-          detail: "you are \(name) again (session resumed); \(count) in the room")),
+      welcome(id, as: name, "you are \(name) again (session resumed); \(count) in the room"),
     ]
+  }
+
+  /// The WELCOME that tells participant `id` its name in the room.
+  private func welcome(_ id: ParticipantID, as name: String, _ detail: String) -> RoomAction {
+    .announce(to: id, RoomEvent(kind: .welcome, participantCount: participants.count, name: name, detail: detail))
   }
 
   /// A join as everyone sees it: the host (and members, if addresses are shown) with the
@@ -330,23 +334,4 @@ public struct RoomState: Sendable {
     if wait > 0 { actions.append(.pause(id, nanoseconds: wait)) }
     return actions
   }
-
-  /// `requested`, or `requested-2`, `requested-3`, … if that is taken (ignoring case) by a
-  /// participant or reserved for a session that may resume.
-  private mutating func uniqueName(_ requested: String, now: UInt64) -> String {
-    reservedNames = reservedNames.filter { $0.value > now }
-    var taken = Set(participants.values.map { Self.fold($0.name) })
-    taken.formUnion(reservedNames.keys)
-    guard taken.contains(Self.fold(requested)) else { return requested }
-    var suffix = 2
-    while true {
-      let base = String(requested.utf8.prefix(Hello.maximumNameLength - 6)) ?? "guest"
-      let candidate = "\(base)-\(suffix)"
-      if !taken.contains(Self.fold(candidate)) { return candidate }
-      suffix += 1
-    }
-  }
-
-  /// How names compare: ignoring case.
-  static func fold(_ name: String) -> String { name.lowercased() }
 }

@@ -5,24 +5,22 @@ import ChatScreen
   import Glibc
 #endif
 
-/// The ncurses terminal: set up, draw a ``ScreenLayout``, read keys, restore. It holds no
-/// chat logic; every decision is the ``ScreenModel``'s. Used from one thread only.
+/// The ncurses terminal: set up, draw a ``ScreenLayout``, read what is typed, leave and
+/// come back (Ctrl-Z), restore. It holds no chat logic; every decision is the
+/// ``ScreenModel``'s. Used from one thread only.
+///
+/// Keypad translation is off: ncurses hands over the characters the terminal sends, and the
+/// model's ``KeySequenceParser`` recognises every common form of each key, whatever the
+/// terminfo entry for `TERM` says.
 final class CursesScreen {
   private let window: UnsafeMutablePointer<WINDOW>
   private let styles: [TextStyle: (attributes: attr_t, pair: Int16)]
-  private var pasteEnd: String?
+  /// Bracketed paste on and off: terminfo's BE and BD, or xterm's, which terminals that
+  /// don't know them ignore.
+  private let pasteOn: String
+  private let pasteOff: String
+  private var pasteEnabled = false
   private var restored = false
-  private(set) var keyCodes = KeyCodes()
-
-  /// Terminal codes for keys beyond the classic set, learned from terminfo.
-  struct KeyCodes {
-    var pasteBegin: Int32 = -1
-    var pasteEnd: Int32 = -1
-    var controlHome: Int32 = -1
-    var controlEnd: Int32 = -1
-    var controlLeft: Int32 = -1
-    var controlRight: Int32 = -1
-  }
 
   /// Chooses a UTF-8 locale: the user's if it is UTF-8, else C.UTF-8, so Chinese works on
   /// a bare machine without LANG set.
@@ -39,8 +37,9 @@ final class CursesScreen {
     raw()
     noecho()
     nonl()
-    keypad(window, true)
-    set_escdelay(25)
+    keypad(window, false)
+    pasteOn = chat_terminfo_string("BE").map { String(cString: $0) } ?? "\u{1b}[?2004h"
+    pasteOff = chat_terminfo_string("BD").map { String(cString: $0) } ?? "\u{1b}[?2004l"
     var styles: [TextStyle: (attr_t, Int16)] = [
       .plain: (chat_attr_normal(), 0),
       .time: (chat_attr_dim(), 0),
@@ -70,34 +69,6 @@ final class CursesScreen {
       }
     }
     self.styles = styles
-    learnKeys()
-  }
-
-  private func learnKeys() {
-    func code(_ capability: String, default fallback: String? = nil) -> Int32 {
-      let sequence = capability.withCString { chat_terminfo_string($0) }.map { String(cString: $0) } ?? fallback
-      guard let sequence else { return -1 }
-      let found = sequence.withCString { key_defined($0) }
-      return found > 0 ? found : -1
-    }
-    keyCodes.controlHome = code("kHOM5", default: "\u{1b}[1;5H")
-    keyCodes.controlEnd = code("kEND5", default: "\u{1b}[1;5F")
-    keyCodes.controlLeft = code("kLFT5", default: "\u{1b}[1;5D")
-    keyCodes.controlRight = code("kRIT5", default: "\u{1b}[1;5C")
-    // Bracketed paste, when terminfo describes it: the terminal brackets pasted text with
-    // PS and PE, which become two key codes of our own.
-    if let enable = chat_terminfo_string("BE"), let start = chat_terminfo_string("PS"),
-      let end = chat_terminfo_string("PE")
-    {
-      let begin = KEY_MAX + 1
-      let finish = KEY_MAX + 2
-      if define_key(start, begin) == OK, define_key(end, finish) == OK {
-        putp(enable)
-        keyCodes.pasteBegin = begin
-        keyCodes.pasteEnd = finish
-        pasteEnd = chat_terminfo_string("BD").map { String(cString: $0) }
-      }
-    }
   }
 
   var size: (width: Int, height: Int) { (Int(getmaxx(window)), Int(getmaxy(window))) }
@@ -118,11 +89,15 @@ final class CursesScreen {
           let cellWidth = DisplayWidth.of(character)
           guard cellWidth > 0 else { continue }
           if column + cellWidth > width { break }
-          let scalars = character.unicodeScalars.map { wchar_t(bitPattern: $0.value) }
-          _ = scalars.withUnsafeBufferPointer {
-            chat_draw_cluster(window, y, Int32(column), $0.baseAddress, Int32($0.count))
+          // Cell by cell, as the model counted them, so ncurses' idea of the columns is
+          // the model's (and the terminal's).
+          for cell in DisplayWidth.cells(of: character) {
+            let scalars = cell.scalars.map { wchar_t(bitPattern: $0.value) }
+            _ = scalars.withUnsafeBufferPointer {
+              chat_draw_cell(window, y, Int32(column), $0.baseAddress, Int32($0.count))
+            }
+            column += cell.width
           }
-          column += cellWidth
         }
       }
       apply(.plain)
@@ -130,6 +105,11 @@ final class CursesScreen {
     wmove(window, Int32(layout.cursorRow), Int32(layout.cursorColumn))
     wnoutrefresh(window)
     doupdate()
+    // After the first update, so that it follows curses' own set-up on the terminal.
+    if !pasteEnabled {
+      pasteEnabled = true
+      writeToTerminal(pasteOn)
+    }
   }
 
   /// Repaints the whole terminal on the next draw (Ctrl-L, or after something scribbled).
@@ -142,31 +122,64 @@ final class CursesScreen {
     _ = chat_set_attributes(window, attributes, pair)
   }
 
-  /// The next key waiting, without blocking; nil when there is none.
-  func readKey() -> RawKey? {
+  /// The next character or event waiting, without blocking; nil when there is none.
+  func read() -> Input? {
     nodelay(window, true)
     var value: wint_t = 0
     let result = wget_wch(window, &value)
     if result == ERR { return nil }
-    if result == chat_key_code_yes() { return .function(Int32(value)) }
-    return .character(UInt32(value))
+    if result == chat_key_code_yes() { return Int32(value) == chat_key_resize() ? .resize : .other }
+    return Unicode.Scalar(UInt32(value)).map(Input.character) ?? .other
+  }
+
+  /// What ncurses reads: a character the terminal sent, a resize, or a key code that keypad
+  /// translation being off should never produce.
+  enum Input: Hashable {
+    case character(Unicode.Scalar)
+    case resize
+    case other
+  }
+
+  /// Leaves curses mode for the shell (before stopping on Ctrl-Z): the terminal as it was,
+  /// bracketed paste off.
+  func leave() {
+    if pasteEnabled { writeToTerminal(pasteOff) }
+    pasteEnabled = false
+    endwin()
+  }
+
+  /// Comes back after ``leave()`` or after being stopped and continued from outside: the
+  /// program's terminal modes again (the shell may have changed them) and a full repaint on
+  /// the next draw, which turns bracketed paste back on.
+  func reenter() {
+    reset_prog_mode()
+    pasteEnabled = false
+    clearok(window, true)
   }
 
   /// Puts the terminal back as it was. Safe to call more than once.
   func restore() {
     guard !restored else { return }
     restored = true
-    if let pasteEnd { putp(pasteEnd) }
-    endwin()
+    leave()
+  }
+
+  /// Writes straight to the terminal: putp() would leave it in stdio's buffer until exit.
+  private func writeToTerminal(_ text: String) {
+    var bytes = Array(text.utf8)
+    var offset = 0
+    while offset < bytes.count {
+      let written = bytes[offset...].withUnsafeMutableBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+      if written <= 0 {
+        if written < 0 && errno == EINTR { continue }
+        return
+      }
+      offset += written
+    }
+    bytes.removeAll()
   }
 
   deinit {
     restore()
   }
-}
-
-/// A key as ncurses reports it.
-enum RawKey: Hashable {
-  case character(UInt32)
-  case function(Int32)
 }

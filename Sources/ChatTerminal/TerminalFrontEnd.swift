@@ -1,7 +1,7 @@
 import CNcursesw
 import CResizeSignal
 import ChatProtocol
-import ChatScreen
+public import ChatScreen
 public import ChatSession
 import Foundation
 import NIOConcurrencyHelpers
@@ -37,9 +37,17 @@ public final class TerminalFrontEnd: Sendable {
     wakePipe.wake()
   }
 
+  /// How the screen ended: what to tell the user on the real terminal afterwards.
+  public struct Outcome: Sendable {
+    /// The last error shown, to repeat after the screen closes.
+    public var lastProblem: String?
+    /// Our messages not confirmed as delivered when the user left.
+    public var unconfirmed: UnconfirmedMessages
+  }
+
   /// Runs the screen until the user quits; then says goodbye and waits for the close.
   /// `observe` sees every session event (the caller uses it for the exit status).
-  public func run(observe: @escaping @Sendable (SessionEvent) -> Void) async -> String? {
+  public func run(observe: @escaping @Sendable (SessionEvent) -> Void) async -> Outcome {
     let inbox = inbox
     let wakePipe = wakePipe
     let events = endpoint.events
@@ -52,7 +60,7 @@ public final class TerminalFrontEnd: Sendable {
       inbox.withLockedValue { $0.sessionFinished = true }
       wakePipe.wake()
     }
-    let lastProblem: String? = await withCheckedContinuation { continuation in
+    let outcome: Outcome = await withCheckedContinuation { continuation in
       let thread = Thread { [self] in
         continuation.resume(returning: uiLoop())
       }
@@ -61,23 +69,35 @@ public final class TerminalFrontEnd: Sendable {
     }
     await endpoint.close(Goodbye(code: .userQuit, reason: "quit"))
     pump.cancel()
-    return lastProblem
+    return outcome
   }
 
-  /// The UI thread's loop. Returns the last error shown, to repeat after the screen closes.
-  private func uiLoop() -> String? {
+  /// How long to wait for the rest of an escape sequence before taking ESC as a key, and
+  /// for more of a paste before taking its end as lost (milliseconds).
+  static let escapeWait: Int32 = 50
+  static let pasteWait: Int32 = 2_000
+
+  /// The UI thread's loop.
+  private func uiLoop() -> Outcome {
     let screen = CursesScreen(useColor: useColor)
     defer { screen.restore() }
     chat_install_resize_wakeup(wakePipe.writeEnd)
-    let decoder = KeyDecoder(codes: screen.keyCodes)
+    chat_install_job_control_wakeup(wakePipe.writeEnd)
+    var parser = KeySequenceParser()
     var model = ScreenModel(localName: localName, secretConfigured: secretConfigured)
     var lastProblem: String?
     var finishedNoted = false
     model.note("type a message and press Enter; /help lists commands and keys", time: WallClock.timeOfDay())
+    func outcome() -> Outcome { Outcome(lastProblem: lastProblem, unconfirmed: model.unconfirmed) }
 
     func redraw() {
       let (width, height) = screen.size
       screen.draw(model.layout(width: width, height: height))
+    }
+    func suspend() {
+      screen.leave()
+      chat_stop_for_job_control()
+      screen.reenter()
     }
     redraw()
 
@@ -86,9 +106,12 @@ public final class TerminalFrontEnd: Sendable {
       pollfd(fd: wakePipe.readEnd, events: Int16(POLLIN), revents: 0),
     ]
     while true {
-      let ready = poll(&descriptors, 2, -1)
+      let wait = parser.isPasting ? Self.pasteWait : parser.isWaiting ? Self.escapeWait : -1
+      let ready = poll(&descriptors, 2, wait)
       if ready < 0, errno != EINTR { break }
       wakePipe.drain()
+      if chat_take_stop_request() != 0 { suspend() }
+      if chat_take_continued() != 0 { screen.reenter() }
       let (events, finished, quit) = inbox.withLockedValue { inbox in
         defer { inbox.events.removeAll(keepingCapacity: true) }
         return (inbox.events, inbox.sessionFinished, inbox.quitRequested)
@@ -103,38 +126,31 @@ public final class TerminalFrontEnd: Sendable {
         finishedNoted = true
         model.note("the session is over: /quit, Ctrl-C or Ctrl-D to leave", time: now)
       }
-      if quit { return lastProblem }
+      if quit { return outcome() }
       if descriptors[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0, descriptors[0].revents & Int16(POLLIN) == 0
       {
-        return lastProblem  // the terminal went away
+        return outcome()  // the terminal went away
       }
-      var pendingText = ""
-      func flushText() {
-        guard !pendingText.isEmpty else { return }
-        _ = model.handle(.text(pendingText), time: now)
-        pendingText = ""
+      // Everything typed since the last wake, as keys: a run of text (a paste without
+      // bracketing arrives as many characters) is inserted in one go.
+      var keys: [Key] = []
+      while let input = screen.read() {
+        if case .character(let scalar) = input { KeySequenceParser.append(parser.feed(scalar), to: &keys) }
       }
-      while let raw = screen.readKey() {
-        switch decoder.decode(raw) {
-        case .key(.text(let text)):
-          pendingText += text  // a paste arrives as many keys: insert them in one go
-        case .key(let key):
-          flushText()
-          for command in model.handle(key, time: now) {
-            switch command {
-            case .send(let text): endpoint.send(text)
-            case .who: endpoint.who()
-            case .quit: return lastProblem
-            case .redraw: screen.invalidate()
-            }
+      if ready == 0, parser.isWaiting { KeySequenceParser.append(parser.timeout(), to: &keys) }
+      for key in keys {
+        for command in model.handle(key, time: now) {
+          switch command {
+          case .send(let text): endpoint.send(text)
+          case .who: endpoint.who()
+          case .quit: return outcome()
+          case .redraw: screen.invalidate()
+          case .suspend: suspend()
           }
-        case .resize, nil:
-          flushText()
         }
       }
-      flushText()
       redraw()
     }
-    return lastProblem
+    return outcome()
   }
 }

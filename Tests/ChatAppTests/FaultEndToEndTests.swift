@@ -63,16 +63,19 @@ struct FaultEndToEndTests {
     let bob = try connector(port)
     try await alice.line("joined") { $0[1] == "bob" }
     bob.signal(SIGSTOP)
-    let left = try await alice.line("left") { $0[1] == "bob" }
-    #expect(left[2] == "no answer from bob for 1.5 s: the connection is dead", "\(left)")
+    let dropped = try await alice.line("notice") { $0.last?.contains("bob's connection dropped") == true }
+    #expect(dropped.last?.contains("no answer from bob for 1.5 s: the connection is dead") == true, "\(dropped)")
     alice.type("said while bob was stopped")
     bob.signal(SIGCONT)
     try await bob.line("session", seconds: 30) { $0[1] == "resumed" }
     // What the room said meanwhile comes with the resumed session, once.
     try await bob.line("recv") { $0[1] == "alice" && $0.last == "said while bob was stopped" }
-    try await alice.line("joined") { $0[1] == "bob" && $0.last == "2" }
     bob.type("back")
     try await alice.line("recv") { $0[1] == "bob" && $0.last == "back" }
+    // bob kept his place: the resume is no leave and no second join.
+    let aliceLines = await alice.lines.entries
+    #expect(aliceLines.filter { $0.first == "joined" && $0[1] == "bob" }.count == 1)
+    #expect(!aliceLines.contains { $0.first == "left" && $0[1] == "bob" })
     let heard = await bob.lines.entries.filter { $0.first == "recv" && $0.last == "said while bob was stopped" }
     #expect(heard.count == 1)
     bob.closeInput()

@@ -9,6 +9,11 @@ struct PlainFormatTests {
     #expect(PlainLineFormat.escape("a\tb\nc\\d\re") == "a\\tb\\nc\\\\d\\re")
     #expect(PlainLineFormat.escape("你好 😀 é") == "你好 😀 é")
     #expect(PlainLineFormat.escape("bell\u{7}") == "bell\\u{7}")
+    // C1 controls, line and paragraph separators and bidi controls are escaped too.
+    #expect(PlainLineFormat.escape("c1\u{9b}2J\u{85}") == "c1\\u{9b}2J\\u{85}")
+    #expect(PlainLineFormat.escape("x\u{2028}y\u{2029}z") == "x\\u{2028}y\\u{2029}z")
+    #expect(
+      PlainLineFormat.escape("\u{202e}\u{2066}\u{200e}\u{61c}txt") == "\\u{202e}\\u{2066}\\u{200e}\\u{61c}txt")
     let line = PlainLineFormat.line(time: "T", fields: ["recv", "bob", "1", "14", "19", "two\nlines\there"])
     #expect(line == "T\trecv\tbob\t1\t14\t19\ttwo\\nlines\\there")
     #expect(!line.contains("\n"))

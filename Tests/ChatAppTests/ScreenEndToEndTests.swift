@@ -5,12 +5,16 @@ import Testing
 @Suite("End to end: the ncurses screen in tmux", .serialized)
 struct ScreenEndToEndTests {
   /// alice listens on a free port; returns her terminal and the port from her status bar.
-  func startPair(secret: String? = "tmux-secret") async throws -> (TmuxTerminal, TmuxTerminal) {
+  /// With `bobJobControl`, bob runs under an interactive shell (Ctrl-Z and fg work).
+  func startPair(secret: String? = "tmux-secret", bobJobControl: Bool = false) async throws -> (
+    TmuxTerminal, TmuxTerminal
+  ) {
     let environment = secret.map { ["CHAT_SECRET": $0] } ?? [:]
     let alice = try TmuxTerminal(["--listen", "127.0.0.1:0", "--name", "alice"], environment: environment)
     let screen = try await alice.waitForScreen(containing: "listening on 127.0.0.1:")
     let port = screen.components(separatedBy: "listening on 127.0.0.1:")[1].prefix { $0.isNumber }
-    let bob = try TmuxTerminal(["--connect", "127.0.0.1:\(port)", "--name", "bob"], environment: environment)
+    let bob = try TmuxTerminal(
+      ["--connect", "127.0.0.1:\(port)", "--name", "bob"], environment: environment, jobControl: bobJobControl)
     try await alice.waitForScreen(containing: "bob joined")
     try await bob.waitForScreen(containing: "you are bob; 2 in the room")
     return (alice, bob)

@@ -10,20 +10,39 @@ final class TmuxTerminal: Sendable {
     var description: String
   }
 
-  /// Starts `chat arguments` in a `width`×`height` terminal.
-  init(_ arguments: [String], width: Int = 100, height: Int = 30, environment: [String: String] = [:]) throws {
+  /// Starts `chat arguments` in a `width`×`height` terminal. With `jobControl`, chat is
+  /// typed into an interactive shell, which stops and continues it as a job (Ctrl-Z, fg);
+  /// otherwise it runs under `sh -c`, where a stop signal is ignored (an orphaned process
+  /// group). `stderrPath`: where chat's standard error goes (default: the terminal, like a
+  /// user's).
+  init(
+    _ arguments: [String], width: Int = 100, height: Int = 30, environment: [String: String] = [:],
+    jobControl: Bool = false, stderrPath: String? = nil
+  ) throws {
     server = "chat-test-\(UUID().uuidString.prefix(8))"
     exitFile = FileManager.default.temporaryDirectory.appendingPathComponent("\(server).exit").path
-    let quoted = ([ChatProcess.binary.path] + arguments).map(Self.shellQuote).joined(separator: " ")
+    var quoted = ([ChatProcess.binary.path] + arguments).map(Self.shellQuote).joined(separator: " ")
+    if let stderrPath { quoted += " 2>" + Self.shellQuote(stderrPath) }
     // After chat exits: record its status, signal the test, keep the pane for reading.
-    let script = "\(quoted); echo \"EXIT=$?\"; echo $? > /dev/null; tmux -L \(server) wait-for -S exited; sleep 60"
+    let script =
+      "\(quoted); echo \"EXIT=$?\"; echo $? > /dev/null; tmux -L \(server) wait-for -S exited"
+      + (jobControl ? "" : "; sleep 60")
     var command = [
       "new-session", "-d", "-s", "main", "-x", String(width), "-y", String(height),
-      "-e", "LANG=C.UTF-8", "-e", "TERM=tmux-256color",
+      "-e", "LANG=C.UTF-8",
     ]
+    // The first -e for a name wins, so a TERM of the caller's replaces the default here.
+    if environment["TERM"] == nil { command += ["-e", "TERM=tmux-256color"] }
     for (key, value) in environment { command += ["-e", "\(key)=\(value)"] }
-    command.append("sh -c '\(script.replacingOccurrences(of: "'", with: "'\\''"))'")
-    try Self.tmux(server, command)
+    if jobControl {
+      command.append("env PS1='$ ' bash --norc --noprofile -i")
+      try Self.tmux(server, command)
+      try Self.tmux(server, ["send-keys", "-t", "main", "-l", "clear; " + script])
+      try Self.tmux(server, ["send-keys", "-t", "main", "Enter"])
+    } else {
+      command.append("sh -c '\(script.replacingOccurrences(of: "'", with: "'\\''"))'")
+      try Self.tmux(server, command)
+    }
   }
 
   /// glibc's posix_spawn_file_actions_addclosefrom_np, which Swift's Glibc module doesn't

@@ -151,12 +151,6 @@ struct DeliveryTests {
     #expect(pair.connector.conversation.queued == ["just in time?"])
   }
 
-  @Test func durationsReadAsPeopleWriteThem() {
-    #expect(DurationText.describe(nanoseconds: 30 * second) == "30 s")
-    #expect(DurationText.describe(nanoseconds: 1_500_000_000) == "1.5 s")
-    #expect(DurationText.describe(nanoseconds: 800_000_000) == "800 ms")
-  }
-
   @Test func receiptsAfterOurGoodbyeStillCount() {
     var pair = MachinePair(connectorSecret: nil, listenerSecret: nil)
     pair.start()

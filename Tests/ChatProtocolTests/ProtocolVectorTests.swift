@@ -41,6 +41,15 @@ struct ProtocolVectorTests {
     }
   }
 
+  @Test func nameRulesMatchTheIndependentImplementation() {
+    #expect(vectors.names.rules.count >= 20)
+    for rule in vectors.names.rules {
+      let name = String(decoding: decodeHex(rule.nameHex), as: UTF8.self)
+      let problem = Hello.problem(withName: name)
+      #expect((problem != nil) == rule.refused, "\(rule.nameHex): \(problem ?? "accepted")")
+    }
+  }
+
   @Test func authProofsMatchTheIndependentImplementation() throws {
     let auth = vectors.auth
     guard case .success(let connectorFrames) = decodeStream([decodeHex(auth.connectorHelloHex)[...]]),

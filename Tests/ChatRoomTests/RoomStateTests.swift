@@ -163,7 +163,7 @@ struct RoomStateTests {
     #expect(result13 == nil)
   }
 
-  @Test func repeatedAuthFailuresBlockTheAddressForAWhile() {
+  @Test func repeatedAuthFailuresMakeTheAddressWait() {
     var state = room {
       $0.authFailuresAllowed = 3
       $0.authFailureWindow = 60
@@ -173,15 +173,16 @@ struct RoomStateTests {
     #expect(result14.isEmpty)
     let result15 = state.authenticationFailed(address: "10.0.0.9", now: second)
     #expect(result15.isEmpty)
-    let blocked = state.authenticationFailed(address: "10.0.0.9", now: 2 * second)
-    #expect(blocked.contains { if case .alert(let line) = $0 { line.contains("turned away for 30 s") } else { false } })
-    let refusal = state.admit(address: "10.0.0.9", now: 3 * second)
+    let waiting = state.authenticationFailed(address: "10.0.0.9", now: 2 * second)
+    #expect(
+      waiting.contains { if case .alert(let line) = $0 { line.contains("next attempt waits 1 s") } else { false } })
+    let refusal = state.admit(address: "10.0.0.9", now: 2 * second + second / 2)
     #expect(refusal?.code == .authThrottled)
-    #expect(refusal?.message.contains("try again in 29 s") == true)
-    let result16 = state.admit(address: "10.0.0.8", now: 3 * second)
+    #expect(refusal?.message.contains("try again in 500 ms") == true)
+    let result16 = state.admit(address: "10.0.0.8", now: 2 * second)
     #expect(result16 == nil, "other addresses are unaffected")
-    let result17 = state.admit(address: "10.0.0.9", now: 33 * second)
-    #expect(result17 == nil, "the block expires")
+    let result17 = state.admit(address: "10.0.0.9", now: 3 * second)
+    #expect(result17 == nil, "the wait ends")
   }
 
   @Test func oldAuthFailuresFallOutOfTheWindow() {
@@ -313,6 +314,17 @@ struct RoomStateTests {
     let told = announcements(
       state.join(ParticipantID(1), requestedName: "a", address: "x", authenticated: false, since: "t"))
     #expect(told.map(\.0) == [ParticipantID(1)], "no host to tell")
+  }
+
+  /// The defaults fit together (README, "Why these numbers fit together"): what one
+  /// member may legally put in a reader's queue at once, its burst plus one largest
+  /// message, fits the queue twice over, so a reader that keeps up with the sustained rate
+  /// is never dropped because of another member's burst.
+  @Test func theDefaultBurstFitsAReadersQueueTwice() {
+    let limits = RoomLimits()
+    let oneMembersBurst = Int(limits.byteBurst) + FrameHeader.defaultMaximumPayloadLength
+    #expect(2 * oneMembersBurst <= limits.maximumQueuedBytes)
+    #expect(limits.bytesPerSecond <= 1_048_576, "8 Mbit/s: an ordinary link keeps up")
   }
 
   @Test func tokenBucket() {

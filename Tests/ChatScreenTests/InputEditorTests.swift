@@ -70,4 +70,32 @@ struct InputEditorTests {
     #expect(start.cursorColumn == 0)
     #expect(start.text.hasPrefix("中"))
   }
+
+  @Test func graphemeClustersAreUnitsEvenWhenTypedInPieces() {
+    var editor = InputEditor()
+    // A skin tone, a combining accent and a ZWJ sequence typed a code point at a time.
+    for piece in ["a", "👍", "\u{1F3FD}", "e", "\u{301}", "👨", "\u{200D}", "👩", "\u{200D}", "👧", "b"] {
+      editor.apply(.insert(piece))
+    }
+    #expect(editor.characters.count == 5)
+    #expect(editor.cursor == 5)
+    editor.apply(.left)
+    editor.apply(.backspace)
+    #expect(editor.text == "a👍🏽e\u{301}b")
+    editor.apply(.left)
+    editor.apply(.delete)
+    #expect(editor.text == "a👍🏽b")
+    editor.apply(.home)
+    editor.apply(.right)
+    editor.apply(.delete)
+    #expect(editor.text == "ab")
+  }
+
+  @Test func theInputWindowCountsClustersByTheirCells() {
+    var editor = InputEditor()
+    editor.apply(.insert("👍🏽👨‍👩‍👧x"))
+    let view = editor.view(width: 40)
+    #expect(view.text == "👍🏽👨‍👩‍👧x")
+    #expect(view.cursorColumn == 4 + 2 + 1)
+  }
 }

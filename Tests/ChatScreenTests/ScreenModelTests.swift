@@ -37,6 +37,32 @@ struct ScreenModelTests {
     #expect(layout.text.contains("12:00:02 bob: 你好  (14 B, 19 on wire)"))
   }
 
+  /// A join says whether the newcomer authenticated: the host also sees where from.
+  @Test func aJoinShowsTheAuthResult() {
+    var model = connected()
+    model.apply(.room(RoomEvent(kind: .joined, participantCount: 3, name: "carol", detail: "authenticated")), time: "t")
+    model.apply(
+      .room(RoomEvent(kind: .joined, participantCount: 4, name: "dave", detail: "10.0.0.4:5000, unauthenticated")),
+      time: "t")
+    let text = model.layout(width: 100, height: 20).text
+    #expect(text.contains("carol joined (authenticated)"))
+    #expect(text.contains("dave joined (10.0.0.4:5000, unauthenticated)"))
+  }
+
+  /// The front end, not the protocol, tells its user how to give it a secret.
+  @Test func withoutASecretTheScreenSaysHowToSetOne() {
+    var model = ScreenModel(localName: "alice", secretConfigured: false)
+    model.apply(.listening(address: "[::]:9090"), time: "t")
+    model.apply(
+      .disconnected(address: "x", end: .authFailed("bob requires a shared secret, but none is set here")), time: "t")
+    let text = model.layout(width: 120, height: 20).text
+    #expect(
+      text.components(separatedBy: "start chat with --secret-file PATH").count == 3, "once at start, once on failure")
+    var withSecret = ScreenModel(localName: "alice", secretConfigured: true)
+    withSecret.apply(.listening(address: "[::]:9090"), time: "t")
+    #expect(!withSecret.layout(width: 120, height: 20).text.contains("--secret-file"))
+  }
+
   @Test func authFailureIsShoutedInTheStatusBar() {
     var model = ScreenModel(localName: "bob")
     model.apply(.connecting(to: "h:1"), time: "t")
@@ -81,9 +107,9 @@ struct ScreenModelTests {
 
   @Test func aBracketedPasteOfSeveralLinesIsOneMessage() {
     var model = connected()
-    for key: Key in [.pasteBegin, .text("line one"), .enter, .text("第二行"), .pasteEnd] {
-      #expect(model.handle(key, time: "t").isEmpty)
-    }
+    #expect(model.handle(.paste("line one\n第二行"), time: "t").isEmpty)
+    #expect(model.input.text == "line one\n第二行")
+    #expect(model.layout(width: 100, height: 20).text.contains("pasted 2 lines: Enter sends them as one message"))
     #expect(model.handle(.enter, time: "t") == [.send("line one\n第二行")])
   }
 

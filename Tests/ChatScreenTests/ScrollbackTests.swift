@@ -80,4 +80,23 @@ struct ScrollbackTests {
     scrollback.clear()
     #expect(scrollback.visibleRows(width: 40, height: 5).isEmpty)
   }
+
+  @Test func theNewMessagesMarkerCountsDownWhilePagingDown() {
+    var scrollback = filled(30)
+    scrollback.pageUp(width: 40, height: 5)
+    scrollback.pageUp(width: 40, height: 5)
+    for index in 1...12 {
+      scrollback.append(ScrollbackEntry(time: "t", kind: .incoming, sender: "b", text: "new\(index)"))
+    }
+    #expect(scrollback.unseenMessages == 12)
+    var counts = [scrollback.unseenMessages]
+    while !scrollback.isFollowing {
+      scrollback.pageDown(width: 40, height: 5)
+      _ = scrollback.visibleRows(width: 40, height: 5)
+      counts.append(scrollback.unseenMessages)
+    }
+    #expect(counts.last == 0)
+    #expect(counts == counts.sorted(by: >), "never goes up: \(counts)")
+    #expect(counts.dropFirst().dropLast().contains { $0 > 0 && $0 < 12 }, "counts down: \(counts)")
+  }
 }

@@ -20,15 +20,16 @@ struct RoomSurvivalTests {
     return limits
   }
 
-  /// A member that takes room frames and stops reading is dropped in the middle of a
-  /// broadcast to every member (it joined first, so the others come after it in the
-  /// room's list): the room goes on, and the reader behind it gets everything.
-  @Test func aMemberDroppedMidBroadcastDoesNotTakeTheRoomDown() async throws {
+  /// A member that stops reading is dropped in the middle of a broadcast to every member
+  /// (it joined first, so the others come after it in the room's list), whether it takes
+  /// room frames or TEXT lines: the room goes on, and the reader behind it gets everything.
+  @Test(arguments: [[Capability.room], []])
+  func aMemberDroppedMidBroadcastDoesNotTakeTheRoomDown(capabilities: [String]) async throws {
     var limits = Self.unlimited
     limits.maximumQueuedBytes = 256 << 10
     let (listener, hostLog) = try await startListener(SessionOptions(name: "host"), limits: limits)
     let stalled = try await RawClient(port: listener.port, reading: false)
-    try await stalled.sendHello(name: "stalled", capabilities: [Capability.room])
+    try await stalled.sendHello(name: "stalled", capabilities: capabilities)
     try await hostLog.first("stalled joined") { $0.isRoom(.joined, "stalled") }
     let (reader, readerLog) = connect(to: listener, SessionOptions(name: "reader"))
     try await readerLog.first("reader welcomed") { $0.roomEvent?.kind == .welcome }
@@ -43,6 +44,8 @@ struct RoomSurvivalTests {
     let dropped = try await hostLog.first("stalled dropped") { $0.isRoom(.left, "stalled") }
     #expect(dropped.roomEvent?.detail.contains("not reading") == true, "\(dropped)")
     #expect(!(await readerLog.entries.contains { $0.end != nil }), "the reader was not disturbed")
+    let received = await readerLog.entries.compactMap { $0.receivedFrom == "host" ? $0.receivedText : nil }
+    #expect(received == (1...batches * 8).map { "\($0) \(big)" })
     // The room still works for someone new.
     let (late, lateLog) = connect(to: listener, SessionOptions(name: "late"))
     try await lateLog.first("late welcomed") { $0.roomEvent?.kind == .welcome }
@@ -277,5 +280,43 @@ struct RoomSurvivalTests {
     await reader.close(Goodbye(code: .userQuit, reason: ""))
     await listener.close(Goodbye(code: .shuttingDown, reason: ""))
     await proxy.close()
+  }
+
+  /// Thousands of WHO requests in one write from a member of a big room: the answers come
+  /// paced, like messages, so the asker is neither flooded into "too slow" nor able to
+  /// pull the roster at the wire's speed.
+  @Test func aWhoFloodIsPacedNotAmplified() async throws {
+    var limits = RoomLimits()
+    limits.maximumConnectionsPerAddress = 1_000
+    let (listener, hostLog) = try await startListener(SessionOptions(name: "host"), limits: limits)
+    var members: [RawClient] = []
+    for index in 0..<120 {
+      let member = try await RawClient(port: listener.port)
+      try await member.sendHello(name: "m\(index)", capabilities: [Capability.room])
+      members.append(member)
+    }
+    try await hostLog.wait("120 joined", seconds: 20) { events, _ in
+      events.filter { $0.roomEvent?.kind == .joined }.count >= 120
+    }
+    let asker = try await RawClient(port: listener.port)
+    try await asker.sendHello(name: "asker", capabilities: [Capability.room])
+    try await hostLog.first("asker joined") { $0.isRoom(.joined, "asker") }
+    try await asker.send((0..<20_000).flatMap { _ in [0, 0, 0, 0, 0x51] as [UInt8] })
+    // Then a message: it comes back once the asker's allowance allows, after the WHOs.
+    try await asker.send(.text(TextMessage(sequence: 1, text: "still here")))
+    let received = try await asker.received.wait("the asker's message back", seconds: 20) { chunks, _ in
+      RawClient.frames(in: chunks).contains {
+        if case .roomText(let message) = $0 { message.text == "still here" } else { false }
+      }
+    }
+    let frames = RawClient.frames(in: received)
+    #expect(!frames.contains { if case .error = $0 { true } else { false } }, "the asker was dropped")
+    let answers = frames.filter { if case .roomEvent(let event) = $0 { event.kind == .who } else { false } }.count
+    // Requests that arrive while the asker is paced are answered once, not once each:
+    // about the message burst's worth (200) of answers of 101 entries, not 20,000.
+    #expect(answers >= 101 && answers < 1_000 * 101, "\(answers) entries for 20,000 requests")
+    for member in members { try? await member.channel.close() }
+    try? await asker.channel.close()
+    await listener.close(Goodbye(code: .shuttingDown, reason: ""))
   }
 }

@@ -7,34 +7,43 @@ public final class RawClient: Sendable {
   public let channel: any Channel
   public let received: AwaitableLog<[UInt8]>
 
+  /// Passes what arrives, in order, to one stream: the log is filled by a single task, so
+  /// chunks are never reordered (a task per read would race).
   private final class Recorder: ChannelInboundHandler, Sendable {
     typealias InboundIn = ByteBuffer
-    let log: AwaitableLog<[UInt8]>
-    init(log: AwaitableLog<[UInt8]>) { self.log = log }
+    let chunks: AsyncStream<[UInt8]>.Continuation
+    init(chunks: AsyncStream<[UInt8]>.Continuation) { self.chunks = chunks }
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-      let bytes = Array(unwrapInboundIn(data).readableBytesView)
-      let log = log
-      Task { await log.append(bytes) }
+      chunks.yield(Array(unwrapInboundIn(data).readableBytesView))
     }
     func channelInactive(context: ChannelHandlerContext) {
-      let log = log
-      Task { await log.finish() }
+      chunks.finish()
     }
   }
 
-  public init(port: Int, reading: Bool = true) async throws {
+  /// - Parameter source: a loopback address to connect from (`127.0.0.2`: another
+  ///   "machine" for the relay's per-address limits), or nil for the system's choice.
+  public init(port: Int, reading: Bool = true, from source: String? = nil) async throws {
     let log = AwaitableLog<[UInt8]>()
     received = log
+    let (chunks, continuation) = AsyncStream.makeStream(of: [UInt8].self)
+    Task {
+      for await chunk in chunks { await log.append(chunk) }
+      await log.finish()
+    }
     var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
       .channelOption(.autoRead, value: reading)
     if !reading {
       // A small receive buffer so that a client that never reads backs up quickly.
       bootstrap = bootstrap.channelOption(.socketOption(.so_rcvbuf), value: 4096)
     }
+    if let source { bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: source, port: 0)) }
     channel =
       try await bootstrap
       .channelInitializer { channel in
-        channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Recorder(log: log)) }
+        channel.eventLoop.makeCompletedFuture {
+          try channel.pipeline.syncOperations.addHandler(Recorder(chunks: continuation))
+        }
       }
       .connect(host: "127.0.0.1", port: port).get()
   }

@@ -234,14 +234,14 @@ public struct ChatCommand: AsyncParsableCommand {
     let outcome = await frontEnd.run(input: StandardInput.lines())
     for line in outcome.undelivered {
       Self.printError(
-        "not delivered: \(PlainLineFormat.escape(line.text)) (\(PlainLineFormat.escape(line.reason)))")
+        "not delivered: \(line.text) (\(line.reason))")
     }
     if !outcome.undelivered.isEmpty {
       Self.printError(
         "\(outcome.undelivered.count) \(outcome.undelivered.count == 1 ? "line was" : "lines were") not delivered")
     }
     if let signal = interruption.received { throw ExitCode(128 + signal) }
-    if let failure = outcome.failure, isatty(STDOUT_FILENO) == 0 { Self.printError(PlainLineFormat.escape(failure)) }
+    if let failure = outcome.failure, isatty(STDOUT_FILENO) == 0 { Self.printError(failure) }
     let status = outcome.exitStatus(listening: listening)
     if status != 0 { throw ExitCode(status) }
   }
@@ -253,16 +253,22 @@ public struct ChatCommand: AsyncParsableCommand {
       endpoint: endpoint, localName: displayName, useColor: useColor, secretConfigured: secretConfigured)
     let interruption = SignalWatcher { frontEnd.requestQuit() }
     let outcome = NIOLockedValueBox(ConversationOutcome())
-    let problem = await frontEnd.run { event in outcome.withLockedValue { $0.observe(event) } }
+    let screen = await frontEnd.run { event in outcome.withLockedValue { $0.observe(event) } }
+    // What the user left undelivered, now that the real terminal is back (escaped: the
+    // text is the user's own, but may have come from a paste).
+    for line in screen.unconfirmed.report { Self.printError(line) }
     if let signal = interruption.received { throw ExitCode(128 + signal) }
     let status = outcome.withLockedValue { $0.exitStatus(listening: listening) }
     if status != 0 {
-      if let problem { Self.printError(problem) }
+      if let problem = screen.lastProblem { Self.printError(problem) }
       throw ExitCode(status)
     }
+    if !screen.unconfirmed.isEmpty { throw ExitCode(1) }
   }
 
+  /// One line on stderr. The message may hold a peer's text (an ERROR frame's message), so
+  /// it is escaped: this line reaches the real terminal, after the screen has closed.
   static func printError(_ message: String) {
-    FileHandle.standardError.write(Data("chat: \(message)\n".utf8))
+    FileHandle.standardError.write(Data("chat: \(SafeText.escaped(message, limit: 1000))\n".utf8))
   }
 }

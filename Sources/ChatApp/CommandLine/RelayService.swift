@@ -4,6 +4,7 @@ import ChatRoom
 import ChatSession
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOPosix
 
 /// `chat --serve`: a room with no local participant and no screen, logging to stderr, that
@@ -12,10 +13,12 @@ enum RelayService {
   static func run(
     on address: HostAndPort, options: SessionOptions, limits: RoomLimits, name: String, capacity: String? = nil
   ) async throws {
+    // One limiter for every logger: the limits are on what reaches stderr in all.
+    let limiter = NIOLockedValueBox(LogLimiter())
     LoggingSystem.bootstrap { label in
       var handler = StreamLogHandler.standardError(label: label)
       handler.logLevel = .info
-      return handler
+      return RelayLogHandler(wrapping: handler, limiter: limiter)
     }
     let logger = Logger(label: "chat.relay")
     var relayOptions = options

@@ -41,7 +41,7 @@ public struct RoomOptions: ParsableArguments {
   @Option(
     name: .customLong("auth-failures"), parsing: .unconditional,
     help: ArgumentHelp(
-      "Failed authentications from one address within a minute before it is turned away for a minute (default 5).",
+      "Failed authentications from one address (IPv6: one /64) before each next attempt waits, 1 s doubling to 60 s (default 5).",
       valueName: "n"))
   var authFailures: Int?
 

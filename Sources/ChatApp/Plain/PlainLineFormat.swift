@@ -56,13 +56,13 @@ public enum PlainLineFormat {
       case .replaced(let unconfirmed): return ["session", "replaced", id, String(unconfirmed)]
       }
     case .peerSilent(let nanoseconds):
-      return ["silent", formatSeconds(nanoseconds)]
+      return ["silent", Quantities.seconds(nanoseconds: nanoseconds)]
     case .peerResponsive:
       return ["responsive"]
     case .reconnecting(let attempt, let delay, let reason):
-      return ["reconnecting", String(attempt), formatSeconds(delay), reason]
+      return ["reconnecting", String(attempt), Quantities.seconds(nanoseconds: delay), reason]
     case .roundTrip(let nanoseconds):
-      return ["rtt", formatMicroseconds(nanoseconds)]
+      return ["rtt", Quantities.microseconds(nanoseconds: nanoseconds)]
     case .disconnected(let address, let end):
       if case .authFailed(let reason) = end {
         return ["auth-failed", address, reason]
@@ -94,37 +94,10 @@ public enum PlainLineFormat {
   }
 
   /// `\` becomes `\\`, tab `\t`, line feed `\n`, carriage return `\r`; other control
-  /// characters become `\u{XX}`. Everything else, Chinese included, is kept as it is.
+  /// characters (C0, DEL, C1), line and paragraph separators and bidi controls become
+  /// `\u{XX}` (``SafeText``). Everything else, Chinese included, is kept as it is.
   public static func escape(_ field: String) -> String {
-    var escaped = ""
-    escaped.reserveCapacity(field.utf8.count)
-    for scalar in field.unicodeScalars {
-      switch scalar {
-      case "\\": escaped += "\\\\"
-      case "\t": escaped += "\\t"
-      case "\n": escaped += "\\n"
-      case "\r": escaped += "\\r"
-      default:
-        if scalar.value < 0x20 || scalar.value == 0x7f {
-          escaped += "\\u{\(String(scalar.value, radix: 16))}"
-        } else {
-          escaped.unicodeScalars.append(scalar)
-        }
-      }
-    }
-    return escaped
-  }
-
-  /// "4.2": seconds with one decimal.
-  static func formatSeconds(_ nanoseconds: UInt64) -> String {
-    let tenths = (nanoseconds + 50_000_000) / 100_000_000
-    return "\(tenths / 10).\(tenths % 10)"
-  }
-
-  /// "123.4": microseconds with one decimal.
-  static func formatMicroseconds(_ nanoseconds: UInt64) -> String {
-    let tenths = (nanoseconds + 50) / 100
-    return "\(tenths / 10).\(tenths % 10)"
+    SafeText.escaped(field)
   }
 
   /// Now, as `2026-11-21T20:05:01.123Z` (UTC, milliseconds).

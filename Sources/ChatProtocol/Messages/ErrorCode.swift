@@ -41,6 +41,9 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
   public static let peerSilent = ErrorCode(rawValue: 17)
   /// A newer connection resumed this session; this one is closed.
   public static let sessionTakenOver = ErrorCode(rawValue: 18)
+  /// The hello's name breaks the rules for names (invisible, format, bidi or control
+  /// characters, separators, or white space at an end): choose another.
+  public static let invalidName = ErrorCode(rawValue: 19)
 
   /// Whether the code reports an authentication outcome rather than a transport fault.
   public var isAuthentication: Bool {
@@ -67,6 +70,7 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
     case .authThrottled: "auth throttled"
     case .peerSilent: "peer silent"
     case .sessionTakenOver: "session taken over"
+    case .invalidName: "invalid name"
     default: "error \(rawValue)"
     }
   }

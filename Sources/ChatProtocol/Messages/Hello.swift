@@ -51,17 +51,50 @@ public struct Hello: Hashable, Sendable {
   /// Whether the sender has a shared secret and expects an auth exchange.
   public var offersAuth: Bool { flags & Hello.offersAuthFlag != 0 }
 
-  /// Checks a display name against the rules of the hello: 1 to 64 UTF-8 bytes, no control
-  /// characters. Returns a message saying what is wrong, or nil when the name is fine.
+  /// Checks a display name against the rules of the hello (docs/PROTOCOL.md §2, "Names"):
+  /// 1 to 64 bytes of UTF-8; no control characters (C0, DEL, C1), no format characters
+  /// (general category Cf: zero-width characters, bidi controls, the BOM, …), no line or
+  /// paragraph separators (Zl, Zp), no other default-ignorable (invisible) code points such
+  /// as U+3164 or the variation selectors, and no white space at either end. Each of these
+  /// lets one name pass for another or disturb the lines it is shown on.
+  ///
+  /// Returns a message saying what is wrong, or nil when the name is fine.
   public static func problem(withName name: String) -> String? {
     let bytes = name.utf8.count
     if bytes == 0 { return "a name can't be empty" }
     if bytes > maximumNameLength {
       return "a name is at most \(maximumNameLength) bytes of UTF-8 (this one is \(bytes))"
     }
-    if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-      return "a name can't contain control characters"
+    if let bad = name.unicodeScalars.first(where: isRefusedInName) {
+      return "a name can't contain \(describe(bad))"
+    }
+    if let first = name.unicodeScalars.first, let last = name.unicodeScalars.last,
+      first.properties.isWhitespace || last.properties.isWhitespace
+    {
+      return "a name can't begin or end with a space"
     }
     return nil
+  }
+
+  /// Whether `scalar` may appear nowhere in a name.
+  static func isRefusedInName(_ scalar: Unicode.Scalar) -> Bool {
+    switch scalar.properties.generalCategory {
+    case .control, .format, .lineSeparator, .paragraphSeparator: return true
+    default: return scalar.properties.isDefaultIgnorableCodePoint
+    }
+  }
+
+  /// "control character U+001B": what was refused, by class and code point.
+  private static func describe(_ scalar: Unicode.Scalar) -> String {
+    let hex = String(scalar.value, radix: 16, uppercase: true)
+    let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+    let kind =
+      switch scalar.properties.generalCategory {
+      case .control: "a control character"
+      case .format: "an invisible or bidi formatting character"
+      case .lineSeparator, .paragraphSeparator: "a line or paragraph separator"
+      default: "an invisible character"
+      }
+    return "\(kind) (\(code))"
   }
 }

@@ -23,24 +23,37 @@ public enum SessionEnd: Hashable, Sendable, CustomStringConvertible {
   }
 
   /// The least wait before connecting again, in nanoseconds, when the peer asked for one:
-  /// a relay that throttles authentication says "try again in N s" (read here, bounded to
-  /// an hour; a minute when it gives no number), and trying sooner only meets the block.
+  /// a relay that throttles authentication says "try again in 1.5 s" (or "250 ms"), read
+  /// here and bounded to an hour; a minute when it names no time. Trying sooner only meets
+  /// the block again.
   public var retryAfter: UInt64? {
     guard case .failed(.authThrottled, let reason) = self else { return nil }
-    let seconds = Self.seconds(after: "try again in ", in: reason) ?? 60
-    return UInt64(min(max(seconds, 1), 3600)) * 1_000_000_000
+    let nanoseconds = Self.duration(after: "try again in ", in: reason) ?? 60_000_000_000
+    return min(max(nanoseconds, 1_000_000), 3_600_000_000_000)
   }
 
-  /// The whole number that follows `marker` in `text`, if there is one.
-  private static func seconds(after marker: String, in text: String) -> Int? {
+  /// The duration written after `marker` in `text` ("30 s", "1.5 s", "250 ms"), if any.
+  private static func duration(after marker: String, in text: String) -> UInt64? {
     guard let range = text.ranges(of: marker).last else { return nil }
-    let digits = text[range.upperBound...].prefix { $0.isASCII && $0.isNumber }.prefix(6)
-    return Int(digits)
+    let rest = text[range.upperBound...]
+    let number = rest.prefix { ($0.isASCII && $0.isNumber) || $0 == "." }.prefix(12)
+    guard let value = Double(number), value.isFinite, value >= 0 else { return nil }
+    let unit = rest.dropFirst(number.count).drop { $0 == " " }
+    let scale: Double
+    if unit.hasPrefix("ms") {
+      scale = 1e6
+    } else if unit.hasPrefix("s") {
+      scale = 1e9
+    } else {
+      return nil
+    }
+    return UInt64(min(value * scale, 3.6e12))
   }
 
   /// Whether connecting again may help: the connection broke or the peer went quiet or
-  /// away for a restart, or a relay asked us to wait (auth throttled). Not after a goodbye, an auth failure or a protocol error, which a
-  /// new connection would only repeat.
+  /// away for a restart. Not after a goodbye, an auth failure or a protocol error, which a
+  /// new connection would only repeat. An auth throttle is worth retrying: the relay says
+  /// when the address may try again, and the backoff waits about that long.
   public var isWorthReconnecting: Bool {
     switch self {
     case .connectionLost, .peerSilent: true

@@ -42,8 +42,13 @@ public struct InputEditor: Sendable {
   public mutating func apply(_ edit: Edit) {
     switch edit {
     case .insert(let text):
-      characters.insert(contentsOf: text, at: cursor)
-      cursor += text.count
+      // Joined as strings, not arrays of characters, so that a combining mark, skin tone
+      // or zero-width joiner typed after its base becomes one character with it (Swift's
+      // Character is a grapheme cluster).
+      let before = String(characters[..<cursor]) + text
+      let whole = before + String(characters[cursor...])
+      characters = Array(whole)
+      cursor = min(characters.count, before.count)
     case .backspace:
       guard cursor > 0 else { return }
       characters.remove(at: cursor - 1)

@@ -20,9 +20,10 @@ public enum Key: Hashable, Sendable {
   case scrollBottom
   /// Ctrl and a letter, lowercase: `.control("a")` is Ctrl-A.
   case control(Character)
-  /// Bracketed paste: the text between these is one paste.
-  case pasteBegin
-  case pasteEnd
+  /// A bracketed paste, whole: its line breaks are "\n".
+  case paste(String)
+  /// Insert: recognised so that its sequence is not typed as text; it does nothing.
+  case insert
   case escape
 }
 
@@ -32,6 +33,8 @@ public enum ScreenCommand: Hashable, Sendable {
   /// Ask who is in the room.
   case who
   case quit
+  /// Stop the program for the shell's job control (Ctrl-Z), and come back on `fg`.
+  case suspend
   /// Repaint everything (Ctrl-L).
   case redraw
 }

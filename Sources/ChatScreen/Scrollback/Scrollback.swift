@@ -74,6 +74,40 @@ public struct Scrollback: Sendable {
     return true
   }
 
+  // MARK: - Delivery marks
+
+  /// The oldest queued copy of our message `text` went on the wire as `own`: it now shows
+  /// `[sent]` and its byte counts. Returns false when no queued copy is on screen.
+  @discardableResult
+  mutating func markSent(
+    _ text: String, as own: ScrollbackEntry.OwnMessage, payloadBytes: Int, wireBytes: Int
+  ) -> Bool {
+    let isQueuedCopy = { (entry: ScrollbackEntry) in
+      entry.delivery == .queued && entry.own?.sequence == nil && entry.text == text
+    }
+    return updateFirst(where: isQueuedCopy) { entry in
+      entry.delivery = .sent
+      entry.own = own
+      entry.payloadBytes = payloadBytes
+      entry.wireBytes = wireBytes
+    }
+  }
+
+  /// Our message `own` was confirmed, or is known not delivered. Returns false when it is
+  /// not on screen (any more).
+  @discardableResult
+  mutating func mark(_ own: ScrollbackEntry.OwnMessage, _ delivery: ScrollbackEntry.Delivery) -> Bool {
+    updateLast(where: { $0.own == own }, { $0.delivery = delivery })
+  }
+
+  /// The queued message `text` was given up before it was sent. Returns false when no
+  /// queued copy is on screen.
+  @discardableResult
+  mutating func markNotSent(_ text: String, reason: String) -> Bool {
+    let isQueued = { (entry: ScrollbackEntry) in entry.delivery == .queued && entry.text == text }
+    return updateFirst(where: isQueued) { $0.delivery = .notDelivered("not sent: \(reason)") }
+  }
+
   public mutating func clear() {
     firstIndex += entries.count
     entries.removeAll()
@@ -157,12 +191,21 @@ public struct Scrollback: Sendable {
         break
       }
     }
-    if position == topOfEnd(width: width, height: height) || rowsFrom(position, width: width, atLeast: height) < height
+    if position == topOfEnd(width: width, height: height)
+      || rowsFrom(position, width: width, atLeast: height).rows < height
     {
       scrollToBottom()
     } else {
       anchor = position
+      // Paging down brings new messages into view: the marker counts only those below.
+      unseenMessages = min(unseenMessages, messagesBelow(position, width: width, height: height))
     }
+  }
+
+  /// Messages entirely below a window `height` rows high whose top row is `position`.
+  private mutating func messagesBelow(_ position: Position, width: Int, height: Int) -> Int {
+    let end = rowsFrom(position, width: width, atLeast: height).end
+    return entries[(end - firstIndex)...].count(where: \.isMessage)
   }
 
   /// The position of the top row when following the end.
@@ -178,14 +221,16 @@ public struct Scrollback: Sendable {
     return Position(entry: firstIndex, row: 0)
   }
 
-  private mutating func rowsFrom(_ position: Position, width: Int, atLeast: Int) -> Int {
+  /// Rows from `position` down, counted until there are `atLeast` (or the end), and the
+  /// index of the first entry not counted.
+  private mutating func rowsFrom(_ position: Position, width: Int, atLeast: Int) -> (rows: Int, end: Int) {
     var total = rows(of: position.entry, width: width).count - position.row
     var index = position.entry + 1
     while total < atLeast, index < firstIndex + entries.count {
       total += rows(of: index, width: width).count
       index += 1
     }
-    return total
+    return (total, index)
   }
 
   private mutating func prepare(width: Int) {

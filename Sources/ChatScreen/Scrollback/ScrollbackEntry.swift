@@ -49,6 +49,8 @@ public struct ScrollbackEntry: Hashable, Sendable {
   /// For our own messages: where it stands and which it is.
   public var delivery: Delivery?
   public var own: OwnMessage?
+  /// The line that reconnect attempts update in place.
+  public var isReconnectLine = false
 
   public init(
     time: String,

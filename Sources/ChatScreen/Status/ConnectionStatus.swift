@@ -1,3 +1,5 @@
+import ChatProtocol
+
 /// What the status bar says: where the connection stands, who the peer is, whether they
 /// proved the secret, and the traffic so far.
 public struct ConnectionStatus: Hashable, Sendable {
@@ -40,7 +42,7 @@ public struct ConnectionStatus: Hashable, Sendable {
     case .connecting(let address): parts.append("connecting to \(address)")
     case .connected(let address): parts.append("connected to \(address)")
     case .reconnecting(let attempt, let seconds):
-      parts.append("reconnecting in \(seconds) s (attempt \(attempt))")
+      parts.append("reconnecting \(seconds > 0 ? "in \(seconds) s" : "now") (attempt \(attempt))")
     case .disconnected(let reason):
       // After an auth failure the reason is in the auth part; don't say it twice.
       if case .failed = authentication {
@@ -49,8 +51,10 @@ public struct ConnectionStatus: Hashable, Sendable {
         parts.append("disconnected: \(reason)")
       }
     }
-    if let peerName, case .connected = link { parts.append(peerName.terminalSafe) }
-    if let silentFor, case .connected = link { parts.append("last heard \(silentFor / 1_000_000_000) s ago") }
+    if let peerName, case .connected = link { parts.append(peerName) }
+    if let silentFor, case .connected = link {
+      parts.append("last heard \(Quantities.wholeSeconds(nanoseconds: silentFor)) ago")
+    }
     if let roomCount { parts.append("room: \(roomCount)") }
     switch authentication {
     case .unknown: break
@@ -60,10 +64,11 @@ public struct ConnectionStatus: Hashable, Sendable {
     case .failed(let reason): parts.append("AUTH FAILED: \(reason)")
     }
     parts.append(
-      "↑\(statistics.messagesSent) \(Format.bytes(statistics.wireBytesSent)) ↓\(statistics.messagesReceived) \(Format.bytes(statistics.wireBytesReceived))"
+      "↑\(statistics.messagesSent) \(Quantities.bytes(statistics.wireBytesSent)) ↓\(statistics.messagesReceived) \(Quantities.bytes(statistics.wireBytesReceived))"
     )
     if unconfirmed > 0 { parts.append("\(unconfirmed) unconfirmed") }
-    if let rtt = statistics.lastRoundTrip { parts.append("rtt \(Format.duration(rtt))") }
-    return LineWrapper.truncate(" " + parts.joined(separator: " │ "), width: width)
+    if let rtt = statistics.lastRoundTrip { parts.append("rtt \(Quantities.measured(nanoseconds: rtt))") }
+    // Reasons and names come from the peer: the whole bar is made safe before it is drawn.
+    return LineWrapper.truncate((" " + parts.joined(separator: " │ ")).terminalSafe, width: width)
   }
 }

@@ -8,25 +8,46 @@
 /// - Everything else printable takes 1.
 ///
 /// Widths are per `Character` (grapheme cluster), so "é" written as e + U+0301 is 1 column
-/// and a family emoji joined with ZWJ is 2.
+/// and a family emoji joined with ZWJ is 2; see ``cells(of:)`` for how a cluster is drawn.
 public enum DisplayWidth {
-  /// Columns taken by one grapheme cluster.
+  /// Columns taken by one grapheme cluster: the sum of its ``cells(of:)``.
   @inlinable
   public static func of(_ character: Character) -> Int {
     if let ascii = character.asciiValue {
       return (0x20...0x7e).contains(ascii) ? 1 : 0
     }
     let scalars = character.unicodeScalars
-    let first = scalars.first!
-    if scalars.count > 1 {
-      // An emoji sequence (flags, ZWJ families, keycaps, VS16) is one emoji: 2 columns.
-      if scalars.contains(where: { $0.properties.isEmojiPresentation })
-        || (first.properties.isEmoji && scalars.contains("\u{FE0F}"))
-      {
-        return 2
+    if scalars.count == 1 { return of(scalars.first!) }
+    return cells(of: character).reduce(0) { $0 + $1.width }
+  }
+
+  /// The most code points one terminal cell holds (ncurses' `CCHARW_MAX`).
+  public static let codePointsPerCell = 5
+
+  /// How a grapheme cluster is drawn: the cells, each with its code points and width.
+  ///
+  /// A cell's width is that of its first code point, which is what ncurses (through
+  /// wcwidth) and most terminals go by; the model must agree with both, or drawing leaves
+  /// stray cells. So: zero-width code points (combining marks, variation selectors, the
+  /// zero-width joiner) join the cell before them, and so does the code point after a
+  /// zero-width joiner, which terminals such as tmux show as one 2-column emoji (👨‍👩‍👧);
+  /// a skin tone (👍🏽) or a flag's second letter starts a cell of its own (tmux shows
+  /// 👍🏽 in 4 columns). A cell holds at most ``codePointsPerCell`` code points; what
+  /// doesn't fit starts a new cell or, if zero-width, is left out.
+  public static func cells(of character: Character) -> [(scalars: String.UnicodeScalarView, width: Int)] {
+    var cells: [(scalars: String.UnicodeScalarView, width: Int)] = []
+    var afterJoiner = false
+    for scalar in character.unicodeScalars {
+      let width = of(scalar)
+      let joins = (width == 0 || afterJoiner) && !cells.isEmpty
+      if joins, cells[cells.count - 1].scalars.count < codePointsPerCell {
+        cells[cells.count - 1].scalars.append(scalar)
+      } else if width > 0 {
+        cells.append((String.UnicodeScalarView([scalar]), width))
       }
+      afterJoiner = scalar == "\u{200D}"
     }
-    return of(first)
+    return cells
   }
 
   /// Columns taken by one scalar on its own.
@@ -41,6 +62,7 @@ public enum DisplayWidth {
       break
     }
     if (0x1160...0x11ff).contains(value) || (0xd7b0...0xd7ff).contains(value) { return 0 }  // Hangul jamo V/T
+    if (0x1f1e6...0x1f1ff).contains(value) { return 1 }  // a flag's letters, 1 each as in wcwidth
     if scalar.properties.isEmojiPresentation { return 2 }
     return isWide(value) ? 2 : 1
   }

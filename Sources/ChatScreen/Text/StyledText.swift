@@ -1,3 +1,5 @@
+import ChatProtocol
+
 /// How a piece of text is drawn. The terminal layer maps each to colours and attributes,
 /// and falls back to bold, dim and reverse when there are no colours.
 public enum TextStyle: Hashable, Sendable, CaseIterable {
@@ -37,19 +39,25 @@ public struct StyledRow: Hashable, Sendable {
 }
 
 extension String {
-  /// The text with control characters made visible and harmless on a terminal: C0 controls
-  /// become their Unicode control pictures (ESC shows as ␛), so nothing a peer sends can
-  /// move the cursor or change the terminal. A tab becomes a space.
+  /// The text made visible and harmless on a terminal: C0 controls become their Unicode
+  /// control pictures (ESC shows as ␛) and a tab a space; the other characters ``SafeText``
+  /// names (DEL, C1 controls, line and paragraph separators, bidi controls) are written as
+  /// `\u{XX}`. Nothing a peer sends can move the cursor, change the terminal or reorder the
+  /// line.
   public var terminalSafe: String {
-    guard unicodeScalars.contains(where: { $0.value < 0x20 || (0x7f..<0xa0).contains($0.value) }) else { return self }
+    guard unicodeScalars.contains(where: SafeText.isUnsafe) else { return self }
     var result = String.UnicodeScalarView()
     for scalar in unicodeScalars {
       switch scalar.value {
       case 0x09: result.append(" ")
       case 0x00..<0x20: result.append(Unicode.Scalar(0x2400 + scalar.value)!)
       case 0x7f: result.append("\u{2421}")
-      case 0x80..<0xa0: result.append("\u{FFFD}")
-      default: result.append(scalar)
+      default:
+        if SafeText.isUnsafe(scalar) {
+          result.append(contentsOf: SafeText.escape(scalar).unicodeScalars)
+        } else {
+          result.append(scalar)
+        }
       }
     }
     return String(result)

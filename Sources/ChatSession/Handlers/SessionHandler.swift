@@ -358,5 +358,5 @@ struct ConversationHandOver: Sendable {
 
 /// "10 s", "1.5 s", "500 ms": a time limit as people write it.
 func formatDuration(_ amount: TimeAmount) -> String {
-  DurationText.describe(nanoseconds: UInt64(max(0, amount.nanoseconds)))
+  Quantities.duration(nanoseconds: UInt64(max(0, amount.nanoseconds)))
 }

@@ -105,7 +105,7 @@ public final class ChatListener: ChatEndpoint {
     if options.secret == nil {
       continuation.yield(
         .warning(
-          "no shared secret: anyone who can reach port \(listener.port) can talk to you (set CHAT_SECRET or use --secret-file)"
+          "no shared secret: anyone who can reach port \(listener.port) can talk to you"
         ))
     }
     continuation.yield(.listening(address: listener.address))

@@ -36,7 +36,8 @@ extension RoomShell {
     sessions.attach(sessionID, to: id, name: name, lastReceived: lastReceived)
     connection.sessionID = sessionID
     connections[id] = connection
-    logger?.info("\(connection.address): \(resumed ? "resumed" : "new") session \(sessionID)")
+    logger?.info(
+      "\(connection.address): \(resumed ? "resumed" : "new") session \(sessionID)", metadata: Self.peer(connection.ip))
     connection.handler.acceptSession(
       SessionAcceptance(sessionID: sessionID, resumed: resumed, lastReceived: lastReceived))
   }

@@ -62,7 +62,15 @@ final class RoomShell {
     var replaced = false
     /// Over its rate: not read from, and what had already arrived waits here.
     var paused = false
-    var held = CircularBuffer<(message: TextMessage, payloadBytes: Int)>()
+    var held = CircularBuffer<Held>()
+  }
+
+  /// What a paced member sent that had already arrived: it waits for the allowance. A
+  /// read holds at most a few hundred KiB, so this is bounded too (and repeated WHO
+  /// requests are kept as one).
+  enum Held {
+    case message(TextMessage, payloadBytes: Int)
+    case who
   }
 
   /// A session coming back: the participant that carried it, its name in the room, and
@@ -145,7 +153,7 @@ final class RoomShell {
 
   private func refuse(_ channel: any Channel, _ report: ErrorReport, address: String) throws {
     continuation.yield(.refused(address: address, reason: report.message))
-    logger?.notice("turned away \(address): \(report.message)")
+    logger?.notice("turned away \(address): \(report.message)", metadata: Self.peer(channel.remoteAddress?.ipAddress))
     try channel.pipeline.syncOperations.addHandler(BusyRefusalHandler(report: report, linger: options.lingerTimeout))
   }
 
@@ -196,7 +204,7 @@ final class RoomShell {
       enterRoom(id, connection, peer: peer, authenticated: auth == .authenticated)
     case .messageReceived(let message, _, let payloadBytes, _):
       if connection.paused || !connection.held.isEmpty {
-        connection.held.append((message, payloadBytes))
+        connection.held.append(.message(message, payloadBytes: payloadBytes))
         connections[id] = connection
       } else {
         relay(message, payloadBytes: payloadBytes, from: id)
@@ -208,9 +216,17 @@ final class RoomShell {
         reportHost(hostReceipts.acknowledged(by: sessionID, through: sequence))
       }
     case .whoRequested:
-      perform(state.who(for: id, now: now))
+      if connection.paused || !connection.held.isEmpty {
+        if case .who? = connection.held.last { return }
+        connection.held.append(.who)
+        connections[id] = connection
+      } else {
+        perform(state.who(for: id, now: now))
+      }
     case .messageNotSent(let text, let reason):
-      logger?.notice("could not relay to \(connection.address): \(reason) (\(text.utf8.count) bytes)")
+      logger?.notice(
+        "could not relay to \(connection.address): \(reason) (\(text.utf8.count) bytes)",
+        metadata: Self.peer(connection.ip))
     case .ended(let end):
       ended(id, connection, end)
     case .authenticating, .messageSent, .roundTrip, .roomEvent, .sessionStarted, .messageResent, .messagePending,
@@ -259,7 +275,7 @@ final class RoomShell {
     if connection.joined {
       connection.joined = false
       removeMember(id)
-      if end.isWorthReconnecting, connection.sessionID != nil, !stopping {
+      if end.mayResume, connection.sessionID != nil, !stopping {
         perform(state.depart(id, reason: end.leaveReason))
         expireAway(id)
       } else {
@@ -269,8 +285,14 @@ final class RoomShell {
       if case .authFailed = end { perform(state.authenticationFailed(address: connection.ip, now: now)) }
       let line = end.description
       continuation.yield(.refused(address: connection.address, reason: line))
-      logger?.notice("\(connection.address): \(line)")
+      logger?.notice("\(connection.address): \(line)", metadata: Self.peer(connection.ip))
     }
+  }
+
+  /// Log metadata naming the peer a line is about: the relay's log sink limits lines per
+  /// address by it (RelayLogHandler).
+  static func peer(_ ip: String?) -> Logger.Metadata? {
+    ip.map { ["peer": .string($0)] }
   }
 
   /// After the grace, a participant whose connection dropped and did not come back leaves.
@@ -317,16 +339,21 @@ final class RoomShell {
         resumeReading(id, after: wait)
         return
       }
-      guard let (message, payloadBytes) = connection.held.popFirst() else {
+      guard let next = connection.held.popFirst() else {
         connection.paused = false
         connections[id] = connection
         connection.handler.setReading(true)
         return
       }
       connections[id] = connection
-      relay(message, payloadBytes: payloadBytes, from: id)
-      connection.handler.acknowledgeRelayed()
-      markUnflushed(connection.handler)
+      switch next {
+      case .message(let message, let payloadBytes):
+        relay(message, payloadBytes: payloadBytes, from: id)
+        connection.handler.acknowledgeRelayed()
+        markUnflushed(connection.handler)
+      case .who:
+        perform(state.who(for: id, now: now))
+      }
     }
   }
 

@@ -84,8 +84,19 @@ struct ProtocolVectors: Decodable {
     var listenerProof: String
   }
 
+  /// The hello's name rules, with names as UTF-8 hex (so the file holds no raw bidi
+  /// characters). The look-alike pairs are read by ChatRoomTests.
+  struct Names: Decodable {
+    struct Rule: Decodable {
+      var nameHex: String
+      var refused: Bool
+    }
+    var rules: [Rule]
+  }
+
   var frames: [ValidFrame]
   var invalid: [InvalidFrame]
+  var names: Names
   var auth: Auth
 
   static func load() throws -> ProtocolVectors {

@@ -1,0 +1,46 @@
+/// What a line submitted from the input means: nothing, a message, or a command.
+/// Commands are case-insensitive (`/QUIT`); `//text` sends `/text`.
+public enum TypedLine: Hashable, Sendable {
+  /// Empty, or nothing but spaces and line breaks: not sent.
+  case nothing
+  case message(String)
+  case quit
+  /// `/quit!`: leave without asking about unconfirmed messages.
+  case forceQuit
+  case clear
+  case help
+  case who
+  case stats
+  case nick
+  /// A `/` on its own.
+  case loneSlash
+  /// Any other `/word`, as typed.
+  case unknown(String)
+
+  public init(_ line: String) {
+    guard !line.allSatisfy(\.isWhitespace) else {
+      self = .nothing
+      return
+    }
+    guard line.hasPrefix("/") else {
+      self = .message(line)
+      return
+    }
+    if line.hasPrefix("//") {
+      self = .message(String(line.dropFirst()))
+      return
+    }
+    let word = line.split(separator: " ", maxSplits: 1)[0]
+    switch word.lowercased() {
+    case "/": self = .loneSlash
+    case "/quit", "/exit": self = .quit
+    case "/quit!", "/exit!": self = .forceQuit
+    case "/clear": self = .clear
+    case "/help": self = .help
+    case "/who": self = .who
+    case "/stats": self = .stats
+    case "/nick": self = .nick
+    default: self = .unknown(String(word))
+    }
+  }
+}

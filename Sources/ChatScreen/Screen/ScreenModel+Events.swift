@@ -1,0 +1,173 @@
+public import ChatSession
+
+/// Session events: what the connection did, into the scrollback and the status bar.
+extension ScreenModel {
+  /// Takes in one session event; `time` is the wall-clock time to show for it ("12:01:02").
+  public mutating func apply(_ event: SessionEvent, time: String) {
+    // The status bar's count is the list's: one bookkeeping for both.
+    defer { status.unconfirmed = unconfirmed.count }
+    func system(_ text: String) { scrollback.append(ScrollbackEntry(time: time, kind: .system, text: text)) }
+    func error(_ text: String) { scrollback.append(ScrollbackEntry(time: time, kind: .error, text: text)) }
+    switch event {
+    case .listening(let address):
+      status.link = .listening(address)
+      status.authentication = secretConfigured ? .authenticated : .unauthenticated
+      status.peerName = nil
+      // The listener's own user is the room's host, under their own name.
+      roomName = localName
+      status.roomCount = status.roomCount ?? 1
+      system("listening on \(address): a room others can join")
+      if !secretConfigured { system(Self.secretHint) }
+    case .connecting(let address):
+      if case .reconnecting(let attempt, _) = status.link {
+        reconnectLine("connecting to \(address) (attempt \(attempt))", time: time)
+      } else {
+        system("connecting to \(address)")
+      }
+      status.link = .connecting(address)
+    case .connected(let address):
+      status.link = .connected(address)
+      status.authentication = .unknown
+      system("connection with \(address)")
+    case .authenticating(let peer):
+      status.authentication = .authenticating
+      status.peerName = peer
+      system("authenticating with \(peer)")
+    case .established(let peer, let auth, let address):
+      status.peerName = peer.name
+      status.link = .connected(address)
+      statistics.connectedSince = time
+      switch auth {
+      case .authenticated:
+        status.authentication = .authenticated
+        system("connected to \(peer.name) at \(address): authenticated with the shared secret")
+      case .unauthenticated:
+        status.authentication = .unauthenticated
+        error("connected to \(peer.name) at \(address): UNAUTHENTICATED (no shared secret on either side)")
+      }
+    case .messageReceived(let from, let message, let payloadBytes, let wireBytes):
+      // In a room the relay echoes our own messages; they are on screen already, with
+      // their delivery mark.
+      if roomName != nil && from == roomName { return }
+      statistics.recordReceived(payloadBytes: payloadBytes, wireBytes: wireBytes)
+      scrollback.append(
+        ScrollbackEntry(
+          time: time, kind: .incoming, sender: from, text: message.text,
+          payloadBytes: payloadBytes, wireBytes: wireBytes))
+    case .messagePending(let text, _):
+      var entry = ScrollbackEntry(time: time, kind: .outgoing, sender: roomName ?? localName, text: text)
+      entry.delivery = .queued
+      entry.own = ScrollbackEntry.OwnMessage(session: session, sequence: nil)
+      scrollback.append(entry)
+      unconfirmed.queued(text, session: session)
+    case .messageSent(let message, let payloadBytes, let wireBytes):
+      statistics.recordSent(payloadBytes: payloadBytes, wireBytes: wireBytes)
+      let own = ScrollbackEntry.OwnMessage(session: session, sequence: message.sequence)
+      unconfirmed.sent(message.text, as: own)
+      if !scrollback.markSent(message.text, as: own, payloadBytes: payloadBytes, wireBytes: wireBytes) {
+        var entry = ScrollbackEntry(
+          time: time, kind: .outgoing, sender: roomName ?? localName, text: message.text,
+          payloadBytes: payloadBytes, wireBytes: wireBytes)
+        entry.delivery = .sent
+        entry.own = own
+        scrollback.append(entry)
+      }
+    case .messageResent(_, let payloadBytes, let wireBytes):
+      statistics.recordSent(payloadBytes: payloadBytes, wireBytes: wireBytes)
+    case .delivered(let sequences):
+      for sequence in sequences {
+        let own = ScrollbackEntry.OwnMessage(session: session, sequence: sequence)
+        unconfirmed.settled(own)
+        scrollback.mark(own, .delivered)
+      }
+    case .notDelivered(let message, let reason):
+      let own = ScrollbackEntry.OwnMessage(session: session, sequence: message.sequence)
+      unconfirmed.settled(own)
+      if !scrollback.mark(own, .notDelivered(reason)) {
+        error("not delivered (\(reason)): \(message.text)")
+      }
+    case .messageNotSent(let text, let reason):
+      unconfirmed.notSent(text)
+      if !scrollback.markNotSent(text, reason: reason) {
+        error("not sent (\(reason)): \(text)")
+      }
+    case .session(let id, let start):
+      switch start {
+      case .new:
+        break
+      case .resumed(let resent):
+        system(
+          "resumed session \(id)"
+            + (resent > 0 ? ": \(resent) unconfirmed message\(resent == 1 ? "" : "s") sent again" : ""))
+      case .replaced(let unconfirmed):
+        session += 1
+        error(
+          "the listener did not know our session (did it restart?): this is a new session \(id)"
+            + (unconfirmed > 0
+              ? "; \(unconfirmed) earlier message\(unconfirmed == 1 ? " is" : "s are") unconfirmed" : ""))
+      }
+    case .peerSilent(let nanoseconds):
+      status.silentFor = nanoseconds
+    case .peerResponsive:
+      status.silentFor = nil
+    case .reconnecting(let attempt, let delay, let reason):
+      status.silentFor = nil
+      let seconds = Int((delay + 500_000_000) / 1_000_000_000)
+      status.link = .reconnecting(attempt: attempt, seconds: seconds)
+      reconnectLine(
+        "\(reason): reconnecting \(seconds > 0 ? "in \(seconds) s" : "now") (attempt \(attempt))", time: time)
+    case .roundTrip(let nanoseconds):
+      statistics.recordRoundTrip(nanoseconds: nanoseconds)
+    case .disconnected(_, let end):
+      status.silentFor = nil
+      status.link = .disconnected(end.description)
+      if case .authFailed(let reason) = end {
+        status.authentication = .failed(reason)
+        error("AUTH FAILED: \(reason)")
+        if !secretConfigured { system(Self.secretHint) }
+      } else if end.isOrderly {
+        system(end.description)
+      } else {
+        error("disconnected: \(end.description)")
+      }
+    case .refused(let address, let reason):
+      system("turned away \(address): \(reason)")
+    case .room(let event):
+      status.roomCount = event.participantCount
+      switch event.kind {
+      case .welcome:
+        roomName = event.name
+        system(event.detail)
+      case .joined: system(event.detail.isEmpty ? "\(event.name) joined" : "\(event.name) joined (\(event.detail))")
+      case .left: system("\(event.name) left: \(event.detail)")
+      case .who: system("  \(event.name): \(event.detail)")
+      case .notice: error(event.detail)
+      }
+    case .log(let line):
+      system(line)
+    case .warning(let text):
+      error("warning: \(text)")
+    case .failed(let reason):
+      status.link = .disconnected(reason)
+      error(reason)
+    }
+  }
+
+  /// Reconnect attempts update one line rather than adding lines for ever: the last entry,
+  /// if it is the reconnect line, else a new one.
+  mutating func reconnectLine(_ text: String, time: String) {
+    let updated = scrollback.updateLast(within: 1, where: \.isReconnectLine) { entry in
+      entry.text = text
+      entry.time = time
+    }
+    if !updated {
+      var entry = ScrollbackEntry(time: time, kind: .error, text: text)
+      entry.isReconnectLine = true
+      scrollback.append(entry)
+    }
+  }
+
+  /// How this program's user gives it a shared secret: the protocol's messages don't speak
+  /// of command-line options, the front end does.
+  static let secretHint = "to use a shared secret: set CHAT_SECRET, or start chat with --secret-file PATH"
+}
