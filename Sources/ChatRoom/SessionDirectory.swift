@@ -16,6 +16,9 @@ public struct SessionDirectory: Sendable {
     /// whose place may still be kept), and the name the room gave it.
     public var roomParticipant: ParticipantID?
     public var roomName: String?
+    /// The room's last message number when the session began: what the room said before
+    /// it is not the session's to replay.
+    public var roomSequenceAtStart: UInt64 = 0
     var parkedAt: UInt64 = 0
   }
 
@@ -41,10 +44,16 @@ public struct SessionDirectory: Sendable {
   }
 
   /// Connection `participant` now carries session `id` (new or resumed).
-  public mutating func attach(_ id: SessionID, to participant: ParticipantID, name: String, lastReceived: UInt64) {
+  /// A new session begins with the room at message `roomSequenceAtStart`; a resumed one
+  /// keeps the number it began with.
+  public mutating func attach(
+    _ id: SessionID, to participant: ParticipantID, name: String, lastReceived: UInt64,
+    roomSequenceAtStart: UInt64 = 0
+  ) {
+    let earlier = records[id]
     records[id] = Record(
-      participant: participant, name: name, lastReceived: lastReceived, roomParticipant: records[id]?.roomParticipant,
-      roomName: records[id]?.roomName)
+      participant: participant, name: name, lastReceived: lastReceived, roomParticipant: earlier?.roomParticipant,
+      roomName: earlier?.roomName, roomSequenceAtStart: earlier?.roomSequenceAtStart ?? roomSequenceAtStart)
   }
 
   /// Session `id` is in the room as `participant`, called `roomName`.
@@ -59,9 +68,11 @@ public struct SessionDirectory: Sendable {
     -> [SessionID]
   {
     guard let record = records[id], record.participant == participant else { return expire(now: now) }
-    records[id] = Record(
-      participant: nil, name: record.name, lastReceived: lastReceived, roomParticipant: record.roomParticipant,
-      roomName: record.roomName, parkedAt: now)
+    var parked = record
+    parked.participant = nil
+    parked.lastReceived = lastReceived
+    parked.parkedAt = now
+    records[id] = parked
     parkedOrder.append((id, now))
     return expire(now: now)
   }

@@ -319,4 +319,41 @@ struct RoomSurvivalTests {
     try? await asker.channel.close()
     await listener.close(Goodbye(code: .shuttingDown, reason: ""))
   }
+
+  /// A client that resumes claiming to have nothing (last room message 0) gets what was
+  /// said since its session began, never what the room said before it joined.
+  @Test func aResumeDoesNotReplayWhatWasSaidBeforeTheSessionBegan() async throws {
+    let (listener, hostLog) = try await startListener(SessionOptions(name: "host"))
+    for index in 1...5 { listener.send("before \(index)") }
+    try await hostLog.wait("five sent") { events, _ in
+      events.filter { if case .messageSent = $0 { true } else { false } }.count >= 5
+    }
+    let first = try await RawClient(port: listener.port)
+    try await first.sendHello(name: "latecomer", capabilities: [Capability.room, Capability.resume])
+    try await first.send(.session(SessionRequest(sessionID: .none, lastReceived: 0)))
+    let chunks = try await first.received.wait("a session") { chunks, _ in
+      RawClient.frames(in: chunks).contains { if case .sessionAccept = $0 { true } else { false } }
+    }
+    let id = try #require(
+      RawClient.frames(in: chunks).compactMap {
+        if case .sessionAccept(let accept) = $0 { accept.sessionID } else { nil }
+      }
+      .first)
+    try await first.channel.close()
+    listener.send("while away")
+    let again = try await RawClient(port: listener.port)
+    try await again.sendHello(name: "latecomer", capabilities: [Capability.room, Capability.resume])
+    try await again.send(.session(SessionRequest(sessionID: id, lastReceived: 0)))
+    let received = try await again.received.wait("what was said while away") { chunks, _ in
+      RawClient.frames(in: chunks).contains {
+        if case .roomText(let text) = $0 { text.text == "while away" } else { false }
+      }
+    }
+    let texts = RawClient.frames(in: received).compactMap {
+      if case .roomText(let text) = $0 { text.text } else { nil }
+    }
+    #expect(texts == ["while away"], "history from before the session began was replayed: \(texts)")
+    try await again.channel.close()
+    await listener.close(Goodbye(code: .shuttingDown, reason: ""))
+  }
 }

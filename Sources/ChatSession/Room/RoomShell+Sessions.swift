@@ -30,10 +30,14 @@ extension RoomShell {
         old.handler.abort(
           ErrorReport(code: .sessionTakenOver, message: "this session was resumed on a newer connection"))
       }
+      // What the room said before the session began is not its to replay, whatever the
+      // client says it has.
       connection.resuming = Resumption(
-        previous: record.roomParticipant, roomName: record.roomName ?? name, lastReceived: request.lastReceived)
+        previous: record.roomParticipant, roomName: record.roomName ?? name,
+        lastReceived: max(request.lastReceived, record.roomSequenceAtStart))
     }
-    sessions.attach(sessionID, to: id, name: name, lastReceived: lastReceived)
+    sessions.attach(
+      sessionID, to: id, name: name, lastReceived: lastReceived, roomSequenceAtStart: state.lastSequence)
     connection.sessionID = sessionID
     connections[id] = connection
     logger?.info(
