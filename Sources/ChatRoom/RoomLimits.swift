@@ -42,6 +42,10 @@ public struct RoomLimits: Hashable, Sendable {
   public var nameReservation: Double = 600
   /// Most entries in an answer to WHO; the rest are summed up in one line.
   public var maximumWhoEntries = 100
+  /// Answers to WHO per member: `whoBurst` at once, then `whoPerSecond`. Requests beyond
+  /// that wait (repeats count once), as do requests from a member not reading its answers.
+  public var whoPerSecond: Double = 1
+  public var whoBurst: Double = 2
   /// Whether members see each other's addresses (`--show-addresses`). The host and the
   /// relay's log always do.
   public var showsAddresses = false

@@ -23,6 +23,8 @@ public struct RoomState: Sendable {
     var roomBytesAtJoin = 0
     var messageBucket: TokenBucket
     var byteBucket: TokenBucket
+    /// Answers to WHO: a few at once, then one a second (``RoomLimits/whoPerSecond``).
+    var whoBucket = TokenBucket(capacity: 2, rate: 1)
     /// Its connection dropped and its session may resume: still in the room, quietly.
     public internal(set) var isAway = false
     var awayReason = ""
@@ -155,7 +157,8 @@ public struct RoomState: Sendable {
       name: name, address: address, authenticated: authenticated, since: since,
       roomMessagesAtJoin: roomMessages, roomBytesAtJoin: roomBytes,
       messageBucket: TokenBucket(capacity: limits.messageBurst, rate: limits.messagesPerSecond),
-      byteBucket: TokenBucket(capacity: limits.byteBurst, rate: limits.bytesPerSecond))
+      byteBucket: TokenBucket(capacity: limits.byteBurst, rate: limits.bytesPerSecond),
+      whoBucket: TokenBucket(capacity: limits.whoBurst, rate: limits.whoPerSecond))
     order.append(id)
     let count = participants.count
     let renamed = note.map { " (\($0))" } ?? ""
@@ -292,9 +295,19 @@ public struct RoomState: Sendable {
     return wait
   }
 
-  /// Participant `id` asked who is in the room. The answer costs the asker as a message of
-  /// its size does (it is paced like messages), and lists at most
-  /// ``RoomLimits/maximumWhoEntries`` participants, then one line for the rest.
+  /// How long participant `id` must wait before its next WHO is answered (0: now). A
+  /// roster answer is a hundred entries made for one asker alone: answering every request
+  /// at once would let a few members flood the relay's time and memory.
+  public mutating func whoWait(for id: ParticipantID, now: UInt64) -> UInt64 {
+    guard id != .host, var participant = participants[id] else { return 0 }
+    let wait = participant.whoBucket.nanosecondsUntilRepaid(now: now)
+    participants[id] = participant
+    return wait
+  }
+
+  /// Participant `id` asked who is in the room: at most ``RoomLimits/maximumWhoEntries``
+  /// participants, then one line for the rest. Each answer takes one of the asker's WHO
+  /// allowance (see ``whoWait(for:now:)``).
   public mutating func who(for id: ParticipantID, now: UInt64 = 0) -> [RoomAction] {
     let count = participants.count
     let showsAddress = id == .host || limits.showsAddresses
@@ -322,16 +335,7 @@ public struct RoomState: Sendable {
             detail:
               "and \(count - limits.maximumWhoEntries) more (the list shows the first \(limits.maximumWhoEntries))")))
     }
-    guard id != .host, var asker = participants[id] else { return actions }
-    let bytes = actions.reduce(0) { total, action in
-      if case .announce(_, let event) = action { return total + Frame.roomEvent(event).wireLength }
-      return total
-    }
-    asker.messageBucket.spend(1, now: now)
-    asker.byteBucket.spend(Double(bytes), now: now)
-    participants[id] = asker
-    let wait = pauseRemaining(for: id, now: now)
-    if wait > 0 { actions.append(.pause(id, nanoseconds: wait)) }
+    participants[id]?.whoBucket.spend(1, now: now)
     return actions
   }
 }

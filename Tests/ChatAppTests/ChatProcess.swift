@@ -70,10 +70,23 @@ final class ChatProcess: Sendable {
   }
 
   /// Resident memory, in kilobytes (VmRSS in /proc/PID/status).
-  func residentKilobytes() throws -> Int {
+  func residentKilobytes() throws -> Int { try statusKilobytes("VmRSS:") }
+
+  /// The most memory the process has had resident so far, in kilobytes (VmHWM).
+  func peakResidentKilobytes() throws -> Int { try statusKilobytes("VmHWM:") }
+
+  private func statusKilobytes(_ field: String) throws -> Int {
     let status = try String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)
-    let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }!
+    let line = status.split(separator: "\n").first { $0.hasPrefix(field) }!
     return Int(line.split(separator: " ", omittingEmptySubsequences: true)[1])!
+  }
+
+  /// User plus system CPU time so far, in clock ticks (/proc/PID/stat).
+  func cpuTicks() throws -> Int {
+    let stat = try String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8)
+    // Fields after the command name (which is in parentheses): utime is the 12th, stime the 13th.
+    let fields = stat[stat.range(of: ")")!.upperBound...].split(separator: " ")
+    return Int(fields[11])! + Int(fields[12])!
   }
 
   private static func readLines<T: Sendable>(

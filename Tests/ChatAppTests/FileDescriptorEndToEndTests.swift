@@ -9,14 +9,6 @@ import Testing
 /// not spin, must turn honest clients away clearly, and must recover.
 @Suite("End to end: file descriptors run out", .serialized)
 struct FileDescriptorEndToEndTests {
-  /// User plus system CPU time of process `pid`, in clock ticks.
-  func cpuTicks(_ pid: Int32) throws -> Int {
-    let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
-    // Fields after the command name (which is in parentheses): utime is the 12th, stime the 13th.
-    let fields = stat[stat.range(of: ")")!.upperBound...].split(separator: " ")
-    return Int(fields[11])! + Int(fields[12])!
-  }
-
   /// Opens `count` connections to `port` without waiting for them (bounded: at most `count`).
   func flood(_ port: Int, count: Int) -> [Int32] {
     (0..<count).map { _ in
@@ -50,9 +42,9 @@ struct FileDescriptorEndToEndTests {
     defer { closer.closeAll() }
     try await relay.stderr.first("a busy refusal") { $0.contains("the room is full") }
 
-    let before = try cpuTicks(relay.process.processIdentifier)
+    let before = try relay.cpuTicks()
     try await Task.sleep(for: .seconds(2))
-    let used = try cpuTicks(relay.process.processIdentifier) - before
+    let used = try relay.cpuTicks() - before
     // A spinning accept loop uses all of the 200 ticks in 2 s; an idle relay next to none.
     #expect(used < 40, "the relay used \(used) ticks of CPU in 2 s")
 

@@ -99,7 +99,7 @@ struct RoomSurvivalEndToEndTests {
       $0.contains("listening on 127.0.0.1:")
     }
     let port = Int(listening.components(separatedBy: "listening on 127.0.0.1:")[1].prefix { $0.isNumber })!
-    let before = try peakResidentKilobytes(relay.process.processIdentifier)
+    let before = try relay.peakResidentKilobytes()
     let group = MultiThreadedEventLoopGroup.singleton
     // A HELLO header announcing 1,000,000 bytes, then half of them: a relay that waited for the rest
     // would hold 100 MB for these 200 connections.
@@ -112,7 +112,7 @@ struct RoomSurvivalEndToEndTests {
     }
     // Each is answered with an error and closed, not held.
     for channel in channels { try await channel.closeFuture.get() }
-    let after = try peakResidentKilobytes(relay.process.processIdentifier)
+    let after = try relay.peakResidentKilobytes()
     #expect(after - before < 50_000, "the relay's peak grew from \(before) KB to \(after) KB")
     let ann = try ChatProcess(
       ["--connect", "127.0.0.1:\(port)", "--name", "ann"], environment: ["CHAT_SECRET": "sesame"])
@@ -137,7 +137,7 @@ struct RoomSurvivalEndToEndTests {
     try await talker.lines.wait("6 MB of history", seconds: 30) { lines, _ in
       lines.filter { $0.first == "recv" }.count >= 100
     }
-    let before = try peakResidentKilobytes(relay.process.processIdentifier)
+    let before = try relay.peakResidentKilobytes()
     var stalled: [RawClient] = []
     for index in 0..<40 {
       let name = "r\(index)"
@@ -158,7 +158,7 @@ struct RoomSurvivalEndToEndTests {
     // The room does one thing at a time: once this comes back, it has begun every catch-up.
     talker.type("marker")
     try await talker.line("recv") { $0.last == "marker" }
-    let after = try peakResidentKilobytes(relay.process.processIdentifier)
+    let after = try relay.peakResidentKilobytes()
     #expect(after - before < 60_000, "the relay's peak grew from \(before) KB to \(after) KB")
     for client in stalled { try? await client.channel.close() }
     talker.signal(SIGTERM)
@@ -189,10 +189,46 @@ struct RoomSurvivalEndToEndTests {
     #expect(try await alice.exitStatus() == 143)
   }
 
-  /// The most memory the process has had resident so far (VmHWM), in KB.
-  private func peakResidentKilobytes(_ pid: Int32) throws -> Int {
-    let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
-    let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") })
-    return Int(line.split(separator: " ", omittingEmptySubsequences: true)[1])!
+  /// Eighty members in a room of 200 that flood WHO and never read the answers: the relay
+  /// neither spends its time on answers nobody reads nor grows by them.
+  @Test func aWhoFloodNeitherStallsTheRoomNorFillsMemory() async throws {
+    let relay = try ChatProcess(["--serve", "127.0.0.1:0", "--max-per-address", "1000"])
+    let listening = try await relay.stderr.first("the relay's listening line") {
+      $0.contains("listening on 127.0.0.1:")
+    }
+    let port = Int(listening.components(separatedBy: "listening on 127.0.0.1:")[1].prefix { $0.isNumber })!
+    var crowd: [RawClient] = []
+    for index in 0..<110 {
+      let member = try await RawClient(port: port)
+      try await member.sendHello(name: "crowd\(index)", capabilities: [Capability.room])
+      crowd.append(member)
+    }
+    let reader = try member("reader", port)
+    try await reader.line("welcome")
+    let talker = try member("talker", port)
+    try await talker.line("welcome")
+    let before = try relay.peakResidentKilobytes()
+    let ticksBefore = try relay.cpuTicks()
+    let requests = ByteBuffer(bytes: (0..<1000).flatMap { _ in [0, 0, 0, 0, 0x51] as [UInt8] })
+    var flooders: [RawClient] = []
+    for index in 0..<80 {
+      let flooder = try await RawClient(port: port, reading: false)
+      try await flooder.sendHello(name: "flood\(index)", capabilities: [Capability.room])
+      flooder.channel.writeAndFlush(requests, promise: nil)
+      flooders.append(flooder)
+    }
+    // The room carries on; once the reader has a line said after the flood, the relay has
+    // read every request (it does one thing at a time).
+    talker.type("still talking")
+    try await reader.line("recv", seconds: 20) { $0.last == "still talking" }
+    let after = try relay.peakResidentKilobytes()
+    let ticks = try relay.cpuTicks() - ticksBefore
+    #expect(after - before < 60_000, "the relay's peak grew from \(before) KB to \(after) KB")
+    #expect(ticks < 150, "the relay spent \(ticks) ticks of CPU on 80,000 WHO requests")
+    for client in flooders + crowd { try? await client.channel.close() }
+    for process in [reader, talker] { process.signal(SIGTERM) }
+    relay.signal(SIGTERM)
+    #expect(try await relay.exitStatus() == 0)
   }
+
 }

@@ -212,23 +212,25 @@ struct RoomStateTests {
     #expect(hostLines[1].1.detail.hasPrefix("10.0.0.2:1, authenticated, "))
   }
 
-  @Test func whoIsCappedAndPacedLikeMessages() {
+  @Test func whoIsCappedAndRateLimited() {
     var state = room {
       $0.maximumWhoEntries = 3
-      $0.messagesPerSecond = 1
-      $0.messageBurst = 1
+      $0.whoPerSecond = 1
+      $0.whoBurst = 1
     }
     for id in 1...5 {
       _ = state.join(ParticipantID(id), requestedName: "p\(id)", address: "a", authenticated: false, since: "t")
     }
-    let first = state.who(for: ParticipantID(1), now: 0)
-    let told = announcements(first)
+    #expect(state.whoWait(for: ParticipantID(1), now: 0) == 0)
+    let told = announcements(state.who(for: ParticipantID(1), now: 0))
     #expect(told.count == 4)
     #expect(told.prefix(3).allSatisfy { $0.1.kind == .who })
     #expect(told[3].1.kind == .notice && told[3].1.detail.hasPrefix("and 3 more"))
-    #expect(pauses(first).isEmpty, "one answer is within the burst")
-    let again = state.who(for: ParticipantID(1), now: 0)
-    #expect(pauses(again).first?.0 == ParticipantID(1), "asking again at once is paced")
+    #expect(state.whoWait(for: ParticipantID(1), now: 0) == 0, "a burst of one plus the one in hand")
+    _ = state.who(for: ParticipantID(1), now: 0)
+    #expect(state.whoWait(for: ParticipantID(1), now: 0) == second, "then one a second")
+    #expect(state.whoWait(for: ParticipantID(2), now: 0) == 0, "each member has its own allowance")
+    #expect(state.whoWait(for: .host, now: 0) == 0, "the host is never kept waiting")
   }
 
   @Test func aLongLeaveReasonIsCut() {

@@ -29,6 +29,10 @@ final class RoomShell {
   /// Resumed members still being sent what they missed: the last room message sent to
   /// each. They join the batch once they have caught up.
   var catchingUp: [ParticipantID: UInt64] = [:]
+  /// Members whose WHO waits for its answer (one each, however often they asked), and
+  /// those with a timer set to answer it.
+  var pendingWho: Set<ParticipantID> = []
+  var whoTimers: Set<ParticipantID> = []
   /// Sessions that can be resumed, recent messages to replay to them, and which of the
   /// host's messages every member has.
   var sessions = SessionDirectory()
@@ -62,15 +66,8 @@ final class RoomShell {
     var replaced = false
     /// Over its rate: not read from, and what had already arrived waits here.
     var paused = false
-    var held = CircularBuffer<Held>()
-  }
-
-  /// What a paced member sent that had already arrived: it waits for the allowance. A
-  /// read holds at most a few hundred KiB, so this is bounded too (and repeated WHO
-  /// requests are kept as one).
-  enum Held {
-    case message(TextMessage, payloadBytes: Int)
-    case who
+    /// (A read holds at most a few hundred KiB, so this is bounded too.)
+    var held = CircularBuffer<(message: TextMessage, payloadBytes: Int)>()
   }
 
   /// A session coming back: the participant that carried it, its name in the room, and
@@ -111,7 +108,9 @@ final class RoomShell {
       switch next {
       case .report(let report, let id): handle(report, from: id)
       case .closed(let id): closed(id)
-      case .drained(let id): pumpCatchUp(id)
+      case .drained(let id):
+        pumpCatchUp(id)
+        answerWho(id)
       }
     }
     return result
@@ -177,6 +176,7 @@ final class RoomShell {
   }
 
   func removeMember(_ id: ParticipantID) {
+    pendingWho.remove(id)
     batch.remove(id)
     legacyMembers.removeAll { $0.id == id }
     catchingUp[id] = nil
@@ -204,7 +204,7 @@ final class RoomShell {
       enterRoom(id, connection, peer: peer, authenticated: auth == .authenticated)
     case .messageReceived(let message, _, let payloadBytes, _):
       if connection.paused || !connection.held.isEmpty {
-        connection.held.append(.message(message, payloadBytes: payloadBytes))
+        connection.held.append((message, payloadBytes))
         connections[id] = connection
       } else {
         relay(message, payloadBytes: payloadBytes, from: id)
@@ -216,13 +216,8 @@ final class RoomShell {
         reportHost(hostReceipts.acknowledged(by: sessionID, through: sequence))
       }
     case .whoRequested:
-      if connection.paused || !connection.held.isEmpty {
-        if case .who? = connection.held.last { return }
-        connection.held.append(.who)
-        connections[id] = connection
-      } else {
-        perform(state.who(for: id, now: now))
-      }
+      pendingWho.insert(id)
+      answerWho(id)
     case .messageNotSent(let text, let reason):
       logger?.notice(
         "could not relay to \(connection.address): \(reason) (\(text.utf8.count) bytes)",
@@ -339,22 +334,42 @@ final class RoomShell {
         resumeReading(id, after: wait)
         return
       }
-      guard let next = connection.held.popFirst() else {
+      guard let (message, payloadBytes) = connection.held.popFirst() else {
         connection.paused = false
         connections[id] = connection
         connection.handler.setReading(true)
         return
       }
       connections[id] = connection
-      switch next {
-      case .message(let message, let payloadBytes):
-        relay(message, payloadBytes: payloadBytes, from: id)
-        connection.handler.acknowledgeRelayed()
-        markUnflushed(connection.handler)
-      case .who:
-        perform(state.who(for: id, now: now))
-      }
+      relay(message, payloadBytes: payloadBytes, from: id)
+      connection.handler.acknowledgeRelayed()
+      markUnflushed(connection.handler)
     }
+  }
+
+  // MARK: - WHO
+
+  /// Answers member `id`'s WHO once it has taken what was already waiting for it and its
+  /// WHO allowance has room: the answer is made for it alone, so a member that floods WHO
+  /// or doesn't read the answers gets them at the rate it takes them, at most one a second.
+  private func answerWho(_ id: ParticipantID) {
+    guard pendingWho.contains(id), let handler = connections[id]?.handler, !whoTimers.contains(id) else { return }
+    guard handler.isKeepingUp else { return }  // asked again when it has drained
+    let wait = state.whoWait(for: id, now: now)
+    guard wait == 0 else {
+      whoTimers.insert(id)
+      let room = NIOLoopBound(self, eventLoop: loop)
+      loop.scheduleTask(in: .nanoseconds(Int64(min(wait, UInt64(Int64.max))))) {
+        let room = room.value
+        room.run {
+          room.whoTimers.remove(id)
+          room.answerWho(id)
+        }
+      }
+      return
+    }
+    pendingWho.remove(id)
+    perform(state.who(for: id, now: now))
   }
 
   // MARK: - Flushing
