@@ -13,7 +13,8 @@ public struct RoomLimits: Hashable, Sendable {
   /// Connections at once from one address (`--max-per-address`).
   public var maximumConnectionsPerAddress = 100
   /// Connections that have not finished their handshake, at once (like OpenSSH's
-  /// MaxStartups): a flood of connections that never authenticate can't crowd out the room.
+  /// MaxStartups): beyond it the oldest is let go, so a flood of connections that never
+  /// say hello can't crowd out the room or lock honest clients out.
   public var maximumHandshaking = 256
   /// Sustained messages per second per client, and the burst allowed above it (`--rate`).
   /// A client over its rate is paced, not refused: the relay stops reading from it until

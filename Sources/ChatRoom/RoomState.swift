@@ -99,10 +99,6 @@ public struct RoomState: Sendable {
     guard connectionCount < limits.maximumConnections else {
       return ErrorReport(code: .busy, message: "the room is full (\(limits.maximumConnections) connections)")
     }
-    guard handshakingCount < limits.maximumHandshaking else {
-      return ErrorReport(
-        code: .busy, message: "too many connections are still handshaking (\(limits.maximumHandshaking)); try again")
-    }
     guard connectionsByAddress[key.description, default: 0] < limits.maximumConnectionsPerAddress else {
       return ErrorReport(
         code: .busy,
@@ -113,6 +109,13 @@ public struct RoomState: Sendable {
     connectionsByAddress[key.description, default: 0] += 1
     return nil
   }
+
+  /// Whether more connections are handshaking than ``RoomLimits/maximumHandshaking``: the
+  /// shell then lets the oldest of them go (and calls ``handshakeEnded()`` for it). Letting
+  /// the oldest go rather than turning the newest away keeps a flood of connections that
+  /// never say hello from locking honest clients out: an honest handshake takes a round
+  /// trip, so it is never the oldest for long.
+  public var handshakesOverLimit: Bool { handshakingCount > limits.maximumHandshaking }
 
   /// An admitted connection finished its handshake, or closed before it did: either way it
   /// no longer counts against ``RoomLimits/maximumHandshaking``. Call once per connection.

@@ -22,10 +22,15 @@ struct SessionEndTests {
     #expect(SessionEnd.connectionLost("reset").retryAfter == nil)
   }
 
+  /// A busy relay ("the room is full", "too many handshaking; try again") is tried again
+  /// with the usual backoff rather than given up on.
+  @Test func aBusyRelayIsWorthRetrying() {
+    #expect(SessionEnd.failed(.busy, "peer reported busy: the room is full (10000 connections)").isWorthReconnecting)
+  }
+
   @Test func aProtocolErrorOrAuthFailureIsNot() {
     #expect(!SessionEnd.failed(.malformedFrame, "x").isWorthReconnecting)
     #expect(!SessionEnd.failed(.invalidName, "x").isWorthReconnecting)
     #expect(!SessionEnd.authFailed("the shared secrets differ").isWorthReconnecting)
-    #expect(!SessionEnd.failed(.busy, "full").isWorthReconnecting)
   }
 }

@@ -356,4 +356,29 @@ struct RoomSurvivalTests {
     try await again.channel.close()
     await listener.close(Goodbye(code: .shuttingDown, reason: ""))
   }
+
+  /// Connections that never say hello fill the handshake places: an honest client still
+  /// gets in (the oldest silent one is let go), and the one let go is told why.
+  @Test func silentConnectionsCannotLockHonestClientsOut() async throws {
+    var limits = RoomLimits()
+    limits.maximumHandshaking = 3
+    let (listener, _) = try await startListener(SessionOptions(name: "host"), limits: limits)
+    var silent: [RawClient] = []
+    for _ in 0..<3 { silent.append(try await RawClient(port: listener.port)) }
+    // The relay's own hello reaching each shows it has accepted them all.
+    for client in silent {
+      try await client.received.wait("the relay's hello") { chunks, _ in
+        RawClient.frames(in: chunks).contains { if case .hello = $0 { true } else { false } }
+      }
+    }
+    let (honest, honestLog) = connect(to: listener, SessionOptions(name: "honest"))
+    try await honestLog.first("honest welcomed") { $0.roomEvent?.kind == .welcome }
+    let oldest = try await silent[0].framesUntilClosed(seconds: 10)
+    let report = try #require(oldest.compactMap { if case .error(let report) = $0 { report } else { nil } }.first)
+    #expect(report.code == .busy)
+    #expect(report.message.contains("the oldest is let go"))
+    for client in silent { try? await client.channel.close() }
+    await honest.close(Goodbye(code: .userQuit, reason: ""))
+    await listener.close(Goodbye(code: .shuttingDown, reason: ""))
+  }
 }

@@ -60,6 +60,7 @@ public enum SessionEnd: Hashable, Sendable, CustomStringConvertible {
     case .peerClosed(let bye): bye.code == .shuttingDown
     case .failed(let code, _):
       code == .handshakeTimeout || code == .tooSlow || code == .peerSilent || code == .authThrottled
+        || code == .busy
     case .localClose, .authFailed: false
     }
   }

@@ -44,6 +44,9 @@ final class RoomShell {
   private var flushScheduled = false
   private var busy = false
   private var deferred = CircularBuffer<Deferred>()
+  /// Connections in the order they were accepted, for letting the oldest handshaking one go
+  /// (those that finished or closed are skipped when met).
+  private var handshaking = CircularBuffer<ParticipantID>()
 
   /// A call from a connection that arrived while the room was busy.
   private enum Deferred {
@@ -146,7 +149,28 @@ final class RoomShell {
       }
       handler.whenDrained = { room.value.enter(.drained(id)) }
       connections[id] = Connection(handler: handler, channel: channel, address: address, ip: ip)
+      handshaking.append(id)
+      if handshaking.count > 2 * connections.count + 64 {
+        // Drop those that finished or closed, now and then: the list stays bounded.
+        handshaking = CircularBuffer(handshaking.filter { connections[$0]?.handshaking == true })
+      }
       channel.closeFuture.whenComplete { _ in room.value.enter(.closed(id)) }
+      if state.handshakesOverLimit { letOldestHandshakeGo() }
+    }
+  }
+
+  /// Too many connections are handshaking: the oldest still at it is let go.
+  private func letOldestHandshakeGo() {
+    while let oldest = handshaking.popFirst() {
+      guard var connection = connections[oldest], connection.handshaking else { continue }
+      connection.handshaking = false
+      connections[oldest] = connection
+      state.handshakeEnded()
+      connection.handler.abort(
+        ErrorReport(
+          code: .busy,
+          message: "too many connections are waiting to finish their handshake; the oldest is let go: try again"))
+      return
     }
   }
 
