@@ -19,13 +19,21 @@ public struct HostReceipts: Sendable {
   /// How many host messages wait for receipts.
   public var count: Int { pending.count }
 
-  /// The host sent `message` while the sessions `members` were in the room. Returns a
+  /// The host sent `message` while the sessions `members` were in the room and could take
+  /// it (`others` members could, `tooLargeFor` more were skipped for its size). Returns a
   /// report at once when nobody can confirm it.
-  public mutating func sent(_ message: TextMessage, to members: Set<SessionID>, others: Int) -> SessionReport? {
+  public mutating func sent(
+    _ message: TextMessage, to members: Set<SessionID>, others: Int, tooLargeFor: Int = 0
+  ) -> SessionReport? {
     guard !members.isEmpty else {
       let reason =
-        others == 0
-        ? "no one else is in the room" : "no one in the room sends receipts (their programs are older)"
+        if others > 0 {
+          "no one in the room sends receipts (their programs are older)"
+        } else if tooLargeFor > 0 {
+          "it is larger than anyone in the room accepts"
+        } else {
+          "no one else is in the room"
+        }
       return .notDelivered(message, reason: reason)
     }
     pending.append(Pending(message: message, waitingFor: members))

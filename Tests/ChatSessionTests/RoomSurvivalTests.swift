@@ -381,4 +381,53 @@ struct RoomSurvivalTests {
     await honest.close(Goodbye(code: .userQuit, reason: ""))
     await listener.close(Goodbye(code: .shuttingDown, reason: ""))
   }
+
+  /// A member that had not confirmed the host's message leaves without coming back: the
+  /// host is told the message was not delivered (when the member's place expires), rather
+  /// than waiting for ever.
+  @Test func theHostLearnsTheFateOfAMessageItsOnlyReaderLeftWith() async throws {
+    var limits = RoomLimits()
+    limits.awayGrace = 0.3
+    let (listener, hostLog) = try await startListener(SessionOptions(name: "host"), limits: limits)
+    let member = try await RawClient(port: listener.port)
+    try await member.sendHello(name: "mute", capabilities: [Capability.room, Capability.resume])
+    try await member.send(.session(SessionRequest(sessionID: .none, lastReceived: 0)))
+    try await hostLog.first("mute joined") { $0.isRoom(.joined, "mute") }
+    listener.send("are you there?")
+    try await member.received.wait("the message at the member") { chunks, _ in
+      RawClient.frames(in: chunks).contains { if case .roomText = $0 { true } else { false } }
+    }
+    try await member.channel.close()  // never confirmed it, and gone without a goodbye
+    let fate = try await hostLog.first("the message's fate", seconds: 10) {
+      if case .notDelivered = $0 { true } else if case .delivered = $0 { true } else { false }
+    }
+    #expect(
+      fate
+        == .notDelivered(
+          message: TextMessage(sequence: 1, text: "are you there?"),
+          reason: "everyone it was for left before receiving it"))
+    await listener.close(Goodbye(code: .shuttingDown, reason: ""))
+  }
+
+  /// The host's message larger than its only member accepts is not delivered, and a later
+  /// receipt from that member (for other messages) does not make it so.
+  @Test func aHostMessageTooLargeForEveryoneIsNotDelivered() async throws {
+    let (listener, hostLog) = try await startListener(SessionOptions(name: "host"))
+    let (small, smallLog) = connect(to: listener, SessionOptions(name: "small", maximumPayloadLength: 1024))
+    try await smallLog.first("small welcomed") { $0.roomEvent?.kind == .welcome }
+    let big = String(repeating: "b", count: 2000)
+    listener.send(big)
+    listener.send("short")
+    try await smallLog.first("the short one") { $0.receivedText == "short" }
+    let events = try await hostLog.wait("both settled") { events, _ in
+      events.contains { if case .notDelivered = $0 { true } else { false } } && events.deliveredSequences.contains(2)
+    }
+    #expect(
+      events.contains(
+        .notDelivered(
+          message: TextMessage(sequence: 1, text: big), reason: "it is larger than anyone in the room accepts")))
+    #expect(!events.deliveredSequences.contains(1), "a receipt for message 2 covers 1 only for those who got it")
+    await small.close(Goodbye(code: .userQuit, reason: ""))
+    await listener.close(Goodbye(code: .shuttingDown, reason: ""))
+  }
 }

@@ -130,9 +130,14 @@ extension RoomShell {
       }
       perform(actions)
       guard let sent else { return }
-      let members = connections.values.filter(\.joined)
+      // Only the members that can take the frame will have it: a receipt from one that was
+      // skipped for its size must not make the message delivered.
+      let members = connections.values.filter {
+        $0.joined && $0.handler.peerMaximumPayloadLength >= frame.payloadLength + ($0.handler.supportsRoom ? 0 : 1)
+      }
       let receipts = Set(members.filter { $0.handler.usesReceipts }.compactMap(\.sessionID))
-      if let report = hostReceipts.sent(sent, to: receipts, others: members.count) {
+      let skipped = connections.values.filter(\.joined).count - members.count
+      if let report = hostReceipts.sent(sent, to: receipts, others: members.count, tooLargeFor: skipped) {
         reportHost([report])
       }
     }

@@ -299,6 +299,7 @@ final class RoomShell {
         expireAway(id)
       } else {
         perform(state.leave(id, reason: end.leaveReason))
+        if let sessionID = connection.sessionID { reportHost(hostReceipts.forget(sessionID)) }
       }
     } else {
       if case .authFailed = end { perform(state.authenticationFailed(address: connection.ip, now: now)) }
@@ -319,7 +320,14 @@ final class RoomShell {
     let room = NIOLoopBound(self, eventLoop: loop)
     loop.scheduleTask(in: .nanoseconds(Int64(state.limits.awayGrace * 1e9))) {
       let room = room.value
-      room.run { room.perform(room.state.awayExpired(id, now: room.now)) }
+      room.run {
+        let left = room.state.awayExpired(id, now: room.now)
+        room.perform(left)
+        // It left: the host's messages stop waiting for its receipts.
+        if !left.isEmpty, let session = room.sessions.session(carriedBy: id) {
+          room.reportHost(room.hostReceipts.forget(session))
+        }
+      }
     }
   }
 
