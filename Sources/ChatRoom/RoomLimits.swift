@@ -38,6 +38,9 @@ public struct RoomLimits: Hashable, Sendable {
   /// How long a member whose connection dropped keeps its place in the room, unseen by the
   /// others, waiting for its client to resume the session (seconds).
   public var awayGrace: Double = 60
+  /// Most places kept at once for members whose connection dropped; past it the one away
+  /// longest leaves at once.
+  public var maximumAway = 1_000
   /// How long a dropped session's name stays reserved for it (seconds): as long as the
   /// session can be resumed, nobody else can take its name.
   public var nameReservation: Double = 600

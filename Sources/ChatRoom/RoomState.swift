@@ -1,4 +1,5 @@
 public import ChatProtocol
+import DequeModule
 
 /// The conversation of one listener with many clients, as a pure state machine.
 ///
@@ -37,6 +38,10 @@ public struct RoomState: Sendable {
   private var order: [ParticipantID] = []
   /// Names present, by what they look like (a look-alike of a present name is renamed).
   private var names = NameRegistry()
+  /// Away participants in the order they went away (entries for those back or gone since
+  /// are skipped), and how many are away now.
+  private var awayOrder: Deque<ParticipantID> = []
+  public private(set) var awayCount = 0
   /// Connections per source address, handshaking ones included.
   public private(set) var connectionsByAddress: [String: Int] = [:]
   public private(set) var connectionCount = 0
@@ -188,13 +193,24 @@ public struct RoomState: Sendable {
   /// Participant `id`'s connection dropped for `reason`, but its session may resume: it
   /// stays in the room for ``RoomLimits/awayGrace`` without a word to the others (a resume
   /// within that time is invisible to them). Call ``awayExpired(_:now:)`` after the grace.
-  public mutating func depart(_ id: ParticipantID, reason: String) -> [RoomAction] {
+  /// At most ``RoomLimits/maximumAway`` places are kept at once: past it the oldest away
+  /// participant leaves at once, so joining and dropping can't grow the room without end.
+  public mutating func depart(_ id: ParticipantID, reason: String, now: UInt64 = 0) -> [RoomAction] {
     guard var participant = participants[id], id != .host else { return [] }
     participant.isAway = true
     participant.awayReason = RoomEvent.capped(reason)
     participants[id] = participant
+    awayOrder.append(id)
+    awayCount += 1
+    var actions: [RoomAction] = []
+    while awayCount > limits.maximumAway, let oldest = awayOrder.popFirst() {
+      actions += awayExpired(oldest, now: now)
+    }
+    if awayOrder.count > 2 * awayCount + 64 {
+      awayOrder.removeAll { participants[$0]?.isAway != true }
+    }
     let grace = Quantities.duration(nanoseconds: UInt64(limits.awayGrace * 1e9))
-    return [
+    return actions + [
       .log("\(participant.name) lost its connection (\(participant.awayReason)); keeping its place for \(grace)"),
       .announce(
         to: .host,
@@ -209,6 +225,7 @@ public struct RoomState: Sendable {
   /// dropped, and its name stays reserved for the rest of ``RoomLimits/nameReservation``.
   public mutating func awayExpired(_ id: ParticipantID, now: UInt64) -> [RoomAction] {
     guard let participant = participants[id], participant.isAway else { return [] }
+    awayCount -= 1
     names.reserve(participant.name, until: now + UInt64(max(0, limits.nameReservation - limits.awayGrace) * 1e9))
     return leave(id, reason: participant.awayReason)
   }
@@ -227,15 +244,16 @@ public struct RoomState: Sendable {
     now: UInt64
   ) -> [RoomAction] {
     names.unreserve(name)
-    guard let previous, var participant = participants.removeValue(forKey: previous), participant.name == name
-    else {
+    guard let previous, var participant = participants[previous], participant.name == name else {
       // Its place expired: it joins again, under its name if nobody present has it.
       var actions = join(
         id, requestedName: name, address: address, authenticated: authenticated, since: since, now: now)
       actions.append(.log("\(participants[id]?.name ?? name) came back after its place expired"))
       return actions
     }
+    participants[previous] = nil
     order.removeAll { $0 == previous }
+    if participant.isAway { awayCount -= 1 }
     participant.isAway = false
     participant.address = address
     participant.authenticated = authenticated

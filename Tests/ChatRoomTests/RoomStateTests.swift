@@ -260,6 +260,27 @@ struct RoomStateTests {
     #expect(state.connectionCount == 3, "until the one let go has closed")
   }
 
+  /// Joining and dropping can't grow the room without end: past the cap on kept places,
+  /// the member away longest leaves at once.
+  @Test func keptPlacesAreCapped() {
+    var state = room { $0.maximumAway = 2 }
+    for id in 1...3 {
+      _ = state.join(ParticipantID(id), requestedName: "p\(id)", address: "a", authenticated: false, since: "t")
+    }
+    _ = state.depart(ParticipantID(1), reason: "lost")
+    _ = state.depart(ParticipantID(2), reason: "lost")
+    #expect(state.awayCount == 2)
+    let third = state.depart(ParticipantID(3), reason: "lost")
+    #expect(
+      third.contains(.announceAll(RoomEvent(kind: .left, participantCount: 3, name: "p1", detail: "lost"), except: [])))
+    #expect(state.awayCount == 2)
+    #expect(state.participants[ParticipantID(1)] == nil)
+    // One coming back frees its place.
+    _ = state.resume(
+      ParticipantID(4), replacing: ParticipantID(2), name: "p2", address: "b", authenticated: false, since: "t", now: 0)
+    #expect(state.awayCount == 1)
+  }
+
   @Test func aDroppedMemberKeepsItsPlaceQuietlyAndResumes() {
     var state = room { $0.awayGrace = 60 }
     _ = state.join(ParticipantID(1), requestedName: "alice", address: "a", authenticated: true, since: "t")

@@ -295,7 +295,7 @@ final class RoomShell {
       connection.joined = false
       removeMember(id)
       if end.mayResume, connection.sessionID != nil, !stopping {
-        perform(state.depart(id, reason: end.leaveReason))
+        perform(state.depart(id, reason: end.leaveReason, now: now))
         expireAway(id)
       } else {
         perform(state.leave(id, reason: end.leaveReason))
