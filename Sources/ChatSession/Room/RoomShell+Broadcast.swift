@@ -59,28 +59,27 @@ extension RoomShell {
     } else if batch.append(frame) {
       scheduleFlush()
     }
-    let line = Frame.text(TextMessage(sequence: 0, text: "\(sender): \(text)"))
+    // A member without rooms gets "sender: text" as a TEXT frame: 8 + name + 2 + text.
+    let linePayload = 8 + sender.utf8.count + 2 + text.utf8.count
     for member in legacyMembers {
-      guard line.payloadLength <= member.handler.peerMaximumPayloadLength else {
+      guard linePayload <= member.handler.peerMaximumPayloadLength else {
         skipped.append(member.id)
         continue
       }
       member.handler.relay(text, from: sender)
       markUnflushed(member.handler)
     }
-    if !skipped.isEmpty { tellAuthor(author, frame: frame, skipped: skipped) }
+    if !skipped.isEmpty { tellAuthor(author, textBytes: text.utf8.count, skipped: skipped) }
   }
 
-  private func tellAuthor(_ author: ParticipantID, frame: Frame, skipped: [ParticipantID]) {
+  private func tellAuthor(_ author: ParticipantID, textBytes: Int, skipped: [ParticipantID]) {
     let names = skipped.compactMap { state.participants[$0]?.name }
     let smallest = skipped.compactMap { connections[$0]?.handler.peerMaximumPayloadLength }.min() ?? 0
     let detail =
-      "your message was not delivered to \(names.joined(separator: ", ")): its frame is \(frame.payloadLength) bytes and "
-      + (names.count == 1 ? "they accept" : "the smallest of them accepts") + " at most \(smallest)"
+      "your message was not delivered to \(names.joined(separator: ", ")): its \(textBytes) bytes of text don't fit "
+      + (names.count == 1 ? "their" : "the smallest of their") + " largest frame (\(smallest) bytes)"
     perform([
-      .log(
-        "a message of \(frame.payloadLength) bytes was not delivered to \(names.count) member(s) with a smaller maximum"
-      ),
+      .log("a message of \(textBytes) bytes was not delivered to \(names.count) member(s) with a smaller maximum"),
       .announce(
         to: author,
         RoomEvent(
