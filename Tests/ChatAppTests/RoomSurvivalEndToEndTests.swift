@@ -231,4 +231,34 @@ struct RoomSurvivalEndToEndTests {
     #expect(try await relay.exitStatus() == 0)
   }
 
+  /// Before auth a stranger learns nothing of who runs a relay, and members don't learn
+  /// each other's addresses unless the relay is started with --show-addresses.
+  @Test func strangersLearnNeitherTheOperatorNorEachOthersAddresses() async throws {
+    for showAddresses in [false, true] {
+      let relay = try ChatProcess(
+        ["--serve", "127.0.0.1:0"] + (showAddresses ? ["--show-addresses"] : []),
+        environment: ["USER": "operator-login", "LOGNAME": "operator-login"])
+      let listening = try await relay.stderr.first("the relay's listening line") {
+        $0.contains("listening on 127.0.0.1:")
+      }
+      let port = Int(listening.components(separatedBy: "listening on 127.0.0.1:")[1].prefix { $0.isNumber })!
+      let stranger = try await RawClient(port: port)
+      let chunks = try await stranger.received.wait("the relay's hello") { chunks, _ in
+        RawClient.frames(in: chunks).contains { if case .hello = $0 { true } else { false } }
+      }
+      let hello = RawClient.frames(in: chunks).compactMap { if case .hello(let hello) = $0 { hello } else { nil } }
+        .first
+      #expect(hello?.name == "relay")
+      try await stranger.channel.close()
+      let ann = try member("ann", port)
+      try await ann.line("welcome")
+      let ben = try member("ben", port)
+      try await ben.line("welcome")
+      let joined = try await ann.line("joined") { $0[1] == "ben" }
+      #expect(joined[2].contains("127.0.0.1") == showAddresses, "\(joined)")
+      for process in [ann, ben] { process.signal(SIGTERM) }
+      relay.signal(SIGTERM)
+      #expect(try await relay.exitStatus() == 0)
+    }
+  }
 }

@@ -144,9 +144,11 @@ public struct ChatCommand: AsyncParsableCommand {
     return mode
   }
 
-  /// The --name given, else the login name.
+  /// The --name given, else the login name; a headless relay is "relay": it does not
+  /// tell strangers who runs it.
   var displayName: String {
     if let name { return name }
+    if modes.serve != nil { return "relay" }
     let environment = ProcessInfo.processInfo.environment
     return environment["USER"] ?? environment["LOGNAME"] ?? "anonymous"
   }

@@ -45,6 +45,12 @@ public struct RoomOptions: ParsableArguments {
       valueName: "n"))
   var authFailures: Int?
 
+  @Flag(
+    name: .customLong("show-addresses"),
+    help: "Show members each other's addresses (on joining and in /who); by default only the host and the log see them."
+  )
+  var showAddresses = false
+
   public init() {}
 
   /// The room options given on the command line, by name.
@@ -52,6 +58,7 @@ public struct RoomOptions: ParsableArguments {
     [
       ("--max-clients", maxClients != nil), ("--max-per-address", maxPerAddress != nil), ("--rate", rate != nil),
       ("--byte-rate", byteRate != nil), ("--max-queue", maxQueue != nil), ("--auth-failures", authFailures != nil),
+      ("--show-addresses", showAddresses),
     ].filter(\.1).map(\.0)
   }
 
@@ -86,6 +93,7 @@ public struct RoomOptions: ParsableArguments {
     }
     if let maxQueue { limits.maximumQueuedBytes = maxQueue }
     if let authFailures { limits.authFailuresAllowed = authFailures }
+    limits.showsAddresses = showAddresses
     return limits
   }
 }
