@@ -14,7 +14,8 @@ let package = Package(
     .executable(name: "chat-bench", targets: ["ChatBench"]),
     .executable(name: "chat-fuzz", targets: ["ChatFuzz"]),
     .library(name: "ChatProtocol", targets: ["ChatProtocol"]),
-    .library(name: "ChatSession", targets: ["ChatSession"]),
+    .library(name: "ChatEvents", targets: ["ChatEvents"]),
+    .library(name: "ChatNetwork", targets: ["ChatNetwork"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
@@ -43,10 +44,20 @@ let package = Package(
       dependencies: ["ChatProtocol", .product(name: "DequeModule", package: "swift-collections")],
       swiftSettings: strictSettings
     ),
-    // SwiftNIO shell: listener, connector and thin channel handlers over ChatProtocol.
+    // The front ends' contract, pure: the events an endpoint reports, the commands it takes,
+    // and the bounded queue between them. No NIO: the screen and the plain front end build
+    // and test without it.
     .target(
-      name: "ChatSession",
+      name: "ChatEvents",
+      dependencies: ["ChatProtocol"],
+      swiftSettings: strictSettings
+    ),
+    // SwiftNIO shell: listener (the room), connector and thin channel handlers over
+    // ChatProtocol and ChatRoom, reporting through ChatEvents.
+    .target(
+      name: "ChatNetwork",
       dependencies: [
+        "ChatEvents",
         "ChatProtocol",
         "ChatRoom",
         .product(name: "NIOCore", package: "swift-nio"),
@@ -60,7 +71,7 @@ let package = Package(
     .target(
       name: "ChatScreen",
       dependencies: [
-        "ChatSession",
+        "ChatEvents",
         "ChatProtocol",
         .product(name: "DequeModule", package: "swift-collections"),
       ],
@@ -77,9 +88,8 @@ let package = Package(
         "CNcursesw",
         "CResizeSignal",
         "ChatScreen",
-        "ChatSession",
+        "ChatEvents",
         "ChatProtocol",
-        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
       ],
       swiftSettings: strictSettings
     ),
@@ -89,7 +99,7 @@ let package = Package(
       dependencies: [
         "ChatRoom",
         "ChatTerminal",
-        "ChatSession",
+        "ChatNetwork", "ChatEvents",
         "ChatProtocol",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
@@ -135,7 +145,7 @@ let package = Package(
       dependencies: [
         "ChatProtocol",
         "ChatRoom",
-        "ChatSession",
+        "ChatNetwork", "ChatEvents",
         "ChatScreen",
         "CMallocCounter",
         .product(name: "NIOCore", package: "swift-nio"),
@@ -157,9 +167,9 @@ let package = Package(
       swiftSettings: strictSettings
     ),
     .testTarget(
-      name: "ChatSessionTests",
+      name: "ChatNetworkTests",
       dependencies: [
-        "ChatSession",
+        "ChatNetwork", "ChatEvents",
         "ChatProtocol",
         "ChatTestSupport",
         .product(name: "NIOCore", package: "swift-nio"),
@@ -178,7 +188,7 @@ let package = Package(
       name: "ChatScreenTests",
       dependencies: [
         "ChatScreen",
-        "ChatSession",
+        "ChatEvents",
         "ChatProtocol",
         .product(name: "PropertyBased", package: "swift-property-based"),
       ],
@@ -186,7 +196,7 @@ let package = Package(
     ),
     .testTarget(
       name: "ChatAppTests",
-      dependencies: ["ChatApp", "ChatSession", "ChatProtocol", "ChatTestSupport", "chat"],
+      dependencies: ["ChatApp", "ChatNetwork", "ChatEvents", "ChatProtocol", "ChatTestSupport", "chat"],
       swiftSettings: strictSettings
     ),
   ],

@@ -1,6 +1,7 @@
+import ChatEvents
+import ChatNetwork
 import ChatProtocol
 import ChatRoom
-import ChatSession
 import NIOCore
 import NIOPosix
 

@@ -1,8 +1,9 @@
 import CMallocCounter
+import ChatEvents
+import ChatNetwork
 import ChatProtocol
 import ChatRoom
 import ChatScreen
-import ChatSession
 import Foundation
 import Histogram
 import NIOConcurrencyHelpers

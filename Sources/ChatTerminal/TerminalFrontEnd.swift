@@ -1,10 +1,10 @@
 import CNcursesw
 import CResizeSignal
+public import ChatEvents
 import ChatProtocol
 public import ChatScreen
-public import ChatSession
 import Foundation
-import NIOConcurrencyHelpers
+import Synchronization
 
 /// The ncurses front end: a UI thread that owns the terminal and the ``ScreenModel``,
 /// sleeping in poll() on the keyboard and a wake pipe. Session events arrive on the pipe's
@@ -16,7 +16,7 @@ public final class TerminalFrontEnd: Sendable {
   private let useColor: Bool
   private let secretConfigured: Bool
   private let wakePipe = WakePipe()
-  private let inbox = NIOLockedValueBox(Inbox())
+  private let inbox = Shared(Inbox())
 
   private struct Inbox {
     var events: [SessionEvent] = []
@@ -33,7 +33,7 @@ public final class TerminalFrontEnd: Sendable {
 
   /// Asks the UI to leave as if the user typed /quit (for signals).
   public func requestQuit() {
-    inbox.withLockedValue { $0.quitRequested = true }
+    inbox.withLock { $0.quitRequested = true }
     wakePipe.wake()
   }
 
@@ -54,10 +54,10 @@ public final class TerminalFrontEnd: Sendable {
     let pump = Task {
       for await event in events {
         observe(event)
-        inbox.withLockedValue { $0.events.append(event) }
+        inbox.withLock { $0.events.append(event) }
         wakePipe.wake()
       }
-      inbox.withLockedValue { $0.sessionFinished = true }
+      inbox.withLock { $0.sessionFinished = true }
       wakePipe.wake()
     }
     let outcome: Outcome = await withCheckedContinuation { continuation in
@@ -112,7 +112,7 @@ public final class TerminalFrontEnd: Sendable {
       wakePipe.drain()
       if chat_take_stop_request() != 0 { suspend() }
       if chat_take_continued() != 0 { screen.reenter() }
-      let (events, finished, quit) = inbox.withLockedValue { inbox in
+      let (events, finished, quit) = inbox.withLock { inbox in
         defer { inbox.events.removeAll(keepingCapacity: true) }
         return (inbox.events, inbox.sessionFinished, inbox.quitRequested)
       }

@@ -1,6 +1,7 @@
 import ArgumentParser
+import ChatEvents
+import ChatNetwork
 import ChatRoom
-import ChatSession
 import Testing
 
 @testable import ChatApp

@@ -1,6 +1,7 @@
 import ChatApp
+import ChatEvents
+import ChatNetwork
 import ChatProtocol
-import ChatSession
 import Testing
 
 @Suite("The ledger of lines given and their fate")

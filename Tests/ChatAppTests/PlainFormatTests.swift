@@ -1,6 +1,7 @@
 import ChatApp
+import ChatEvents
+import ChatNetwork
 import ChatProtocol
-import ChatSession
 import Testing
 
 @Suite("Plain front end: line format, input splitting, exit status")

@@ -1,6 +1,6 @@
+import ChatEvents
 import ChatProtocol
 import ChatScreen
-import ChatSession
 import Testing
 
 @Suite("Screen model: delivery marks, silence and reconnection")

@@ -1,7 +1,8 @@
 public import ArgumentParser
+import ChatEvents
+import ChatNetwork
 import ChatProtocol
 import ChatRoom
-import ChatSession
 import ChatTerminal
 import Foundation
 import NIOConcurrencyHelpers

@@ -1,4 +1,4 @@
-public import ChatSession
+public import ChatNetwork
 
 /// What this run of chat is: a room's host, a client, or a headless relay. Read once from
 /// `--listen`, `--connect` or `--serve` (exactly one), so the rest of the program never

@@ -1,7 +1,8 @@
 import ArgumentParser
+import ChatEvents
+import ChatNetwork
 import ChatProtocol
 import ChatRoom
-import ChatSession
 import Foundation
 import Logging
 import NIOConcurrencyHelpers

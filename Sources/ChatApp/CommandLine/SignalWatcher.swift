@@ -1,5 +1,6 @@
+import ChatEvents
+import ChatNetwork
 import ChatProtocol
-import ChatSession
 import Dispatch
 import Foundation
 import NIOConcurrencyHelpers

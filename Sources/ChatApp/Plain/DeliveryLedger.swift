@@ -1,4 +1,4 @@
-public import ChatSession
+public import ChatEvents
 
 /// The lines the front end gave the endpoint and what became of each, so that at end of
 /// input chat can wait until every one is confirmed and then say exactly which were not.

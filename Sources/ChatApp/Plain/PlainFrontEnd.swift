@@ -1,6 +1,5 @@
+public import ChatEvents
 public import ChatProtocol
-public import ChatSession
-import NIOConcurrencyHelpers
 
 /// The line-oriented front end: each input line is one message, each event one output line
 /// (see ``PlainLineFormat``). Used when standard input or output is not a terminal, or with
@@ -47,7 +46,7 @@ public struct PlainFrontEnd: Sendable {
     let endpoint = endpoint
     let write = write
     let linger = linger
-    let progress = NIOLockedValueBox(Progress())
+    let progress = Shared(Progress())
     @Sendable func sayGoodbye() async {
       await endpoint.close(Goodbye(code: .userQuit, reason: "end of input"))
     }
@@ -57,7 +56,7 @@ public struct PlainFrontEnd: Sendable {
         case .text(let text):
           guard !text.isEmpty else { continue }
           // Recorded before sending, so its events always find it.
-          progress.withLockedValue { $0.ledger.give(text) }
+          progress.withLock { $0.ledger.give(text) }
           endpoint.send(text)
         case .invalidUTF8(let number):
           write(
@@ -69,7 +68,7 @@ public struct PlainFrontEnd: Sendable {
         }
       }
       if Task.isCancelled { return }
-      if progress.withLockedValue({
+      if progress.withLock({
         $0.inputEnded = true
         return $0.claimCloseIfSettled()
       }) {
@@ -78,7 +77,7 @@ public struct PlainFrontEnd: Sendable {
       }
       try? await Task.sleep(for: linger)
       if Task.isCancelled { return }
-      let mustClose = progress.withLockedValue { state -> Bool in
+      let mustClose = progress.withLock { state -> Bool in
         guard !state.closing else { return false }
         state.closing = true
         state.ledger.abandon(reason: "no receipt within \(Self.describe(linger)) after end of input (--linger)")
@@ -93,7 +92,7 @@ public struct PlainFrontEnd: Sendable {
       for fields in PlainLineFormat.lines(for: event, localName: localName) {
         write(PlainLineFormat.line(time: PlainLineFormat.timestamp(), fields: fields))
       }
-      let settled = progress.withLockedValue { state -> Bool in
+      let settled = progress.withLock { state -> Bool in
         state.ledger.observe(event)
         return state.claimCloseIfSettled()
       }
@@ -101,7 +100,7 @@ public struct PlainFrontEnd: Sendable {
     }
     reader.cancel()
     _ = await closer?.value
-    let ledger = progress.withLockedValue { state -> DeliveryLedger in
+    let ledger = progress.withLock { state -> DeliveryLedger in
       state.ledger.abandon(reason: "the session ended before it was confirmed")
       return state.ledger
     }

@@ -1,5 +1,5 @@
+public import ChatEvents
 import ChatProtocol
-public import ChatSession
 
 #if canImport(Glibc)
   import Glibc

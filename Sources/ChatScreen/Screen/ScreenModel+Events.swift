@@ -1,4 +1,4 @@
-public import ChatSession
+public import ChatEvents
 
 /// Session events: what the connection did, into the scrollback and the status bar.
 extension ScreenModel {

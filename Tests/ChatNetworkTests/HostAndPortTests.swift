@@ -1,4 +1,5 @@
-import ChatSession
+import ChatEvents
+import ChatNetwork
 import Testing
 
 @Suite("HOST:PORT parsing")

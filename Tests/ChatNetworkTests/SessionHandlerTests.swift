@@ -1,10 +1,11 @@
+import ChatEvents
 import ChatProtocol
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
 import Testing
 
-@testable import ChatSession
+@testable import ChatNetwork
 
 /// The channel handlers on an EmbeddedChannel: bytes in, bytes out, no sockets.
 @Suite("Session pipeline on an EmbeddedChannel")

@@ -1,3 +1,4 @@
+import ChatEvents
 import NIOCore
 
 /// The sockets an endpoint reads, held back together while its front end is behind and

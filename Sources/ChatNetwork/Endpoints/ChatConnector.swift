@@ -1,3 +1,4 @@
+public import ChatEvents
 public import ChatProtocol
 public import NIOCore
 import NIOPosix
@@ -131,7 +132,7 @@ final class ConnectorShell {
             report in
             shell.value.observe(report)
             let remote = channel.remoteAddress?.displayString ?? target
-            if let event = SessionPipeline.event(for: report, address: remote) { continuation.yield(event) }
+            if let event = SessionEvent(report, address: remote) { continuation.yield(event) }
           }
         }
       }
@@ -208,7 +209,7 @@ final class ConnectorShell {
       // a line typed during the handshake, so only a refusal is worth a word. Once an
       // attempt has failed, lines are reported pending, between attempts or during one.
       let report = conversation.queue(text, reason: "")
-      if case .messageNotSent = report, let event = SessionPipeline.event(for: report, address: address.description) {
+      if case .messageNotSent = report, let event = SessionEvent(report, address: address.description) {
         continuation.yield(event)
       }
     case .connecting, .waiting:
@@ -216,7 +217,7 @@ final class ConnectorShell {
         everEstablished
         ? "not connected; it goes out when the connection is back" : "not connected yet; it goes out once connected"
       let report = conversation.queue(text, reason: reason)
-      if let event = SessionPipeline.event(for: report, address: address.description) { continuation.yield(event) }
+      if let event = SessionEvent(report, address: address.description) { continuation.yield(event) }
     case .finished:
       continuation.yield(.messageNotSent(text: text, reason: "the connection is closed"))
     }
@@ -250,7 +251,7 @@ final class ConnectorShell {
     if case .finished = phase { return }
     phase = .finished
     for report in conversation.abandon(reason: reason) {
-      if let event = SessionPipeline.event(for: report, address: address.description) { continuation.yield(event) }
+      if let event = SessionEvent(report, address: address.description) { continuation.yield(event) }
     }
     continuation.finish()
     finished.succeed()

@@ -1,3 +1,4 @@
+import ChatEvents
 import ChatProtocol
 import ChatRoom
 import Logging
@@ -209,7 +210,7 @@ final class RoomShell {
   func reportHost(_ reports: [SessionReport]) {
     guard hostName != nil else { return }
     for report in reports {
-      if let event = SessionPipeline.event(for: report, address: "") { continuation.yield(event) }
+      if let event = SessionEvent(report, address: "") { continuation.yield(event) }
     }
   }
 

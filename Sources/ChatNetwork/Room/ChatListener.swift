@@ -1,3 +1,4 @@
+public import ChatEvents
 public import ChatProtocol
 public import ChatRoom
 public import Logging

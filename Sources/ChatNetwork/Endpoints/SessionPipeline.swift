@@ -23,44 +23,6 @@ enum SessionPipeline {
     return handler
   }
 
-  /// The front end's view of a session report from the peer at `address`.
-  static func event(for report: SessionReport, address: String) -> SessionEvent? {
-    switch report {
-    case .authenticating(let peer):
-      .authenticating(peer: peer.name)
-    case .established(let peer, let status):
-      .established(peer: peer, auth: status, address: address)
-    case .messageReceived(let message, let from, let payloadBytes, let wireBytes):
-      .messageReceived(from: from, message: message, payloadBytes: payloadBytes, wireBytes: wireBytes)
-    case .messageSent(let message, let payloadBytes, let wireBytes):
-      .messageSent(message: message, payloadBytes: payloadBytes, wireBytes: wireBytes)
-    case .messageNotSent(let text, let reason):
-      .messageNotSent(text: text, reason: reason)
-    case .messageResent(let message, let payloadBytes, let wireBytes):
-      .messageResent(message: message, payloadBytes: payloadBytes, wireBytes: wireBytes)
-    case .messagePending(let text, let reason):
-      .messagePending(text: text, reason: reason)
-    case .delivered(let sequences):
-      .delivered(sequences: sequences)
-    case .notDelivered(let message, let reason):
-      .notDelivered(message: message, reason: reason)
-    case .sessionStarted(let id, let start):
-      .session(id: id.description, start: start)
-    case .peerSilent(let nanoseconds):
-      .peerSilent(nanoseconds: nanoseconds)
-    case .peerResponsive:
-      .peerResponsive
-    case .roundTrip(let nanoseconds):
-      .roundTrip(nanoseconds: nanoseconds)
-    case .ended(let end):
-      .disconnected(address: address, end: end)
-    case .roomEvent(let event):
-      .room(event)
-    case .whoRequested, .sessionRequested, .peerAcknowledged:
-      nil  // a relay's business, not a front end's
-    }
-  }
-
   /// A server bootstrap with the socket options every accepted chat connection uses.
   static func serverBootstrap(group: any EventLoopGroup) -> ServerBootstrap {
     ServerBootstrap(group: group)

@@ -1,8 +1,9 @@
+import ChatEvents
 import ChatProtocol
 import NIOConcurrencyHelpers
 import Testing
 
-@testable import ChatSession
+@testable import ChatNetwork
 
 @Suite("The bounded queue between an endpoint and its front end")
 struct SessionEventBufferTests {

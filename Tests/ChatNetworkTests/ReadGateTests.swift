@@ -1,10 +1,11 @@
+import ChatEvents
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
 import NIOPosix
 import Testing
 
-@testable import ChatSession
+@testable import ChatNetwork
 
 @Suite("The read gate holds reads back while the front end is behind")
 struct ReadGateTests {

@@ -1,6 +1,7 @@
+import ChatEvents
+import ChatNetwork
 import ChatProtocol
 import ChatRoom
-import ChatSession
 import ChatTestSupport
 import NIOCore
 import NIOPosix

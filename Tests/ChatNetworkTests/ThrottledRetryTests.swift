@@ -1,5 +1,6 @@
+import ChatEvents
+import ChatNetwork
 import ChatProtocol
-import ChatSession
 import ChatTestSupport
 import NIOCore
 import NIOPosix

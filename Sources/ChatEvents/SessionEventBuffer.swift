@@ -1,4 +1,4 @@
-import NIOConcurrencyHelpers
+import Synchronization
 
 /// The queue between an endpoint's event loop and its front end, bounded by flow control:
 /// when more than ``highWatermark`` bytes of events wait for the front end (its stdout is
@@ -18,7 +18,7 @@ public final class SessionEventBuffer: Sendable {
     var changed: (@Sendable () -> Void)?
   }
 
-  private let state = NIOLockedValueBox(State())
+  private let state = Mutex(State())
   /// Bytes of events waiting above which reading stops.
   public let highWatermark: Int
 
@@ -32,16 +32,16 @@ public final class SessionEventBuffer: Sendable {
   /// reach the event loop in either order, so `changed` must not carry the news: it should
   /// hop to the loop and apply ``isPaused`` as it is then, so the last one applied is right.
   public func setFlowControl(_ changed: @escaping @Sendable () -> Void) {
-    state.withLockedValue { $0.changed = changed }
+    state.withLock { $0.changed = changed }
   }
 
   /// Whether the front end is behind: the endpoint should not read now.
-  public var isPaused: Bool { state.withLockedValue { $0.paused } }
+  public var isPaused: Bool { state.withLock { $0.paused } }
 
   /// Puts `event` in for the front end. Returns whether reading was paused by it.
   @discardableResult
   public func yield(_ event: SessionEvent) -> Bool {
-    let (consumer, pause) = state.withLockedValue {
+    let (consumer, pause) = state.withLock {
       state -> (CheckedContinuation<[SessionEvent], Never>?, (@Sendable () -> Void)?) in
       guard !state.finished else { return (nil, nil) }
       if let consumer = state.consumer {
@@ -61,7 +61,7 @@ public final class SessionEventBuffer: Sendable {
 
   /// No more events: the front end gets what waits, then the end.
   public func finish() {
-    let consumer = state.withLockedValue { state -> CheckedContinuation<[SessionEvent], Never>? in
+    let consumer = state.withLock { state -> CheckedContinuation<[SessionEvent], Never>? in
       state.finished = true
       defer { state.consumer = nil }
       return state.consumer
@@ -72,7 +72,7 @@ public final class SessionEventBuffer: Sendable {
   /// Every event waiting, oldest first, waiting for one if there is none; empty at the end.
   func take() async -> [SessionEvent] {
     await withCheckedContinuation { continuation in
-      let (batch, resume) = state.withLockedValue { state -> ([SessionEvent]?, (@Sendable () -> Void)?) in
+      let (batch, resume) = state.withLock { state -> ([SessionEvent]?, (@Sendable () -> Void)?) in
         guard state.waiting.isEmpty else {
           let batch = state.waiting
           state.waiting = []
