@@ -152,7 +152,8 @@ def name_refused(name):
     return False
 
 # Look-alike names (a relay's rule, §8): UTS #39 skeletons of the name after NFKC and after
-# NFKC plus case folding; two names clash when they share a skeleton. The prototypes are the
+# NFKC plus case folding, each also without diacritics; two names clash when they share a
+# skeleton. The prototypes are the
 # table the Swift code uses (generated from confusables.txt by scripts/make-confusables.py).
 def load_prototypes():
     here = os.path.dirname(os.path.abspath(__file__))
@@ -166,10 +167,18 @@ def skeleton(text):
     nfd = unicodedata.normalize("NFD", text)
     return unicodedata.normalize("NFD", "".join(PROTOTYPES.get(ord(c), c) for c in nfd))
 
+# ... and again with the generic diacritics removed (nonspacing and enclosing marks of the
+# Combining Diacritical Marks blocks), so that bob + U+0332 and b + U+0323 + ob meet bob.
+DIACRITIC_BLOCKS = [(0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF), (0xFE20, 0xFE2F)]
+
+def without_diacritics(text):
+    return "".join(c for c in unicodedata.normalize("NFD", text)
+                   if not (unicodedata.category(c) in ("Mn", "Me") and in_ranges(c, DIACRITIC_BLOCKS)))
+
 def skeletons(name):
     nfkc = unicodedata.normalize("NFKC", name)
     folded = unicodedata.normalize("NFKC", nfkc.casefold())
-    return {skeleton(nfkc), skeleton(folded)}
+    return {skeleton(form) for form in (nfkc, folded, without_diacritics(nfkc), without_diacritics(folded))}
 
 def names_look_alike(a, b):
     return bool(skeletons(a) & skeletons(b))
@@ -186,7 +195,9 @@ name_samples = ["bob", "小明", "Zoë", "bob smith", "ｂｏｂ", "b\u043eb", "
     "がんばる", "अंकित", "มิตร", "👍🏽"]
 name_pairs = [("bob", "BOB"), ("bob", "ｂｏｂ"), ("bob", "b\u043eb"), ("bob", "B\u041eB"), ("bob", "\U0001d41bob"),
     ("mallory", "rnallory"), ("alice", "aIice"), ("alice", "\u0430lice"), ("straße", "STRASSE"),
-    ("bob", "bobby"), ("小明", "小红"), ("bob", "bob-2"), ("alice", "alicf"), ("Zoë", "Zoe")]
+    ("bob", "bobby"), ("小明", "小红"), ("bob", "bob-2"), ("alice", "alicf"), ("Zoë", "Zoe"),
+    ("bob", "bob\u0332"), ("bob", "b\u0323ob"), ("bob", "\u1e05ob"), ("bob", "bob\u20dd"), ("BOB", "bo\u0308b"),
+    ("José", "JOSE"), ("がんばる", "かんばる"), ("अंकित", "अकित"), ("มิตร", "มตร"), ("bob", "bób-2")]
 
 secret = b"correct horse battery staple"
 transcript = b""
