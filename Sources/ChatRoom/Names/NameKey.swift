@@ -13,8 +13,8 @@ import Foundation
 ///   so that a mark added to a name doesn't make it another: `bob̲` (U+0332), `ḅob` and
 ///   `bob⃝` (U+20DD) meet `bob`, as `Zoë` meets `Zoe`.
 ///
-/// Names that break the hello's rules (invisible, bidi and control characters, spaces at the
-/// ends) never get here: the session refuses them first (``Hello/problem(withName:)``).
+/// Names that break the hello's rules (invisible, blank, bidi and control characters, odd
+/// spaces, marks with no base, …) never get here: the session refuses them first (``Hello/problem(withName:)``).
 public struct NameKey: Hashable, Sendable {
   public let folded: String
   public let skeletons: Set<String>
