@@ -103,16 +103,19 @@ invalid = [
 
 
 # Names (docs/PROTOCOL.md §2, "Names"). A hello's name is refused if it holds a control,
-# format (Cf), line or paragraph separator (Zl, Zp) or other default-ignorable character, or
-# begins or ends with white space. Default_Ignorable_Code_Point and White_Space are not in
-# Python's unicodedata: these are the ranges of DerivedCoreProperties.txt and PropList.txt
-# (Unicode 15.1).
+# format (Cf), line or paragraph separator (Zl, Zp), unassigned (Cn), private-use (Co),
+# blank or other default-ignorable character, or a space other than U+0020 (other Zs); if it
+# begins or ends with a space or has two in a row; or if a combining mark (Mn, Mc, Me) comes
+# first or after a space, the same nonspacing or enclosing mark (Mn, Me) comes twice in a row,
+# or more than 4 of them in a row. Default_Ignorable_Code_Point is not in Python's
+# unicodedata: these are the ranges of DerivedCoreProperties.txt (Unicode 15.1).
 DEFAULT_IGNORABLE = [(0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160),
     (0x17B4, 0x17B5), (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F),
     (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8),
     (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF)]
-WHITE_SPACE = [(0x09, 0x0D), (0x20, 0x20), (0x85, 0x85), (0xA0, 0xA0), (0x1680, 0x1680),
-    (0x2000, 0x200A), (0x2028, 0x2029), (0x202F, 0x202F), (0x205F, 0x205F), (0x3000, 0x3000)]
+# Drawn blank though not white space: Braille pattern blank, the Hangul fillers, the Khitan filler.
+BLANK = {0x2800, 0x115F, 0x1160, 0x3164, 0xFFA0, 0x16FE4}
+REFUSED_CATEGORIES = ("Cc", "Cf", "Zl", "Zp", "Cn", "Co", "Cs")
 
 def in_ranges(ch, ranges):
     return any(lo <= ord(ch) <= hi for lo, hi in ranges)
@@ -121,12 +124,36 @@ def name_refused(name):
     size = len(name.encode())
     if size == 0 or size > 64:
         return True
-    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") or in_ranges(c, DEFAULT_IGNORABLE) for c in name):
+    for c in name:
+        category = unicodedata.category(c)
+        if category in REFUSED_CATEGORIES or ord(c) in BLANK or in_ranges(c, DEFAULT_IGNORABLE):
+            return True
+        if category == "Zs" and c != " ":
+            return True
+    if name[0] == " " or name[-1] == " ":
         return True
-    return in_ranges(name[0], WHITE_SPACE) or in_ranges(name[-1], WHITE_SPACE)
+    previous, marks = None, 0
+    for c in name:
+        category = unicodedata.category(c)
+        if category in ("Mn", "Mc", "Me"):
+            if previous is None or previous == " ":
+                return True
+            if category == "Mc":
+                marks = 0
+            else:
+                marks += 1
+                if c == previous or marks > 4:
+                    return True
+        else:
+            if c == " " and previous == " ":
+                return True
+            marks = 0
+        previous = c
+    return False
 
 # Look-alike names (a relay's rule, §8): UTS #39 skeletons of the name after NFKC and after
-# NFKC plus case folding; two names clash when they share a skeleton. The prototypes are the
+# NFKC plus case folding, each also without diacritics; two names clash when they share a
+# skeleton. The prototypes are the
 # table the Swift code uses (generated from confusables.txt by scripts/make-confusables.py).
 def load_prototypes():
     here = os.path.dirname(os.path.abspath(__file__))
@@ -140,10 +167,18 @@ def skeleton(text):
     nfd = unicodedata.normalize("NFD", text)
     return unicodedata.normalize("NFD", "".join(PROTOTYPES.get(ord(c), c) for c in nfd))
 
+# ... and again with the generic diacritics removed (nonspacing and enclosing marks of the
+# Combining Diacritical Marks blocks), so that bob + U+0332 and b + U+0323 + ob meet bob.
+DIACRITIC_BLOCKS = [(0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF), (0xFE20, 0xFE2F)]
+
+def without_diacritics(text):
+    return "".join(c for c in unicodedata.normalize("NFD", text)
+                   if not (unicodedata.category(c) in ("Mn", "Me") and in_ranges(c, DIACRITIC_BLOCKS)))
+
 def skeletons(name):
     nfkc = unicodedata.normalize("NFKC", name)
     folded = unicodedata.normalize("NFKC", nfkc.casefold())
-    return {skeleton(nfkc), skeleton(folded)}
+    return {skeleton(form) for form in (nfkc, folded, without_diacritics(nfkc), without_diacritics(folded))}
 
 def names_look_alike(a, b):
     return bool(skeletons(a) & skeletons(b))
@@ -151,10 +186,18 @@ def names_look_alike(a, b):
 name_samples = ["bob", "小明", "Zoë", "bob smith", "ｂｏｂ", "b\u043eb", "😀", "x" * 64, "é" * 32,
     "bob\u200b", "\u202ebob", "bob\u2028x", "bob\u2029x", "bob ", " bob", "bob\u3000", "bob\u00a0",
     "b\u200dob", "\u2066bob\u2069", "\u061cbob", "bob\ufeff", "bo\u00adb", "b\u3164ob", "bob\ufe0f",
-    "bob\U000e0062", "bob\u0085", "bob\u009b", "bob\x1b[2J", "bob\x7f", "bob\x07", "", "x" * 65, "é" * 33]
+    "bob\U000e0062", "bob\u0085", "bob\u009b", "bob\x1b[2J", "bob\x7f", "bob\x07", "", "x" * 65, "é" * 33,
+    # blank, other spaces, unassigned, private use, combining marks without a base or stacked
+    "bob\u2800", "\u2800", "bo\u200ab", "b\u3000ob", "bob\u00a0smith", "bob\u202fx", "bob  smith",
+    "bob\u1cbc", "bob\ufdd0", "bob\ue000", "bob\U000f0000", "bob\U00016fe4", "\u0301", "\u0301bob",
+    "bob \u0301x", "b\u0332\u0332ob", "b\u0300\u0301\u0302\u0303\u0304ob",
+    "bob\u0332", "b\u0323ob", "bob\u20dd", "e\u0301", "Nguye\u0302\u0303n", "b\u0300\u0301\u0302\u0303ob",
+    "がんばる", "अंकित", "มิตร", "👍🏽"]
 name_pairs = [("bob", "BOB"), ("bob", "ｂｏｂ"), ("bob", "b\u043eb"), ("bob", "B\u041eB"), ("bob", "\U0001d41bob"),
     ("mallory", "rnallory"), ("alice", "aIice"), ("alice", "\u0430lice"), ("straße", "STRASSE"),
-    ("bob", "bobby"), ("小明", "小红"), ("bob", "bob-2"), ("alice", "alicf"), ("Zoë", "Zoe")]
+    ("bob", "bobby"), ("小明", "小红"), ("bob", "bob-2"), ("alice", "alicf"), ("Zoë", "Zoe"),
+    ("bob", "bob\u0332"), ("bob", "b\u0323ob"), ("bob", "\u1e05ob"), ("bob", "bob\u20dd"), ("BOB", "bo\u0308b"),
+    ("José", "JOSE"), ("がんばる", "かんばる"), ("अंकित", "अकित"), ("มิตร", "มตร"), ("bob", "bób-2")]
 
 secret = b"correct horse battery staple"
 transcript = b""

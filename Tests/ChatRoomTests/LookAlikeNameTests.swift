@@ -45,6 +45,32 @@ struct LookAlikeNameTests {
     #expect(!NameKey("小明").looksLike(NameKey("小红")))
   }
 
+  /// A diacritic added to a name (underline, dot below, an enclosing circle) doesn't make it
+  /// another name: names are also compared with the combining diacritical marks removed.
+  @Test(arguments: [
+    "bob\u{332}",  // combining low line
+    "b\u{323}ob",  // combining dot below
+    "\u{1E05}ob",  // ḅ, precomposed: its NFD is b + U+0323
+    "bob\u{20DD}",  // combining enclosing circle (Me)
+    "BO\u{308}B",  // diaeresis, upper case
+  ])
+  func aNameWithADiacriticAddedClashes(_ marked: String) {
+    #expect(NameKey(marked).looksLike(NameKey("bob")), "\(marked.unicodeScalars.map { String($0.value, radix: 16) })")
+    var state = room()
+    _ = welcome(&state, 1, "bob")
+    let (name, detail) = welcome(&state, 2, marked)
+    #expect(name == "\(marked)-2")
+    #expect(detail.contains("looks like bob") || detail.contains("was taken"), "\(detail)")
+  }
+
+  /// Only the generic diacritics are removed: a script's own marks make another name
+  /// (Japanese voicing marks, Devanagari and Thai vowel signs).
+  @Test func aScriptsOwnMarksStillMakeAnotherName() {
+    #expect(!NameKey("がんばる").looksLike(NameKey("かんばる")))  // が = か + U+3099
+    #expect(!NameKey("अंकित").looksLike(NameKey("अकित")))  // U+0902 anusvara
+    #expect(!NameKey("มิตร").looksLike(NameKey("มตร")))  // U+0E34 sara i (Mn)
+  }
+
   @Test func theWelcomeSaysWhyTheNameChanged() {
     var state = room()
     _ = welcome(&state, 1, "bob")

@@ -41,8 +41,9 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
   public static let peerSilent = ErrorCode(rawValue: 17)
   /// A newer connection resumed this session; this one is closed.
   public static let sessionTakenOver = ErrorCode(rawValue: 18)
-  /// The hello's name breaks the rules for names (invisible, format, bidi or control
-  /// characters, separators, or white space at an end): choose another.
+  /// The hello's name breaks the rules for names (invisible, blank, format, bidi, control,
+  /// unassigned or private-use characters, separators, spaces other than U+0020, a space at
+  /// an end or two in a row, combining marks with no base): choose another.
   public static let invalidName = ErrorCode(rawValue: 19)
 
   /// Whether the code reports an authentication outcome rather than a transport fault.
