@@ -62,7 +62,7 @@ extension Benchmarks {
         : "message \(index): the quick brown fox jumps over the lazy dog, 你好世界, and keeps going for a while"
       model.apply(
         .messageReceived(
-          from: "peer", message: TextMessage(sequence: UInt64(index + 1), text: text), payloadBytes: 100, wireBytes: 105
+          from: "peer", message: TextMessage(sequence: UInt64(index + 1), text: text), textBytes: 100, wireBytes: 105
         ),
         time: "12:00:00")
     }

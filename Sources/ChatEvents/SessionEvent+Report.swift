@@ -11,14 +11,14 @@ extension SessionEvent {
         .authenticating(peer: peer.name)
       case .established(let peer, let status):
         .established(peer: peer, auth: status, address: address)
-      case .messageReceived(let message, let from, let payloadBytes, let wireBytes):
-        .messageReceived(from: from, message: message, payloadBytes: payloadBytes, wireBytes: wireBytes)
-      case .messageSent(let message, let payloadBytes, let wireBytes):
-        .messageSent(message: message, payloadBytes: payloadBytes, wireBytes: wireBytes)
+      case .messageReceived(let message, let from, let textBytes, let wireBytes):
+        .messageReceived(from: from, message: message, textBytes: textBytes, wireBytes: wireBytes)
+      case .messageSent(let message, let textBytes, let wireBytes):
+        .messageSent(message: message, textBytes: textBytes, wireBytes: wireBytes)
       case .messageNotSent(let text, let reason):
         .messageNotSent(text: text, reason: reason)
-      case .messageResent(let message, let payloadBytes, let wireBytes):
-        .messageResent(message: message, payloadBytes: payloadBytes, wireBytes: wireBytes)
+      case .messageResent(let message, let textBytes, let wireBytes):
+        .messageResent(message: message, textBytes: textBytes, wireBytes: wireBytes)
       case .messagePending(let text, let reason):
         .messagePending(text: text, reason: reason)
       case .delivered(let sequences):

@@ -15,12 +15,12 @@ public enum SessionEvent: Hashable, Sendable {
   /// The handshake finished: messages flow.
   case established(peer: PeerIdentity, auth: AuthStatus, address: String)
   /// A message from the peer with its payload size and wire size (header included).
-  case messageReceived(from: String, message: TextMessage, payloadBytes: Int, wireBytes: Int)
+  case messageReceived(from: String, message: TextMessage, textBytes: Int, wireBytes: Int)
   /// One of ours, handed to the transport, with the same counts.
-  case messageSent(message: TextMessage, payloadBytes: Int, wireBytes: Int)
+  case messageSent(message: TextMessage, textBytes: Int, wireBytes: Int)
   /// One of ours, sent again after the session resumed (it was not acknowledged before the
   /// connection dropped).
-  case messageResent(message: TextMessage, payloadBytes: Int, wireBytes: Int)
+  case messageResent(message: TextMessage, textBytes: Int, wireBytes: Int)
   /// One of ours, kept until it can be sent (no connection yet), and why it waits.
   case messagePending(text: String, reason: String)
   /// The peer acknowledged these messages of ours, by sequence number (in a room: the

@@ -35,11 +35,6 @@ public struct SessionDirectory: Sendable {
 
   public subscript(id: SessionID) -> Record? { records[id] }
 
-  /// The session that participant `participant` carried last in the room, if one did.
-  public func session(carriedBy participant: ParticipantID) -> SessionID? {
-    records.first { $0.value.roomParticipant == participant }?.key
-  }
-
   /// The session a client asks to resume, if there is one by that id begun under the
   /// same name: a member who learned another's session id can't take it over under their
   /// own name.

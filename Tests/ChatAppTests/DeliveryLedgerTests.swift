@@ -7,7 +7,7 @@ import Testing
 @Suite("The ledger of lines given and their fate")
 struct DeliveryLedgerTests {
   func sent(_ sequence: UInt64, _ text: String) -> SessionEvent {
-    .messageSent(message: TextMessage(sequence: sequence, text: text), payloadBytes: 0, wireBytes: 0)
+    .messageSent(message: TextMessage(sequence: sequence, text: text), textBytes: 0, wireBytes: 0)
   }
 
   @Test func aLineIsOutstandingUntilItsReceipt() {

@@ -24,13 +24,13 @@ struct EndToEndTests {
     bob.type("你好，alice！")
     // bob sends a TEXT frame: 8-byte sequence + 17 bytes of UTF-8 (3 per Chinese character
     // and full-width punctuation), 5 more on the wire for the header.
-    #expect(try await bob.line("sent") == ["sent", "bob", "1", "25", "30", "你好，alice！"])
+    #expect(try await bob.line("sent") == ["sent", "bob", "1", "17", "30", "你好，alice！"])
     // The room passes it on with the sender's name (1 + 3 bytes more), to everyone: bob
     // too, so every participant has the same order.
-    #expect(try await alice.line("recv") == ["recv", "bob", "1", "29", "34", "你好，alice！"])
-    #expect(try await bob.line("recv") == ["recv", "bob", "1", "29", "34", "你好，alice！"])
+    #expect(try await alice.line("recv") == ["recv", "bob", "1", "17", "34", "你好，alice！"])
+    #expect(try await bob.line("recv") == ["recv", "bob", "1", "17", "34", "你好，alice！"])
     alice.type("hi bob, 再见")
-    #expect(try await bob.line("recv") { $0[1] == "alice" } == ["recv", "alice", "2", "28", "33", "hi bob, 再见"])
+    #expect(try await bob.line("recv") { $0[1] == "alice" } == ["recv", "alice", "2", "14", "33", "hi bob, 再见"])
 
     bob.closeInput()
     #expect(try await bob.exitStatus() == 0)
@@ -156,7 +156,7 @@ struct ReferenceClientTests {
     try client.run()
     try await alice.line("joined") { $0[1] == "py" }
     // 8 + 1 + 2 + 13 bytes: the room's form, with the sender's name.
-    try await alice.line("recv") { $0 == ["recv", "py", "1", "24", "29", "来自 Python"] }
+    try await alice.line("recv") { $0 == ["recv", "py", "1", "13", "29", "来自 Python"] }
     alice.type("hello, python")
     let exited = AwaitableLog<Int32>()
     client.terminationHandler = { process in Task { await exited.append(process.terminationStatus) } }

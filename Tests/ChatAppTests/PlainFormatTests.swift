@@ -22,9 +22,9 @@ struct PlainFormatTests {
 
   @Test func messageLinesCarrySenderSequenceAndBothByteCounts() {
     let received = SessionEvent.messageReceived(
-      from: "bob", message: TextMessage(sequence: 3, text: "你好"), payloadBytes: 14, wireBytes: 19)
+      from: "bob", message: TextMessage(sequence: 3, text: "你好"), textBytes: 14, wireBytes: 19)
     #expect(PlainLineFormat.fields(for: received, localName: "alice") == ["recv", "bob", "3", "14", "19", "你好"])
-    let sent = SessionEvent.messageSent(message: TextMessage(sequence: 4, text: "hi"), payloadBytes: 10, wireBytes: 15)
+    let sent = SessionEvent.messageSent(message: TextMessage(sequence: 4, text: "hi"), textBytes: 10, wireBytes: 15)
     #expect(PlainLineFormat.fields(for: sent, localName: "alice") == ["sent", "alice", "4", "10", "15", "hi"])
   }
 

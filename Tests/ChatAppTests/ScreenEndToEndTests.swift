@@ -31,14 +31,14 @@ struct ScreenEndToEndTests {
     try bob.press("Enter")
     // As relayed: 8-byte sequence, the sender's name (1 + 3 bytes), 11 bytes of text; 5
     // more for the header.
-    let aliceScreen = try await alice.waitForScreen(containing: "bob: hello alice  (23 B, 28 on wire)")
+    let aliceScreen = try await alice.waitForScreen(containing: "bob: hello alice  (11 B, 28 on wire)")
     #expect(statusLine(aliceScreen).contains("listening on 127.0.0.1:"))
     #expect(statusLine(aliceScreen).contains("authenticated"))
     #expect(statusLine(aliceScreen).contains("room: 2"))
     // bob sees what he sent, a TEXT frame (8 + 11 bytes, and the header), marked delivered
     // once the relay's receipt came back.
-    let bobScreen = try await bob.waitForScreen(containing: "bob: hello alice  (19 B, 24 on wire)  ✓")
-    #expect(!bobScreen.contains("(23 B, 28 on wire)"), "the relay's echo is not shown a second time")
+    let bobScreen = try await bob.waitForScreen(containing: "bob: hello alice  (11 B, 24 on wire)  ✓")
+    #expect(!bobScreen.contains("(11 B, 28 on wire)"), "the relay's echo is not shown a second time")
     #expect(statusLine(bobScreen).contains("connected to 127.0.0.1:"))
     #expect(statusLine(bobScreen).contains("alice"))
     #expect(statusLine(bobScreen).contains("authenticated"))
@@ -52,9 +52,9 @@ struct ScreenEndToEndTests {
     try alice.type("你好，鲍勃！今天怎么样？")
     try alice.press("Enter")
     // 12 characters × 3 bytes = 36, + 8 + 1 + 5 for the sequence and name = 50 payload.
-    try await bob.waitForScreen(containing: "alice: 你好，鲍勃！今天怎么样？  (50 B, 55 on wire)")
+    try await bob.waitForScreen(containing: "alice: 你好，鲍勃！今天怎么样？  (36 B, 55 on wire)")
     // The host's mark turns to delivered once bob's receipt is in.
-    try await alice.waitForScreen(containing: "alice: 你好，鲍勃！今天怎么样？  (50 B, 55 on wire)  ✓")
+    try await alice.waitForScreen(containing: "alice: 你好，鲍勃！今天怎么样？  (36 B, 55 on wire)  ✓")
   }
 
   @Test func backspaceRemovesAWholeChineseCharacter() async throws {
@@ -66,7 +66,7 @@ struct ScreenEndToEndTests {
         ?? false
     }
     try bob.press("Enter")
-    try await alice.waitForScreen(containing: "bob: 中文  (18 B, 23 on wire)")
+    try await alice.waitForScreen(containing: "bob: 中文  (6 B, 23 on wire)")
   }
 
   @Test func aResizeKeepsTheConversationVisible() async throws {
@@ -140,7 +140,7 @@ struct ScreenEndToEndTests {
     try bob.press("Enter")
     try await bob.waitForScreen(containing: "bob: while away  [queued]")
     alice.signal(SIGCONT)
-    try await bob.waitForScreen(containing: "bob: while away  (18 B, 23 on wire)  ✓", seconds: 30)
+    try await bob.waitForScreen(containing: "bob: while away  (10 B, 23 on wire)  ✓", seconds: 30)
     try await alice.line("recv") { $0[1] == "bob" && $0.last == "while away" }
     alice.closeInput()
     _ = try await alice.exitStatus()

@@ -16,14 +16,14 @@ struct LoopbackTests {
     try await listenerLog.first("bob joined") { $0.isRoom(.joined, "bob") }
     connector.send("你好, alice")
     let received = try await listenerLog.first("bob's message") { $0.receivedFrom == "bob" }
-    // The host gets the room's form: sequence, sender's name, text (8 + 1 + 3 + 13 bytes).
+    // The same 13 bytes of text on both sides. The host's copy is the room's frame:
+    // header, number, sender's name (5 + 8 + 1 + 3 + 13 bytes); bob's, a TEXT frame (5 + 8 + 13).
     #expect(
       received
         == .messageReceived(
-          from: "bob", message: TextMessage(sequence: 1, text: "你好, alice"), payloadBytes: 25, wireBytes: 30))
-    // What bob sent: a TEXT frame, 8 + 13 bytes of payload.
+          from: "bob", message: TextMessage(sequence: 1, text: "你好, alice"), textBytes: 13, wireBytes: 30))
     let sent = try await connectorLog.first("bob's sent report") { if case .messageSent = $0 { true } else { false } }
-    #expect(sent == .messageSent(message: TextMessage(sequence: 1, text: "你好, alice"), payloadBytes: 21, wireBytes: 26))
+    #expect(sent == .messageSent(message: TextMessage(sequence: 1, text: "你好, alice"), textBytes: 13, wireBytes: 26))
     listener.send("hi bob 👋")
     let reply = try await connectorLog.first("alice's message") { $0.receivedFrom == "alice" }
     #expect(reply.receivedText == "hi bob 👋")

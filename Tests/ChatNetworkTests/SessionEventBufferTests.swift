@@ -9,7 +9,7 @@ import Testing
 struct SessionEventBufferTests {
   func message(_ bytes: Int) -> SessionEvent {
     .messageReceived(
-      from: "bob", message: TextMessage(sequence: 1, text: String(repeating: "x", count: bytes)), payloadBytes: 0,
+      from: "bob", message: TextMessage(sequence: 1, text: String(repeating: "x", count: bytes)), textBytes: 0,
       wireBytes: 0)
   }
 

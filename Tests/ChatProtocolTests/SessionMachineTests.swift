@@ -152,13 +152,14 @@ struct SessionMachineTests {
     pair.run(connector: pair.connector.send(text: "你好"), listener: pair.listener.send(text: "hi"))
     #expect(pair.listenerReports.received == ["你好"])
     #expect(pair.connectorReports.received == ["hi"])
-    // 8-byte sequence + 6 bytes of UTF-8; the wire adds the 5-byte header.
+    // The text's 6 bytes of UTF-8 on both sides; the wire adds the 8-byte number and the
+    // 5-byte header.
     #expect(
       pair.connectorReports.contains(
-        .messageSent(TextMessage(sequence: 1, text: "你好"), payloadBytes: 14, wireBytes: 19)))
+        .messageSent(TextMessage(sequence: 1, text: "你好"), textBytes: 6, wireBytes: 19)))
     #expect(
       pair.listenerReports.contains(
-        .messageReceived(TextMessage(sequence: 1, text: "你好"), from: "bob", payloadBytes: 14, wireBytes: 19)))
+        .messageReceived(TextMessage(sequence: 1, text: "你好"), from: "bob", textBytes: 6, wireBytes: 19)))
   }
 
   @Test func messagesSentDuringTheHandshakeGoOutInOrderAfterIt() {
@@ -252,7 +253,7 @@ struct SessionMachineTests {
       first == [
         .report(
           .messageReceived(
-            TextMessage(sequence: 41, text: "hi"), from: "ann", payloadBytes: 8 + 1 + 3 + 2, wireBytes: 19))
+            TextMessage(sequence: 41, text: "hi"), from: "ann", textBytes: 2, wireBytes: 5 + 8 + 1 + 3 + 2))
       ])
     #expect(pair.connector.receive(.roomText(RoomText(sequence: 41, sender: "ann", text: "hi")), now: 0).isEmpty)
     #expect(pair.connector.receive(.roomText(RoomText(sequence: 42, sender: "bo", text: "yo")), now: 0).count == 1)

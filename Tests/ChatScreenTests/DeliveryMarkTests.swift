@@ -24,12 +24,12 @@ struct DeliveryMarkTests {
 
   @Test func aMessageGoesFromSentToDeliveredAndTheEchoIsNotShownTwice() {
     var model = connectedBob()
-    model.apply(.messageSent(message: TextMessage(sequence: 1, text: "你好"), payloadBytes: 14, wireBytes: 19), time: "t")
+    model.apply(.messageSent(message: TextMessage(sequence: 1, text: "你好"), textBytes: 14, wireBytes: 19), time: "t")
     #expect(screen(&model).text.contains("bob: 你好  (14 B, 19 on wire)  [sent]"))
     #expect(screen(&model).status.contains("1 unconfirmed"))
     // The relay's echo of our own message, in the room's order.
     model.apply(
-      .messageReceived(from: "bob", message: TextMessage(sequence: 7, text: "你好"), payloadBytes: 18, wireBytes: 23),
+      .messageReceived(from: "bob", message: TextMessage(sequence: 7, text: "你好"), textBytes: 18, wireBytes: 23),
       time: "t")
     model.apply(.delivered(sequences: [1]), time: "t")
     let (text, status) = screen(&model)
@@ -45,7 +45,7 @@ struct DeliveryMarkTests {
     model.apply(.messagePending(text: "still there?", reason: "not connected"), time: "t")
     #expect(screen(&model).text.contains("bob: still there?  [queued]"))
     model.apply(
-      .messageSent(message: TextMessage(sequence: 3, text: "still there?"), payloadBytes: 20, wireBytes: 25), time: "t")
+      .messageSent(message: TextMessage(sequence: 3, text: "still there?"), textBytes: 20, wireBytes: 25), time: "t")
     #expect(screen(&model).text.contains("bob: still there?  (20 B, 25 on wire)  [sent]"))
     model.apply(.delivered(sequences: [3]), time: "t")
     #expect(screen(&model).text.contains("bob: still there?  (20 B, 25 on wire)  ✓"))
@@ -55,7 +55,7 @@ struct DeliveryMarkTests {
   @Test func notDeliveredSaysWhyOnTheMessage() {
     var model = connectedBob()
     model.apply(
-      .messageSent(message: TextMessage(sequence: 1, text: "spam"), payloadBytes: 12, wireBytes: 17), time: "t")
+      .messageSent(message: TextMessage(sequence: 1, text: "spam"), textBytes: 12, wireBytes: 17), time: "t")
     model.apply(.notDelivered(message: TextMessage(sequence: 1, text: "spam"), reason: "refused: too fast"), time: "t")
     #expect(screen(&model).text.contains("bob: spam  (12 B, 17 on wire)  ✗ not delivered: refused: too fast"))
     model.apply(.messagePending(text: "later", reason: "not connected"), time: "t")
@@ -66,10 +66,10 @@ struct DeliveryMarkTests {
   @Test func aNewSessionDoesNotConfuseOldAndNewNumbers() {
     var model = connectedBob()
     model.apply(
-      .messageSent(message: TextMessage(sequence: 1, text: "old"), payloadBytes: 11, wireBytes: 16), time: "t")
+      .messageSent(message: TextMessage(sequence: 1, text: "old"), textBytes: 11, wireBytes: 16), time: "t")
     model.apply(.session(id: "abcd", start: .replaced(unconfirmed: 1)), time: "t")
     model.apply(
-      .messageSent(message: TextMessage(sequence: 1, text: "new"), payloadBytes: 11, wireBytes: 16), time: "t")
+      .messageSent(message: TextMessage(sequence: 1, text: "new"), textBytes: 11, wireBytes: 16), time: "t")
     model.apply(.delivered(sequences: [1]), time: "t")
     let text = screen(&model).text
     #expect(text.contains("bob: old  (11 B, 16 on wire)  [sent]"))

@@ -29,7 +29,7 @@ struct QuitAndCommandTests {
   @Test func quittingWithUnconfirmedMessagesAsksFirst() {
     var model = connected()
     model.apply(
-      .messageSent(message: TextMessage(sequence: 1, text: "one"), payloadBytes: 11, wireBytes: 16), time: "t")
+      .messageSent(message: TextMessage(sequence: 1, text: "one"), textBytes: 11, wireBytes: 16), time: "t")
     model.apply(.messagePending(text: "two", reason: "reconnecting"), time: "t")
     #expect(model.handle(.control("c"), time: "t").isEmpty)
     #expect(inputRow(&model).contains("2 messages not yet delivered: quit anyway? y/N"))
@@ -44,7 +44,7 @@ struct QuitAndCommandTests {
   @Test func slashQuitAsksAndSlashQuitBangForces() {
     var model = connected()
     model.apply(
-      .messageSent(message: TextMessage(sequence: 1, text: "one"), payloadBytes: 11, wireBytes: 16), time: "t")
+      .messageSent(message: TextMessage(sequence: 1, text: "one"), textBytes: 11, wireBytes: 16), time: "t")
     #expect(type("/quit", into: &model).isEmpty)
     #expect(inputRow(&model).contains("1 message not yet delivered: quit anyway? y/N"))
     _ = model.handle(.escape, time: "t")
@@ -54,9 +54,9 @@ struct QuitAndCommandTests {
   @Test func confirmedMessagesDontHoldQuittingUp() {
     var model = connected()
     model.apply(
-      .messageSent(message: TextMessage(sequence: 1, text: "one"), payloadBytes: 11, wireBytes: 16), time: "t")
+      .messageSent(message: TextMessage(sequence: 1, text: "one"), textBytes: 11, wireBytes: 16), time: "t")
     model.apply(
-      .messageSent(message: TextMessage(sequence: 2, text: "two"), payloadBytes: 11, wireBytes: 16), time: "t")
+      .messageSent(message: TextMessage(sequence: 2, text: "two"), textBytes: 11, wireBytes: 16), time: "t")
     model.apply(.delivered(sequences: [1]), time: "t")
     model.apply(.notDelivered(message: TextMessage(sequence: 2, text: "two"), reason: "refused"), time: "t")
     #expect(model.unconfirmed.isEmpty)

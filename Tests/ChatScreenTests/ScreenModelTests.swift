@@ -24,7 +24,7 @@ struct ScreenModelTests {
   @Test func statusBarShowsStateAuthPeerAndCounters() {
     var model = connected()
     model.apply(
-      .messageReceived(from: "bob", message: TextMessage(sequence: 1, text: "你好"), payloadBytes: 14, wireBytes: 19),
+      .messageReceived(from: "bob", message: TextMessage(sequence: 1, text: "你好"), textBytes: 14, wireBytes: 19),
       time: "12:00:02")
     model.apply(.roundTrip(nanoseconds: 340_000), time: "12:00:02")
     let layout = model.layout(width: 100, height: 20)
@@ -119,7 +119,7 @@ struct ScreenModelTests {
     for index in 1...30 {
       model.apply(
         .messageReceived(
-          from: "bob", message: TextMessage(sequence: UInt64(index), text: "spam \(index)"), payloadBytes: 1,
+          from: "bob", message: TextMessage(sequence: UInt64(index), text: "spam \(index)"), textBytes: 1,
           wireBytes: 1),
         time: "t")
     }
@@ -133,13 +133,13 @@ struct ScreenModelTests {
     for index in 1...40 {
       model.apply(
         .messageReceived(
-          from: "bob", message: TextMessage(sequence: UInt64(index), text: "m\(index)"), payloadBytes: 1, wireBytes: 1),
+          from: "bob", message: TextMessage(sequence: UInt64(index), text: "m\(index)"), textBytes: 1, wireBytes: 1),
         time: "t")
     }
     _ = model.layout(width: 60, height: 10)
     _ = model.handle(.pageUp, time: "t")
     model.apply(
-      .messageReceived(from: "bob", message: TextMessage(sequence: 41, text: "m41"), payloadBytes: 1, wireBytes: 1),
+      .messageReceived(from: "bob", message: TextMessage(sequence: 41, text: "m41"), textBytes: 1, wireBytes: 1),
       time: "t")
     let layout = model.layout(width: 60, height: 10)
     #expect(layout.rows[7].text.contains("1 new message below"))
@@ -151,7 +151,7 @@ struct ScreenModelTests {
     var model = connected()
     model.apply(
       .messageReceived(
-        from: "bob", message: TextMessage(sequence: 1, text: String(repeating: "很长的中文消息 ", count: 40)), payloadBytes: 1,
+        from: "bob", message: TextMessage(sequence: 1, text: String(repeating: "很长的中文消息 ", count: 40)), textBytes: 1,
         wireBytes: 1),
       time: "t")
     for (width, height) in [(200, 60), (100, 30), (30, 8), (31, 9)] {

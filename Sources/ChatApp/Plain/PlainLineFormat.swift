@@ -35,14 +35,14 @@ public enum PlainLineFormat {
       return ["authenticating", peer]
     case .established(let peer, let auth, let address):
       return ["established", peer.name, auth.description, address]
-    case .messageReceived(let from, let message, let payloadBytes, let wireBytes):
-      return ["recv", from, String(message.sequence), String(payloadBytes), String(wireBytes), message.text]
-    case .messageSent(let message, let payloadBytes, let wireBytes):
-      return ["sent", localName, String(message.sequence), String(payloadBytes), String(wireBytes), message.text]
+    case .messageReceived(let from, let message, let textBytes, let wireBytes):
+      return ["recv", from, String(message.sequence), String(textBytes), String(wireBytes), message.text]
+    case .messageSent(let message, let textBytes, let wireBytes):
+      return ["sent", localName, String(message.sequence), String(textBytes), String(wireBytes), message.text]
     case .messageNotSent(let text, let reason):
       return ["not-sent", reason, text]
-    case .messageResent(let message, let payloadBytes, let wireBytes):
-      return ["resent", localName, String(message.sequence), String(payloadBytes), String(wireBytes), message.text]
+    case .messageResent(let message, let textBytes, let wireBytes):
+      return ["resent", localName, String(message.sequence), String(textBytes), String(wireBytes), message.text]
     case .messagePending(let text, let reason):
       return ["pending", reason, text]
     case .delivered:

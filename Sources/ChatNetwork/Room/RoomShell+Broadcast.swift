@@ -40,7 +40,7 @@ extension RoomShell {
     if hostName != nil {
       continuation.yield(
         .messageReceived(
-          from: sender, message: TextMessage(sequence: sequence, text: text), payloadBytes: frame.payloadLength,
+          from: sender, message: TextMessage(sequence: sequence, text: text), textBytes: text.utf8.count,
           wireBytes: frame.wireLength))
     }
     history.append(message)
@@ -119,26 +119,29 @@ extension RoomShell {
             text: text, reason: "message is \(frame.payloadLength) bytes; the room relays at most \(largest)"))
         return
       }
+      // Only the members that can take the frame will have it: its wire bytes are those
+      // written to them, and a receipt from one skipped for its size must not make the
+      // message delivered.
+      let present = connections.values.filter(\.joined)
+      let members = present.filter {
+        $0.handler.peerMaximumPayloadLength >= frame.payloadLength + ($0.handler.supportsRoom ? 0 : 1)
+      }
       let actions = state.message(from: .host, number: 0, text: text, payloadBytes: frame.payloadLength, now: now)
       var sent: TextMessage?
       for case .broadcast(_, _, _, let sequence) in actions {
         let message = TextMessage(sequence: sequence, text: text)
         sent = message
         continuation.yield(
-          .messageSent(message: message, payloadBytes: frame.payloadLength, wireBytes: frame.wireLength))
+          .messageSent(message: message, textBytes: text.utf8.count, wireBytes: frame.wireLength * members.count))
       }
       perform(actions)
       guard let sent else { return }
-      // Only the members that can take the frame will have it: a receipt from one that was
-      // skipped for its size must not make the message delivered.
-      let members = connections.values.filter {
-        $0.joined && $0.handler.peerMaximumPayloadLength >= frame.payloadLength + ($0.handler.supportsRoom ? 0 : 1)
-      }
+      // Members away are sent it when they resume: their receipts count too.
       let receipts = Set(members.filter { $0.handler.usesReceipts }.compactMap(\.sessionID))
-      let skipped = connections.values.filter(\.joined).count - members.count
-      if let report = hostReceipts.sent(sent, to: receipts, others: members.count, tooLargeFor: skipped) {
-        reportHost([report])
-      }
+        .union(awaySessions.values)
+      let report = hostReceipts.sent(
+        sent, to: receipts, others: members.count + awaySessions.count, tooLargeFor: present.count - members.count)
+      if let report { reportHost([report]) }
     }
   }
 

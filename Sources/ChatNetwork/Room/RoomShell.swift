@@ -33,6 +33,9 @@ final class RoomShell {
   /// Members whose WHO waits for its answer (one each, however often they asked), and
   /// those with a timer set to answer it.
   var pendingWho: Set<ParticipantID> = []
+  /// The sessions of members whose connection dropped and whose place is kept: the host's
+  /// messages wait for their receipts too (they get them when they resume).
+  var awaySessions: [ParticipantID: SessionID] = [:]
   var whoTimers: Set<ParticipantID> = []
   /// Sessions that can be resumed, recent messages to replay to them, and which of the
   /// host's messages every member has.
@@ -227,7 +230,9 @@ final class RoomShell {
       connection.joined = true
       connections[id] = connection
       enterRoom(id, connection, peer: peer, authenticated: auth == .authenticated)
-    case .messageReceived(let message, _, let payloadBytes, _):
+    case .messageReceived(let message, _, let textBytes, _):
+      // The rate counts the TEXT frame's payload: the number and the text.
+      let payloadBytes = 8 + textBytes
       if connection.paused || !connection.held.isEmpty {
         connection.held.append((message, payloadBytes))
         connections[id] = connection
@@ -260,6 +265,7 @@ final class RoomShell {
   private func enterRoom(_ id: ParticipantID, _ connection: Connection, peer: PeerIdentity, authenticated: Bool) {
     let since = WallClock.timeOfDay()
     if let resuming = connection.resuming {
+      if let previous = resuming.previous { awaySessions[previous] = nil }
       perform(
         state.resume(
           id, replacing: resuming.previous, name: resuming.roomName, address: connection.address,
@@ -296,7 +302,9 @@ final class RoomShell {
       connection.joined = false
       removeMember(id)
       if end.mayResume, connection.sessionID != nil, !stopping {
+        awaySessions[id] = connection.sessionID
         perform(state.depart(id, reason: end.leaveReason, now: now))
+        forgetSessionsThatLeft()
         expireAway(id)
       } else {
         perform(state.leave(id, reason: end.leaveReason))
@@ -322,13 +330,18 @@ final class RoomShell {
     loop.scheduleTask(in: .nanoseconds(Int64(state.limits.awayGrace * 1e9))) {
       let room = room.value
       room.run {
-        let left = room.state.awayExpired(id, now: room.now)
-        room.perform(left)
-        // It left: the host's messages stop waiting for its receipts.
-        if !left.isEmpty, let session = room.sessions.session(carriedBy: id) {
-          room.reportHost(room.hostReceipts.forget(session))
-        }
+        room.perform(room.state.awayExpired(id, now: room.now))
+        room.forgetSessionsThatLeft()
       }
+    }
+  }
+
+  /// Away members that left (their place expired, or made way for newer ones): the host's
+  /// messages stop waiting for their receipts.
+  private func forgetSessionsThatLeft() {
+    for (id, session) in awaySessions where state.participants[id]?.isAway != true {
+      awaySessions[id] = nil
+      reportHost(hostReceipts.forget(session))
     }
   }
 

@@ -126,7 +126,7 @@ extension SessionMachine {
         let frame = Frame.text(message)
         actions.append(.send(frame))
         actions.append(
-          .report(.messageResent(message, payloadBytes: frame.payloadLength, wireBytes: frame.wireLength)))
+          .report(.messageResent(message, textBytes: message.text.utf8.count, wireBytes: frame.wireLength)))
       }
     } else {
       let askedToResume = !conversation.sessionID.isNone

@@ -74,7 +74,7 @@ extension SessionMachine {
     if usesReceipts { conversation.unacknowledged.append(message) }
     return [
       .send(.text(message)),
-      .report(.messageSent(message, payloadBytes: payloadBytes, wireBytes: FrameHeader.size + payloadBytes)),
+      .report(.messageSent(message, textBytes: text.utf8.count, wireBytes: FrameHeader.size + payloadBytes)),
     ]
   }
 
@@ -96,7 +96,7 @@ extension SessionMachine {
     let frame = Frame.text(message)
     return [
       .report(
-        .messageReceived(message, from: sender, payloadBytes: frame.payloadLength, wireBytes: frame.wireLength)
+        .messageReceived(message, from: sender, textBytes: message.text.utf8.count, wireBytes: frame.wireLength)
       )
     ]
   }

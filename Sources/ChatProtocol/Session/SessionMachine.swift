@@ -210,7 +210,7 @@ public struct SessionMachine: Sendable {
         .report(
           .messageReceived(
             TextMessage(sequence: message.sequence, text: message.text), from: message.sender,
-            payloadBytes: frame.payloadLength, wireBytes: frame.wireLength))
+            textBytes: message.text.utf8.count, wireBytes: frame.wireLength))
       ]
     case (.established, .roomEvent(let event)) where supportsRoom && configuration.role == .connector:
       return [.report(.roomEvent(event))]

@@ -10,12 +10,12 @@ public enum SessionReport: Hashable, Sendable {
   /// answers with ``SessionMachine/acceptSession(_:)``.
   case sessionRequested(SessionRequest, from: PeerIdentity)
   /// A chat message arrived, with its payload size and its size on the wire (header included).
-  case messageReceived(TextMessage, from: String, payloadBytes: Int, wireBytes: Int)
+  case messageReceived(TextMessage, from: String, textBytes: Int, wireBytes: Int)
   /// A chat message was handed to the transport in one frame.
-  case messageSent(TextMessage, payloadBytes: Int, wireBytes: Int)
+  case messageSent(TextMessage, textBytes: Int, wireBytes: Int)
   /// A message sent before a connection dropped and not acknowledged, sent again after the
   /// session resumed.
-  case messageResent(TextMessage, payloadBytes: Int, wireBytes: Int)
+  case messageResent(TextMessage, textBytes: Int, wireBytes: Int)
   /// A message kept until it can be sent (no connection yet), and why it waits.
   case messagePending(String, reason: String)
   /// The peer acknowledged these messages of ours (by sequence number, oldest first).

@@ -45,35 +45,35 @@ extension ScreenModel {
         status.authentication = .unauthenticated
         error("connected to \(peer.name) at \(address): UNAUTHENTICATED (no shared secret on either side)")
       }
-    case .messageReceived(let from, let message, let payloadBytes, let wireBytes):
+    case .messageReceived(let from, let message, let textBytes, let wireBytes):
       // In a room the relay echoes our own messages; they are on screen already, with
       // their delivery mark.
       if roomName != nil && from == roomName { return }
-      statistics.recordReceived(payloadBytes: payloadBytes, wireBytes: wireBytes)
+      statistics.recordReceived(textBytes: textBytes, wireBytes: wireBytes)
       scrollback.append(
         ScrollbackEntry(
           time: time, kind: .incoming, sender: from, text: message.text,
-          payloadBytes: payloadBytes, wireBytes: wireBytes))
+          textBytes: textBytes, wireBytes: wireBytes))
     case .messagePending(let text, _):
       var entry = ScrollbackEntry(time: time, kind: .outgoing, sender: roomName ?? localName, text: text)
       entry.delivery = .queued
       entry.own = ScrollbackEntry.OwnMessage(session: session, sequence: nil)
       scrollback.append(entry)
       unconfirmed.queued(text, session: session)
-    case .messageSent(let message, let payloadBytes, let wireBytes):
-      statistics.recordSent(payloadBytes: payloadBytes, wireBytes: wireBytes)
+    case .messageSent(let message, let textBytes, let wireBytes):
+      statistics.recordSent(textBytes: textBytes, wireBytes: wireBytes)
       let own = ScrollbackEntry.OwnMessage(session: session, sequence: message.sequence)
       unconfirmed.sent(message.text, as: own)
-      if !scrollback.markSent(message.text, as: own, payloadBytes: payloadBytes, wireBytes: wireBytes) {
+      if !scrollback.markSent(message.text, as: own, textBytes: textBytes, wireBytes: wireBytes) {
         var entry = ScrollbackEntry(
           time: time, kind: .outgoing, sender: roomName ?? localName, text: message.text,
-          payloadBytes: payloadBytes, wireBytes: wireBytes)
+          textBytes: textBytes, wireBytes: wireBytes)
         entry.delivery = .sent
         entry.own = own
         scrollback.append(entry)
       }
-    case .messageResent(_, let payloadBytes, let wireBytes):
-      statistics.recordSent(payloadBytes: payloadBytes, wireBytes: wireBytes)
+    case .messageResent(_, let textBytes, let wireBytes):
+      statistics.recordSent(textBytes: textBytes, wireBytes: wireBytes)
     case .delivered(let sequences):
       for sequence in sequences {
         let own = ScrollbackEntry.OwnMessage(session: session, sequence: sequence)

@@ -80,7 +80,7 @@ public struct Scrollback: Sendable {
   /// `[sent]` and its byte counts. Returns false when no queued copy is on screen.
   @discardableResult
   mutating func markSent(
-    _ text: String, as own: ScrollbackEntry.OwnMessage, payloadBytes: Int, wireBytes: Int
+    _ text: String, as own: ScrollbackEntry.OwnMessage, textBytes: Int, wireBytes: Int
   ) -> Bool {
     let isQueuedCopy = { (entry: ScrollbackEntry) in
       entry.delivery == .queued && entry.own?.sequence == nil && entry.text == text
@@ -88,7 +88,7 @@ public struct Scrollback: Sendable {
     return updateFirst(where: isQueuedCopy) { entry in
       entry.delivery = .sent
       entry.own = own
-      entry.payloadBytes = payloadBytes
+      entry.textBytes = textBytes
       entry.wireBytes = wireBytes
     }
   }

@@ -44,7 +44,7 @@ public struct ScrollbackEntry: Hashable, Sendable {
   public var sender: String?
   public var text: String
   /// Payload and on-the-wire byte counts, for messages.
-  public var payloadBytes: Int?
+  public var textBytes: Int?
   public var wireBytes: Int?
   /// For our own messages: where it stands and which it is.
   public var delivery: Delivery?
@@ -57,29 +57,32 @@ public struct ScrollbackEntry: Hashable, Sendable {
     kind: Kind,
     sender: String? = nil,
     text: String,
-    payloadBytes: Int? = nil,
+    textBytes: Int? = nil,
     wireBytes: Int? = nil
   ) {
     self.time = time
     self.kind = kind
     self.sender = sender
     self.text = text
-    self.payloadBytes = payloadBytes
+    self.textBytes = textBytes
     self.wireBytes = wireBytes
   }
 
   public var isMessage: Bool { kind == .incoming || kind == .outgoing }
 
   /// The entry as styled spans, before wrapping:
-  /// `12:01:02 bob: 你好  (14 B, 19 on wire)` or `12:01:02 -- connected to …`.
+  /// `12:01:02 bob: 你好  (6 B, 19 on wire)` or `12:01:02 -- connected to …`.
   public var spans: [StyledSpan] {
     var spans = [StyledSpan(time + " ", .time)]
     switch kind {
     case .incoming, .outgoing:
       spans.append(StyledSpan((sender ?? "?").terminalSafe + ": ", kind == .outgoing ? .ownName : .peerName))
       spans.append(StyledSpan(text.terminalSafeKeepingLineBreaks, .plain))
-      if let payloadBytes, let wireBytes {
-        spans.append(StyledSpan("  (\(payloadBytes) B, \(wireBytes) on wire)", .byteCount))
+      if let textBytes, let wireBytes {
+        // The text's bytes (the same on every screen), and what its frame took on this
+        // side's wire (nothing, when it went nowhere).
+        let wire = wireBytes > 0 ? ", \(wireBytes) on wire" : ""
+        spans.append(StyledSpan("  (\(textBytes) B\(wire))", .byteCount))
       }
       if let delivery {
         if case .notDelivered = delivery {

@@ -4,8 +4,8 @@ import ChatProtocol
 public struct SessionStatistics: Hashable, Sendable {
   public var messagesSent = 0
   public var messagesReceived = 0
-  public var payloadBytesSent = 0
-  public var payloadBytesReceived = 0
+  public var textBytesSent = 0
+  public var textBytesReceived = 0
   public var wireBytesSent = 0
   public var wireBytesReceived = 0
   public var roundTripCount = 0
@@ -18,15 +18,15 @@ public struct SessionStatistics: Hashable, Sendable {
 
   public init() {}
 
-  public mutating func recordSent(payloadBytes: Int, wireBytes: Int) {
+  public mutating func recordSent(textBytes: Int, wireBytes: Int) {
     messagesSent += 1
-    payloadBytesSent += payloadBytes
+    textBytesSent += textBytes
     wireBytesSent += wireBytes
   }
 
-  public mutating func recordReceived(payloadBytes: Int, wireBytes: Int) {
+  public mutating func recordReceived(textBytes: Int, wireBytes: Int) {
     messagesReceived += 1
-    payloadBytesReceived += payloadBytes
+    textBytesReceived += textBytes
     wireBytesReceived += wireBytes
   }
 
@@ -41,8 +41,8 @@ public struct SessionStatistics: Hashable, Sendable {
   /// The lines /stats prints.
   public var report: [String] {
     var lines = [
-      "sent \(messagesSent) message\(messagesSent == 1 ? "" : "s"): \(Quantities.bytes(payloadBytesSent)) payload, \(Quantities.bytes(wireBytesSent)) on the wire",
-      "received \(messagesReceived) message\(messagesReceived == 1 ? "" : "s"): \(Quantities.bytes(payloadBytesReceived)) payload, \(Quantities.bytes(wireBytesReceived)) on the wire",
+      "sent \(messagesSent) message\(messagesSent == 1 ? "" : "s"): \(Quantities.bytes(textBytesSent)) of text, \(Quantities.bytes(wireBytesSent)) on the wire",
+      "received \(messagesReceived) message\(messagesReceived == 1 ? "" : "s"): \(Quantities.bytes(textBytesReceived)) of text, \(Quantities.bytes(wireBytesReceived)) on the wire",
     ]
     if roundTripCount > 0, let minimum = roundTripMinimum, let maximum = roundTripMaximum {
       let average = roundTripTotal / UInt64(roundTripCount)
