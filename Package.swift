@@ -176,6 +176,7 @@ let package = Package(
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOEmbedded", package: "swift-nio"),
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        .product(name: "NIOTestUtils", package: "swift-nio"),
       ],
       swiftSettings: strictSettings
     ),

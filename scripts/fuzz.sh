@@ -21,6 +21,9 @@ fi
 swift build -c release --build-path .build-fuzz --product chat-fuzz \
   -Xswiftc -sanitize=fuzzer -Xswiftc -DLIBFUZZER
 fuzzer=.build-fuzz/release/chat-fuzz
+# A broken property traps; Swift's own crash backtracer would take the signal before
+# libFuzzer's handler and no crash input would be written. Leave the crash to libFuzzer.
+export SWIFT_BACKTRACE=enable=no
 mkdir -p .build-fuzz/corpus fuzz-crashes
 CHAT_FUZZ_SEED_CORPUS=.build-fuzz/corpus "$fuzzer"
 "$fuzzer" -max_total_time="$seconds" -artifact_prefix=fuzz-crashes/ -print_final_stats=1 \

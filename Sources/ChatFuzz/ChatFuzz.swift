@@ -9,7 +9,8 @@ import ChatFuzzing
   @_cdecl("LLVMFuzzerTestOneInput")
   public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     guard let data else { return 0 }
-    FuzzHarness.run(Array(UnsafeBufferPointer(start: data, count: size)))
+    // A violated property traps: libFuzzer records the input by its crash.
+    FuzzHarness.runTrapping(Array(UnsafeBufferPointer(start: data, count: size)))
     return 0
   }
 
@@ -46,7 +47,7 @@ import ChatFuzzing
       }
       if let first = arguments.first, Double(first) == nil {
         for path in arguments {
-          FuzzHarness.run(FuzzFiles.read(path))
+          check(FuzzFiles.read(path))
           print("chat-fuzz: \(path): ok")
         }
         return
@@ -58,11 +59,19 @@ import ChatFuzzing
       let start = now()
       var runs = 0
       while now() - start < seconds {
-        for _ in 0..<256 { FuzzHarness.run(fuzzer.next()) }
+        for _ in 0..<256 { check(fuzzer.next()) }
         runs += 256
       }
       print(
         "chat-fuzz: \(runs) inputs, no property failed and nothing crashed (\(Int(Double(runs) / seconds)) per second)")
+    }
+
+    /// Runs one input; a violated property names the input and ends the run (status 1).
+    static func check(_ input: [UInt8]) {
+      let violations = FuzzHarness.run(input).violations
+      guard !violations.isEmpty else { return }
+      for violation in violations { print("chat-fuzz: property violated: \(violation)") }
+      FuzzFiles.fail("input \(FuzzHarness.hexString(input))")
     }
 
     static func now() -> Double {

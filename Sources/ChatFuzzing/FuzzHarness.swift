@@ -5,21 +5,29 @@ import NIOCore
 /// into reads of varying sizes, and the session machine fed what decodes (after a valid
 /// handshake when the input asks for one, so the fuzzer reaches the established states).
 ///
-/// It checks properties as it goes and traps when one fails, like a crash: every decoded
-/// frame encodes to the very bytes it came from; nothing the machine sends exceeds the
-/// peer's limit or fails to decode; a session ends at most once. libFuzzer (`chat-fuzz`
-/// built by scripts/fuzz.sh), the built-in mutation fuzzer and the regression tests all
-/// call ``run(_:)``.
+/// It checks properties as it goes and returns those that failed: every decoded frame
+/// encodes to the very bytes it came from; nothing the machine sends exceeds the peer's
+/// limit or fails to decode; a session ends exactly once. The tests and the built-in
+/// mutation fuzzer call ``run(_:)`` and report a failing input; libFuzzer (`chat-fuzz`
+/// built by scripts/fuzz.sh) calls ``runTrapping(_:)``, which traps on a violation so that
+/// libFuzzer records the input as a crash.
 ///
 /// Input layout: byte 0 selects the scenario (role, secrets, handshake done or not),
 /// byte 1 the read sizes, the rest is the byte stream from the peer.
 public enum FuzzHarness {
   static let maximumPayload = 4096
 
-  /// Returns how the session ended (nil for an input too short to be one).
-  @discardableResult
-  public static func run(_ input: [UInt8]) -> SessionEnd? {
-    guard input.count >= 2 else { return nil }
+  /// What one input did: how the session ended, and the properties it broke.
+  public struct Outcome: Sendable {
+    /// How the session ended (nil for an input too short to be one).
+    public var end: SessionEnd?
+    /// Each property that failed, in the order it failed; empty when all held.
+    public var violations: [String] = []
+  }
+
+  /// Runs one input and returns how it ended and which properties failed.
+  public static func run(_ input: [UInt8]) -> Outcome {
+    guard input.count >= 2 else { return Outcome(end: nil) }
     let scenario = input[0]
     let cut = Int(input[1] % 64) + 1
     let stream = Array(input.dropFirst(2))
@@ -34,30 +42,56 @@ public enum FuzzHarness {
       offset = end
       do {
         while let frame = try decoder.decode(&buffer) {
-          checkRoundTrip(frame, from: stream)
+          checkRoundTrip(frame, violations: &driver.violations)
           now += 250_000_000
           driver.receive(frame, now: now)
           if driver.ended { break }
         }
         driver.afterRead(now: now)
       } catch {
-        precondition(!error.message.isEmpty, "a decoding error says what is wrong")
+        driver.violations.check(!error.message.isEmpty, "a decoding error says what is wrong")
         driver.decodingFailed(error)
         break
       }
     }
-    return driver.finish(now: now + 60_000_000_000)
+    let end = driver.finish(now: now + 60_000_000_000)
+    return Outcome(end: end, violations: driver.violations.list)
   }
+
+  /// Runs one input and traps on the first property that failed, naming it and the input
+  /// (libFuzzer records an input by its crash).
+  public static func runTrapping(_ input: [UInt8]) {
+    let outcome = run(input)
+    if let first = outcome.violations.first {
+      fatalError("property violated: \(first) (input \(hexString(input)))")
+    }
+  }
+
+  /// The input in hex, as a failing test or `chat-fuzz` prints it.
+  public static func hexString(_ input: [UInt8]) -> String {
+    String(input.flatMap { byte in [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xf)]] })
+  }
+
+  private static let hexDigits = Array("0123456789abcdef")
 
   /// The decoder only returns frames whose encoding is well-formed and decodes back to
   /// the same frame.
-  static func checkRoundTrip(_ frame: Frame, from stream: [UInt8]) {
+  static func checkRoundTrip(_ frame: Frame, violations: inout Violations) {
     var encoded = frame.encoded()
-    precondition(encoded.readableBytes == frame.wireLength, "wireLength matches the encoding of \(frame.type)")
-    precondition(frame.payloadLength <= maximumPayload, "no frame above the maximum")
+    violations.check(encoded.readableBytes == frame.wireLength, "wireLength matches the encoding of \(frame.type)")
+    violations.check(frame.payloadLength <= maximumPayload, "no frame above the maximum")
     var decoder = FrameDecoder(maximumPayloadLength: maximumPayload)
     let again = try? decoder.decode(&encoded)
-    precondition(again == frame, "\(frame.type) survives an encode/decode round trip")
+    violations.check(again == frame, "\(frame.type) survives an encode/decode round trip")
+  }
+}
+
+/// The properties that failed during one input.
+struct Violations {
+  private(set) var list: [String] = []
+
+  mutating func check(_ holds: Bool, _ property: @autoclosure () -> String) {
+    if !holds { list.append(property()) }
   }
 }
 
@@ -68,6 +102,7 @@ struct MachineDriver {
   private var endReports = 0
   private var end: SessionEnd?
   private let peerLimit = Int(FuzzHarness.maximumPayload)
+  var violations = Violations()
 
   init(scenario: UInt8) {
     let role: Role = scenario & 1 == 0 ? .listener : .connector
@@ -112,12 +147,12 @@ struct MachineDriver {
   mutating func afterRead(now: UInt64) {
     check(machine.acknowledge())
     check(machine.tick(now: now))
-    if let next = machine.nextTick { precondition(next > 0, "a next tick is a time") }
+    if let next = machine.nextTick { violations.check(next > 0, "a next tick is a time") }
   }
 
   mutating func decodingFailed(_ error: FrameError) {
     check(machine.decodingFailed(error))
-    precondition(machine.hasEnded, "a decoding error ends the session")
+    violations.check(machine.hasEnded, "a decoding error ends the session")
   }
 
   mutating func finish(now: UInt64) -> SessionEnd? {
@@ -125,8 +160,8 @@ struct MachineDriver {
     // After the end, the heartbeat and a goodbye do nothing more.
     check(machine.tick(now: now))
     check(machine.close(Goodbye(code: .userQuit, reason: "done")))
-    precondition(endReports == 1, "a session ends exactly once (\(endReports))")
-    precondition(machine.nextTick == nil, "no heartbeat after the end")
+    violations.check(endReports == 1, "a session ends exactly once (\(endReports))")
+    violations.check(machine.nextTick == nil, "no heartbeat after the end")
     return end
   }
 
@@ -135,13 +170,13 @@ struct MachineDriver {
       switch action {
       case .send(let frame):
         if case .text = frame {
-          precondition(frame.payloadLength <= peerLimit, "never send more than the peer accepts")
+          violations.check(frame.payloadLength <= peerLimit, "never send more than the peer accepts")
         }
-        FuzzHarness.checkRoundTrip(frame, from: [])
+        FuzzHarness.checkRoundTrip(frame, violations: &violations)
       case .report(.ended(let how)):
         end = how
         endReports += 1
-        precondition(endReports == 1, "a session ends once")
+        violations.check(endReports == 1, "a session ends once")
         ended = true
       case .report, .close:
         break

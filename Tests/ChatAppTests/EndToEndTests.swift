@@ -53,7 +53,7 @@ struct EndToEndTests {
     bob.closeInput()
     #expect(try await bob.exitStatus() == 0)
     alice.closeInput()
-    _ = try await alice.exitStatus()
+    #expect(try await alice.exitStatus() == 0)
   }
 
   @Test func wrongSecretIsRefusedWhileTheListenerKeepsServing() async throws {
@@ -77,7 +77,7 @@ struct EndToEndTests {
     bob.closeInput()
     #expect(try await bob.exitStatus() == 0)
     alice.closeInput()
-    _ = try await alice.exitStatus()
+    #expect(try await alice.exitStatus() == 0)
   }
 
   @Test func connectionRefusedIsAClearLineAndExitStatusOne() async throws {
@@ -125,7 +125,7 @@ struct EndToEndTests {
     try await alice.line("left") { $0[1] == "bob" && $0[2] == "interrupted" }
     #expect(try await bob.exitStatus() == 143)
     alice.closeInput()
-    _ = try await alice.exitStatus()
+    #expect(try await alice.exitStatus() == 0)
   }
 
   @Test func usageErrorsExitWithStatus64AndAReason() async throws {
@@ -167,8 +167,11 @@ struct ReferenceClientTests {
     // its own message first (the room's order), then alice's.
     #expect(printed == "established authenticated\nrecv 1 py: 来自 Python\nrecv 2 alice: hello, python\n")
     try await alice.line("left") { $0[1] == "py" && $0[2] == "reference client done" }
+    // py sends no receipts, so alice's line can't be confirmed: she is told, and exits 1.
+    let unconfirmed = try await alice.line("not-delivered") { $0.last == "hello, python" }
+    #expect(unconfirmed[2] == "no one in the room sends receipts (their programs are older)")
     alice.closeInput()
-    _ = try await alice.exitStatus()
+    #expect(try await alice.exitStatus() == 1)
   }
 }
 

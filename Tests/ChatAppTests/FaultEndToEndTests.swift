@@ -32,7 +32,7 @@ struct FaultEndToEndTests {
     bob.closeInput()
     #expect(try await bob.exitStatus() == 0)
     alice.closeInput()
-    _ = try await alice.exitStatus()
+    #expect(try await alice.exitStatus() == 0)
   }
 
   @Test func aStoppedListenerIsDeclaredDeadAndTheSessionResumesAfterSIGCONT() async throws {
@@ -55,7 +55,7 @@ struct FaultEndToEndTests {
     bob.closeInput()
     #expect(try await bob.exitStatus() == 0)
     alice.closeInput()
-    _ = try await alice.exitStatus()
+    #expect(try await alice.exitStatus() == 0)
   }
 
   @Test func aStoppedConnectorIsDroppedAndComesBackAfterSIGCONT() async throws {
@@ -79,9 +79,12 @@ struct FaultEndToEndTests {
     let heard = await bob.lines.entries.filter { $0.first == "recv" && $0.last == "said while bob was stopped" }
     #expect(heard.count == 1)
     bob.closeInput()
-    _ = try await bob.exitStatus()
+    #expect(try await bob.exitStatus() == 0)
     alice.closeInput()
-    _ = try await alice.exitStatus()
+    let status = try await alice.exitStatus()
+    // bob kept his place and got the line: alice's line counts as delivered.
+    #expect(!aliceLines.contains { $0.first == "not-delivered" })
+    #expect(status == 0)
   }
 
   @Test func aRestartedListenerIsANewSessionAndNothingTypedIsLost() async throws {
@@ -91,7 +94,7 @@ struct FaultEndToEndTests {
     bob.type("before the crash")
     try await bob.line("delivered") { $0 == ["delivered", "1"] }
     alice.signal(SIGKILL)
-    _ = try await alice.exitStatus()
+    #expect(try await alice.exitStatus() == 128 + SIGKILL)
     try await bob.line("reconnecting")
     bob.type("while it was down")
     try await bob.line("pending") { $0.last == "while it was down" }
@@ -105,7 +108,7 @@ struct FaultEndToEndTests {
     bob.closeInput()
     #expect(try await bob.exitStatus() == 0)
     restarted.closeInput()
-    _ = try await restarted.exitStatus()
+    #expect(try await restarted.exitStatus() == 0)
   }
 
   @Test func quittingWhileDisconnectedNamesWhatWasNotSent() async throws {
@@ -153,11 +156,19 @@ struct FaultEndToEndTests {
       Set(lines.filter { $0.first == "delivered" }.map { $0[1] }).count >= count
     }
     #expect(!receipts.contains { $0.first == "not-delivered" })
+    // Each of alice's lines is settled: confirmed, or said not to be.
+    let settled = try await alice.lines.wait("alice's lines settled", seconds: 60) { lines, _ in
+      Set(lines.filter { $0.first == "delivered" || $0.first == "not-delivered" }.map { $0[1] }).count >= count
+    }
+    let unconfirmed = settled.filter { $0.first == "not-delivered" }
     #expect(proxy.cutsMade >= 1)
     bob.closeInput()
-    _ = try await bob.exitStatus()
+    #expect(try await bob.exitStatus() == 0)
     alice.closeInput()
-    _ = try await alice.exitStatus()
+    let status = try await alice.exitStatus()
+    #expect(status == (unconfirmed.isEmpty ? 0 : 1), "the exit status agrees with what alice was told")
+    // Lines alice typed while bob's connection was down wait for his receipts too.
+    #expect(unconfirmed.isEmpty, "\(unconfirmed.prefix(3))")
     await proxy.close()
   }
 }

@@ -40,7 +40,7 @@ struct PipedInputEndToEndTests {
     // It never claimed the line was waiting for a connection to come *back*.
     #expect(await bob.lines.entries.allSatisfy { $0.first != "pending" })
     alice.closeInput()
-    _ = try await alice.exitStatus()
+    #expect(try await alice.exitStatus() == 0)
   }
 
   @Test(arguments: [false, true])
@@ -55,7 +55,7 @@ struct PipedInputEndToEndTests {
     let delivered = await bob.lines.entries.filter { $0.first == "delivered" }.count
     #expect(delivered == 40)
     alice.closeInput()
-    _ = try await alice.exitStatus()
+    #expect(try await alice.exitStatus() == 0)
   }
 
   @Test func aRelayThatAppearsLateStillGetsEveryLine() async throws {
@@ -68,7 +68,7 @@ struct PipedInputEndToEndTests {
     #expect(try await bob.exitStatus(seconds: 30) == 0)
     #expect(try await received(by: alice, count: 3) == texts)
     alice.closeInput()
-    _ = try await alice.exitStatus()
+    #expect(try await alice.exitStatus() == 0)
   }
 
   @Test func linesNeverDeliveredAreNamedOnStderrAndTheStatusIsOne() async throws {

@@ -143,7 +143,7 @@ struct ScreenEndToEndTests {
     try await bob.waitForScreen(containing: "bob: while away  (10 B, 23 on wire)  ✓", seconds: 30)
     try await alice.line("recv") { $0[1] == "bob" && $0.last == "while away" }
     alice.closeInput()
-    _ = try await alice.exitStatus()
+    #expect(try await alice.exitStatus() == 0)
   }
 
   @Test func authFailureShowsOnBothScreens() async throws {

@@ -55,6 +55,32 @@ struct SecretSourceTests {
     #expect(loaded.warnings.contains { $0.contains("ps") })
   }
 
+  /// Which source wins, checked through the proofs each secret produces: the file over
+  /// CHAT_SECRET, --secret over CHAT_SECRET, and the file and --secret together refused
+  /// (neither silently wins over the other).
+  @Test func theFileThenTheCommandLineThenTheEnvironment() throws {
+    let path = try temporaryFile("from the file\n")
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let fromFile = try #require(SharedSecret(bytes: "from the file".utf8))
+    let fromCommandLine = try #require(SharedSecret(bytes: "from --secret".utf8))
+    let fromEnvironment = try #require(SharedSecret(bytes: "from CHAT_SECRET".utf8))
+    let environment = ["CHAT_SECRET": "from CHAT_SECRET"]
+
+    let file = try #require(try SecretSource(file: path, commandLineValue: nil, environment: environment).load().secret)
+    #expect(proofs(file) == proofs(fromFile))
+    let commandLine = try #require(
+      try SecretSource(file: nil, commandLineValue: "from --secret", environment: environment).load().secret)
+    #expect(proofs(commandLine) == proofs(fromCommandLine))
+    let fallback = try #require(
+      try SecretSource(file: nil, commandLineValue: nil, environment: environment).load().secret)
+    #expect(proofs(fallback) == proofs(fromEnvironment))
+
+    let both = try #require(throws: SecretError.self) {
+      try SecretSource(file: path, commandLineValue: "from --secret", environment: environment).load()
+    }
+    #expect(both.description == "use either --secret-file or --secret, not both")
+  }
+
   @Test func theEnvironmentIsTheFallback() throws {
     #expect(try SecretSource(file: nil, commandLineValue: nil, environment: ["CHAT_SECRET": "y"]).load().secret != nil)
     #expect(try SecretSource(file: nil, commandLineValue: nil, environment: [:]).load().secret == nil)
@@ -71,14 +97,10 @@ func proofs(_ secret: SharedSecret) -> [UInt8] {
 struct SecretDirectoryTests {
   @Test func aDirectoryIsNamedAsSuch() throws {
     let directory = FileManager.default.temporaryDirectory.path
-    #expect(throws: SecretError.self) {
+    let error = try #require(throws: SecretError.self) {
       try SecretSource(file: directory, commandLineValue: nil, environment: [:]).load()
     }
-    do {
-      _ = try SecretSource(file: directory, commandLineValue: nil, environment: [:]).load()
-    } catch {
-      #expect(error.description.contains("is a directory"))
-      #expect(!error.description.contains("NSCocoaErrorDomain"))
-    }
+    #expect(error.description.contains("is a directory"))
+    #expect(!error.description.contains("NSCocoaErrorDomain"))
   }
 }

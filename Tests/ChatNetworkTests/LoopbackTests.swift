@@ -178,10 +178,8 @@ struct LoopbackTests {
     try await twoLog.first("two in") { $0.roomEvent?.kind == .welcome }
     let (_, threeLog) = connect(to: listener, SessionOptions(name: "three"))
     let end = try await threeLog.first("three refused") { $0.end != nil }
-    guard case .failed(.busy, let reason)? = end.end else {
-      Issue.record("expected busy, got \(end)")
-      return
-    }
+    let (code, reason) = try #require(end.end?.failure, "expected busy, got \(end)")
+    #expect(code == .busy)
     #expect(reason.contains("too many connections from 127.0.0.1"))
     try await hostLog.first("refusal logged") { $0.refusal?.contains("too many connections") == true }
     await one.close(Goodbye(code: .userQuit, reason: ""))
@@ -199,10 +197,7 @@ struct LoopbackTests {
     for attempt in 1...2 {
       let (_, badLog) = connect(to: listener, SessionOptions(name: "mallory", secret: secret("wrong")))
       let end = try await badLog.first("auth failure \(attempt)") { $0.end != nil }
-      guard case .authFailed(let reason)? = end.end else {
-        Issue.record("expected auth failure, got \(end)")
-        return
-      }
+      let reason = try #require(end.end?.authFailure, "expected auth failure, got \(end)")
       #expect(reason.contains("secrets differ"))
       try await hostLog.wait("refusal \(attempt) reported") { events, _ in
         events.filter { $0.refusal?.contains("auth failed") == true }.count >= attempt
@@ -211,10 +206,8 @@ struct LoopbackTests {
     // Now even the right secret is turned away from that address for a while...
     let (_, blockedLog) = connect(to: listener, SessionOptions(name: "late", secret: secret("right")))
     let blocked = try await blockedLog.first("throttled") { $0.end != nil }
-    guard case .failed(.authThrottled, let reason)? = blocked.end else {
-      Issue.record("expected auth throttling, got \(blocked)")
-      return
-    }
+    let (code, reason) = try #require(blocked.end?.failure, "expected auth throttling, got \(blocked)")
+    #expect(code == .authThrottled)
     #expect(reason.contains("too many failed authentications"))
     // ...while the member already in the room is undisturbed.
     member.send("still here")
@@ -242,10 +235,7 @@ struct LoopbackTests {
     let client = try await RawClient(port: listener.port)
     try await client.send(Array("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n".utf8))
     let frames = try await client.framesUntilClosed()
-    guard case .error(let report) = frames.last else {
-      Issue.record("no error frame for HTTP: \(frames)")
-      return
-    }
+    let report = try #require(frames.last?.errorReport, "no error frame for HTTP: \(frames)")
     #expect(report.code == .notChatProtocol)
     #expect(report.message.contains("HTTP"))
     try await listenerLog.first("refusal") { $0.refusal?.contains("HTTP") == true }

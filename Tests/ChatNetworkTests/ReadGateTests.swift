@@ -1,5 +1,4 @@
 import ChatEvents
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
 import NIOPosix
@@ -36,23 +35,25 @@ struct ReadGateTests {
     #expect(counter.reads == 2)
     gate.set(open: true)
     #expect(counter.reads == 2)
+    #expect(try channel.finish().isClean)
   }
 
   /// A real loopback connection (EmbeddedChannel ignores `autoRead`): the accepted side.
   func acceptedChannel() async throws -> (accepted: any Channel, close: @Sendable () async -> Void) {
-    let accepted = NIOLockedValueBox<(any Channel)?>(nil)
-    let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+    let group = MultiThreadedEventLoopGroup.singleton
+    let accepted = group.any().makePromise(of: (any Channel).self)
+    // The accept is awaited, with a deadline (a second completion of the promise is ignored).
+    let deadline = group.any().scheduleTask(in: .seconds(5)) { accepted.fail(ChannelError.connectTimeout(.seconds(5))) }
+    let server = try await ServerBootstrap(group: group)
       .childChannelInitializer { channel in
-        accepted.withLockedValue { $0 = channel }
+        accepted.succeed(channel)
         return channel.eventLoop.makeSucceededVoidFuture()
       }
       .bind(host: "127.0.0.1", port: 0).get()
-    let client = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+    let client = try await ClientBootstrap(group: group)
       .connect(host: "127.0.0.1", port: server.localAddress!.port!).get()
-    for _ in 0..<500 where accepted.withLockedValue({ $0 }) == nil {
-      try await Task.sleep(for: .milliseconds(10))
-    }
-    let channel = try #require(accepted.withLockedValue { $0 })
+    let channel = try await accepted.futureResult.get()
+    deadline.cancel()
     return (
       channel,
       {

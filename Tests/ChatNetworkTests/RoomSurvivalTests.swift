@@ -105,7 +105,7 @@ struct RoomSurvivalTests {
     let (reader, readerLog) = connect(to: listener, SessionOptions(name: "reader"))
     let established = try await authorLog.first("established") { $0.isEstablished }
     try await readerLog.first("reader welcomed") { $0.roomEvent?.kind == .welcome }
-    guard case .established(let relay, _, _) = established else { return }
+    let relay = try #require(established.peer)
     // The relay announces what it takes: its maximum less the room's overhead.
     #expect(relay.maximumPayloadLength == FrameHeader.defaultMaximumPayloadLength - RoomText.senderOverhead)
     let largest = String(repeating: "x", count: relay.maximumPayloadLength - 8)

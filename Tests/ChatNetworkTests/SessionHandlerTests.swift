@@ -42,10 +42,7 @@ struct SessionHandlerTests {
     let first = try #require(try channel.readOutbound(as: ByteBuffer.self))
     var decoder = FrameDecoder()
     var copy = first
-    guard case .hello(let hello) = try decoder.decode(&copy) else {
-      Issue.record("first write is not a whole hello")
-      return
-    }
+    let hello = try #require(try decoder.decode(&copy)?.hello, "first write is not a whole hello")
     #expect(copy.readableBytes == 0, "one write holds exactly the hello, header and payload")
     #expect(hello.name == "alice")
     // The peer's hello arrives in three pieces.
@@ -54,7 +51,9 @@ struct SessionHandlerTests {
       try channel.writeInbound(ByteBuffer(bytes: piece))
     }
     #expect(reports.all.contains { if case .established(_, .unauthenticated) = $0 { true } else { false } })
-    _ = try? channel.finish()
+    #expect(try readFrames(channel).isEmpty, "nothing more is sent to a peer without receipts")
+    #expect(channel.isActive)
+    #expect(try channel.finish().isClean)
   }
 
   @Test func anOversizeHeaderIsAnsweredWithAnErrorAndTheChannelCloses() throws {
@@ -63,13 +62,11 @@ struct SessionHandlerTests {
     let header: [UInt8] = [0x00, 0x10, 0x00, 0x00, FrameType.text.rawValue]
     try channel.writeInbound(ByteBuffer(bytes: header))
     let sent = try readFrames(channel)
-    guard case .error(let report) = sent.last else {
-      Issue.record("no error frame: \(sent)")
-      return
-    }
+    let report = try #require(sent.last?.errorReport, "no error frame: \(sent)")
     #expect(report.code == .frameTooLarge)
     #expect(reports.all.contains { if case .ended(.failed(.frameTooLarge, _)) = $0 { true } else { false } })
-    _ = try? channel.finish()
+    #expect(!channel.isActive, "the channel closed")
+    #expect(try channel.finish(acceptAlreadyClosed: true).isClean)
   }
 
   @Test func aPeerThatStopsReadingIsDroppedAtTheQueueLimit() throws {
@@ -88,12 +85,11 @@ struct SessionHandlerTests {
       return nil
     }
     #expect(ended.count == 1)
-    guard case .failed(.tooSlow, let reason) = ended.first else {
-      Issue.record("not dropped as too slow: \(ended)")
-      return
-    }
+    let (code, reason) = try #require(ended.first?.failure, "not dropped as too slow: \(ended)")
+    #expect(code == .tooSlow)
     #expect(reason.contains("not reading"))
-    _ = try? channel.finish()
+    #expect(!channel.isActive, "the channel closed")
+    #expect(try channel.finish(acceptAlreadyClosed: true).isClean)
   }
 
   @Test func queuedFramesDrainInOrderWhenThePeerReadsAgain() throws {
@@ -112,7 +108,8 @@ struct SessionHandlerTests {
     }
     #expect(texts == ["m1", "m2", "m3", "m4", "m5"])
     #expect(!reports.all.contains { if case .ended = $0 { true } else { false } })
-    _ = try? channel.finish()
+    #expect(channel.isActive)
+    #expect(try channel.finish().isClean)
   }
 }
 

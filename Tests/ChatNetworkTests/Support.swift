@@ -53,4 +53,24 @@ extension SessionEvent {
     roomEvent.map { $0.kind == kind && $0.name == name } ?? false
   }
   var refusal: String? { if case .refused(_, let reason) = self { reason } else { nil } }
+  var peer: PeerIdentity? { if case .established(let peer, _, _) = self { peer } else { nil } }
+  var reconnecting: (delay: UInt64, reason: String)? {
+    if case .reconnecting(_, let delay, let reason) = self { (delay, reason) } else { nil }
+  }
+}
+
+extension SessionEnd {
+  /// The code and reason of a `failed` end.
+  var failure: (code: ErrorCode, reason: String)? {
+    if case .failed(let code, let reason) = self { (code, reason) } else { nil }
+  }
+  /// The reason of an `authFailed` end.
+  var authFailure: String? { if case .authFailed(let reason) = self { reason } else { nil } }
+}
+
+extension Frame {
+  /// The report of an ERROR frame.
+  var errorReport: ErrorReport? { if case .error(let report) = self { report } else { nil } }
+  /// The hello of a HELLO frame.
+  var hello: Hello? { if case .hello(let hello) = self { hello } else { nil } }
 }

@@ -51,7 +51,7 @@ struct ThrottledRetryTests {
       await log.finish()
     }
     let retry = try await log.first("a retry") { if case .reconnecting = $0 { true } else { false } }
-    guard case .reconnecting(_, let delay, let reason) = retry else { return }
+    let (delay, reason) = try #require(retry.reconnecting)
     // Not the policy's 20 ms: the second the relay asked for.
     #expect(delay >= 1_000_000_000)
     #expect(reason.contains("try again in 1 s"))

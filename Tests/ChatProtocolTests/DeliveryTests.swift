@@ -32,15 +32,12 @@ struct DeliveryTests {
     #expect(!pair.connectorReports.contains { if case .delivered = $0 { true } else { false } })
   }
 
-  @Test func anAckBeyondWhatWasSentIsAProtocolError() {
+  @Test func anAckBeyondWhatWasSentIsAProtocolError() throws {
     var pair = MachinePair(connectorSecret: nil, listenerSecret: nil)
     pair.start()
     let actions = pair.connector.receive(.ack(7), now: 0)
     #expect(actions.contains(.close))
-    guard case .send(.error(let report)) = actions.first else {
-      Issue.record("no error frame: \(actions)")
-      return
-    }
+    let report = try #require(actions.first?.sentFrame?.errorReport, "no error frame: \(actions)")
     #expect(report.code == .malformedFrame)
   }
 
@@ -159,20 +156,18 @@ struct DeliveryTests {
     #expect(pair.connector.receive(.ack(1), now: 0) == [.report(.delivered([1]))])
   }
 
-  @Test func aWithoutResumePeerGetsNoReceiptFrames() {
+  @Test func aWithoutResumePeerGetsNoReceiptFrames() throws {
     var connector = SessionMachine(
       configuration: .init(role: .connector, name: "old", secret: nil, capabilities: [Capability.room]),
       nonce: randomNonce())
     var listener = SessionMachine(
       configuration: .init(role: .listener, name: "relay", secret: nil), nonce: randomNonce())
-    guard case .send(let hello) = connector.start().first, case .send(let listenerHello) = listener.start().first else {
-      Issue.record("no hellos")
-      return
-    }
+    let hello = try #require(connector.start().first?.sentFrame, "the connector's hello")
+    let listenerHello = try #require(listener.start().first?.sentFrame, "the listener's hello")
     let established = listener.receive(hello, now: 0)
     #expect(established.contains { if case .report(.established) = $0 { true } else { false } })
     _ = connector.receive(listenerHello, now: 0)
-    guard case .send(let text) = connector.send(text: "hi").first else { return }
+    let text = try #require(connector.send(text: "hi").first?.sentFrame, "the text goes out at once")
     _ = listener.receive(text, now: 0)
     #expect(listener.acknowledge().isEmpty)
     #expect(!listener.usesReceipts)

@@ -49,25 +49,21 @@ struct FrameDecoderTests {
     #expect(buffer.readableBytes == 0)
   }
 
-  @Test func oversizeHeaderFailsBeforeThePayloadArrives() {
+  @Test func oversizeHeaderFailsBeforeThePayloadArrives() throws {
     // Only the five header bytes: the decoder must refuse now, not wait for 2 GiB.
     let header: [UInt8] = [0x80, 0x00, 0x00, 0x00, FrameType.text.rawValue]
-    guard case .failure(let error) = decodeStream([header[...]]) else {
-      Issue.record("an oversize header was accepted")
-      return
-    }
+    let error = try #require(decodeStream([header[...]]).error, "an oversize header was accepted")
     #expect(error.code == .frameTooLarge)
     #expect(error.message.contains("2147483648"))
   }
 
-  @Test func configuredMaximumIsEnforcedExactly() {
+  @Test func configuredMaximumIsEnforcedExactly() throws {
     let text = String(repeating: "a", count: 100)
     let frame = Frame.text(TextMessage(sequence: 1, text: text))
     #expect(decodeStream([encode([frame])[...]], maximumPayloadLength: 108) == .success([frame]))
-    guard case .failure(let error) = decodeStream([encode([frame])[...]], maximumPayloadLength: 107) else {
-      Issue.record("a payload one byte over the maximum was accepted")
-      return
-    }
+    let error = try #require(
+      decodeStream([encode([frame])[...]], maximumPayloadLength: 107).error,
+      "a payload one byte over the maximum was accepted")
     #expect(error.code == .frameTooLarge)
   }
 
@@ -84,15 +80,11 @@ struct FrameDecoderTests {
     }
   }
 
-  @Test func foreignProtocolsAreNamed() {
-    for (text, word) in [("GET / HTTP/1.1\r\n", "HTTP"), ("SSH-2.0-OpenSSH_9.2\r\n", "SSH")] {
-      guard case .failure(let error) = decodeStream([Array(text.utf8)[...]]) else {
-        Issue.record("\(word) was not refused")
-        continue
-      }
-      #expect(error.code == .notChatProtocol)
-      #expect(error.message.contains(word))
-    }
+  @Test(arguments: [("GET / HTTP/1.1\r\n", "HTTP"), ("SSH-2.0-OpenSSH_9.2\r\n", "SSH")])
+  func foreignProtocolsAreNamed(text: String, word: String) throws {
+    let error = try #require(decodeStream([Array(text.utf8)[...]]).error, "\(word) was not refused")
+    #expect(error.code == .notChatProtocol)
+    #expect(error.message.contains(word))
   }
 
   @Test func randomFramesSurviveRandomCuts() async {

@@ -9,18 +9,21 @@ import Testing
 @Suite("Fuzzing the decoder and the session machine")
 struct FuzzTests {
   @Test func theSeedCorpusRunsClean() {
-    for input in MutationFuzzer.seedCorpus { FuzzHarness.run(input) }
+    for input in MutationFuzzer.seedCorpus { expectNoViolation(input) }
   }
 
   @Test(arguments: [UInt64(1), 2])
   func thousandsOfMutatedInputsBreakNothing(seed: UInt64) {
     var fuzzer = MutationFuzzer(seed: seed)
     var distinct = Set<[UInt8]>()
+    var firstFailing: [UInt8]?
     for _ in 0..<2_000 {
       let input = fuzzer.next()
       distinct.insert(input)
-      FuzzHarness.run(input)
+      if firstFailing == nil, !FuzzHarness.run(input).violations.isEmpty { firstFailing = input }
     }
+    // The first input that broke something fails the test, named (not a thousand issues).
+    if let firstFailing { expectNoViolation(firstFailing) }
     #expect(distinct.count > 1_500, "the mutations vary: \(distinct.count) distinct inputs")
   }
 
@@ -43,7 +46,7 @@ struct FuzzTests {
     ),
   ])
   func badInputEndsTheSessionWithAClearError(name: String, input: String, code: ErrorCode) {
-    let end = FuzzHarness.run(decodeHex(input))
+    let end = expectNoViolation(decodeHex(input))
     switch end {
     case .failed(let actual, let reason)?:
       #expect(actual == code, "\(name): \(reason)")
@@ -56,8 +59,30 @@ struct FuzzTests {
   }
 
   @Test func aFrameCutShortByTheCloseIsAConnectionLoss() {
-    let end = FuzzHarness.run(decodeHex("0840" + "0000000a10" + "00000000"))
+    let end = expectNoViolation(decodeHex("0840" + "0000000a10" + "00000000"))
     #expect(end == .connectionLost("fuzz input over"))
+  }
+
+  @Test func anInputTooShortForASessionIsNone() {
+    let outcome = FuzzHarness.run([0])
+    #expect(outcome.end == nil)
+    #expect(outcome.violations.isEmpty)
+  }
+
+  @Test func aFailingInputIsNamedInHexToReplay() {
+    #expect(FuzzHarness.hexString([0x0a, 0xff, 0x00, 0x7]) == "0aff0007")
+    #expect(decodeHex(FuzzHarness.hexString(Array(0...255))) == Array(0...255))
+  }
+
+  /// Runs one input through the harness; each property it breaks fails this test, with
+  /// the input in hex to replay it (`chat-fuzz FILE`, or a regression case above).
+  @discardableResult
+  func expectNoViolation(_ input: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) -> SessionEnd? {
+    let outcome = FuzzHarness.run(input)
+    for violation in outcome.violations {
+      Issue.record("\(violation); input \(FuzzHarness.hexString(input))", sourceLocation: sourceLocation)
+    }
+    return outcome.end
   }
 }
 

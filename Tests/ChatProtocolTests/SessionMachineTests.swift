@@ -79,7 +79,7 @@ struct SessionMachineTests {
     #expect(!listener.isEstablished)
   }
 
-  @Test func chatTextBeforeAuthIsRefused() {
+  @Test func chatTextBeforeAuthIsRefused() throws {
     var listener = SessionMachine(
       configuration: .init(role: .listener, name: "alice", secret: SharedSecret(bytes: "s3cret".utf8)),
       nonce: randomNonce()
@@ -88,10 +88,7 @@ struct SessionMachineTests {
     let actions = listener.receive(.text(TextMessage(sequence: 1, text: "sneaky")), now: 0)
     #expect(!actions.contains { if case .report(.messageReceived) = $0 { true } else { false } })
     #expect(actions.contains(.close))
-    guard case .send(.error(let report)) = actions.first else {
-      Issue.record("no error frame sent: \(actions)")
-      return
-    }
+    let report = try #require(actions.first?.sentFrame?.errorReport, "no error frame sent: \(actions)")
     #expect(report.code == .unexpectedFrame)
   }
 
@@ -111,25 +108,19 @@ struct SessionMachineTests {
     #expect(pair.listener.handshakeDeadlinePassed(limit: "10 s").isEmpty)
   }
 
-  @Test func versionMismatchIsClearOnBothSides() {
+  @Test func versionMismatchIsClearOnBothSides() throws {
     // A version-2 peer: only the version field is fixed across versions.
     var machine = SessionMachine(configuration: .init(role: .connector, name: "bob", secret: nil), nonce: randomNonce())
     _ = machine.start()
     var decoder = FrameDecoder()
     var buffer = ByteBuffer(bytes: [0, 0, 0, 4, 0x01, 0, 2, 0, 0] as [UInt8])
-    do {
-      _ = try decoder.decode(&buffer)
-      Issue.record("a version-2 hello decoded")
-    } catch {
-      let actions = machine.decodingFailed(error)
-      guard case .send(.error(let report)) = actions.first, case .report(.ended(let end)) = actions[1] else {
-        Issue.record("unexpected actions \(actions)")
-        return
-      }
-      #expect(report.code == .unsupportedVersion)
-      #expect(report.message.contains("version 2") && report.message.contains("version 1"))
-      #expect(end.description.hasPrefix("incompatible peer"))
-    }
+    let error = try #require(throws: FrameError.self, "a version-2 hello decoded") { try decoder.decode(&buffer) }
+    let failed = machine.decodingFailed(error)
+    let report = try #require(failed.first?.sentFrame?.errorReport, "unexpected actions \(failed)")
+    let end = try #require(failed.dropFirst().first?.report?.end, "unexpected actions \(failed)")
+    #expect(report.code == .unsupportedVersion)
+    #expect(report.message.contains("version 2") && report.message.contains("version 1"))
+    #expect(end.description.hasPrefix("incompatible peer"))
     // And the side that receives the error frame reports it too.
     var peer = SessionMachine(configuration: .init(role: .listener, name: "alice", secret: nil), nonce: randomNonce())
     _ = peer.start()
@@ -138,10 +129,7 @@ struct SessionMachineTests {
         ErrorReport(
           code: .unsupportedVersion, message: "peer speaks chat protocol version 1; this program speaks version 2")),
       now: 0)
-    guard case .report(.ended(.failed(let code, let reason))) = actions.first else {
-      Issue.record("unexpected actions \(actions)")
-      return
-    }
+    let (code, reason) = try #require(actions.first?.report?.end?.failure, "unexpected actions \(actions)")
     #expect(code == .unsupportedVersion)
     #expect(reason.contains("unsupported protocol version"))
   }
@@ -170,20 +158,18 @@ struct SessionMachineTests {
     #expect(pair.listenerReports.received == ["one", "two"])
   }
 
-  @Test func aMessageTooLargeForThePeerIsRefusedHereNotLost() {
+  @Test func aMessageTooLargeForThePeerIsRefusedHereNotLost() throws {
     var pair = MachinePair(connectorSecret: nil, listenerSecret: nil)
     pair.start()
     let big = String(repeating: "x", count: FrameHeader.defaultMaximumPayloadLength)
     let actions = pair.connector.send(text: big)
-    guard case .report(.messageNotSent(let text, let reason)) = actions.first, actions.count == 1 else {
-      Issue.record("unexpected actions for an oversize message")
-      return
-    }
-    #expect(text == big)
-    #expect(reason.contains("accepts at most"))
+    #expect(actions.count == 1, "one report, nothing sent: \(actions)")
+    let report = try #require(actions.first?.report, "unexpected actions for an oversize message")
+    #expect(report.notSent?.text == big)
+    #expect(report.notSent?.reason.contains("accepts at most") == true)
   }
 
-  @Test func duplicatesAreDroppedAndGapsAreErrors() {
+  @Test func duplicatesAreDroppedAndGapsAreErrors() throws {
     var pair = MachinePair(connectorSecret: nil, listenerSecret: nil)
     pair.start()
     let first = pair.listener.receive(.text(TextMessage(sequence: 1, text: "a")), now: 0)
@@ -191,10 +177,7 @@ struct SessionMachineTests {
     #expect(pair.listener.receive(.text(TextMessage(sequence: 1, text: "a")), now: 0).isEmpty)
     let gap = pair.listener.receive(.text(TextMessage(sequence: 5, text: "e")), now: 0)
     #expect(gap.contains(.close))
-    guard case .send(.error(let report)) = gap.first else {
-      Issue.record("no error for a gap")
-      return
-    }
+    let report = try #require(gap.first?.sentFrame?.errorReport, "no error for a gap: \(gap)")
     #expect(report.code == .sequenceGap)
   }
 
@@ -259,14 +242,14 @@ struct SessionMachineTests {
     #expect(pair.connector.receive(.roomText(RoomText(sequence: 42, sender: "bo", text: "yo")), now: 0).count == 1)
   }
 
-  @Test func aPeerWithoutTheRoomCapabilityGetsTextLines() {
+  @Test func aPeerWithoutTheRoomCapabilityGetsTextLines() throws {
     var connector = SessionMachine(
       configuration: .init(role: .connector, name: "old", secret: nil, capabilities: []), nonce: randomNonce())
     var listener = SessionMachine(
       configuration: .init(role: .listener, name: "relay", secret: nil), nonce: randomNonce())
     let hello = connector.start()
     _ = listener.start()
-    guard case .send(let frame) = hello.first else { return }
+    let frame = try #require(hello.first?.sentFrame, "the connector starts with its hello")
     _ = listener.receive(frame, now: 0)
     #expect(!listener.supportsRoom)
     #expect(listener.relay("hi", from: "ann") == [.send(.text(TextMessage(sequence: 1, text: "ann: hi")))])
