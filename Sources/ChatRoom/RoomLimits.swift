@@ -31,6 +31,8 @@ public struct RoomLimits: Hashable, Sendable {
   /// that address is turned away for `authFailureBlock` seconds (`--auth-failures`).
   public var authFailuresAllowed = 5
   public var authFailureWindow: Double = 60
+  /// The first wait after the allowance (seconds); each further failure doubles it.
+  public var authFailureFirstWait: Double = 1
   public var authFailureBlock: Double = 60
   /// Addresses whose failed authentications are remembered at once; past this the oldest
   /// records are dropped, so a spray of source addresses can't grow the table.

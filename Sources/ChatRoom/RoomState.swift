@@ -68,7 +68,8 @@ public struct RoomState: Sendable {
   public init(limits: RoomLimits = RoomLimits(), host: (name: String, since: String)?) {
     self.limits = limits
     self.authThrottle = AuthThrottle(
-      allowed: limits.authFailuresAllowed, maximumWait: limits.authFailureBlock, forgetAfter: limits.authFailureWindow,
+      allowed: limits.authFailuresAllowed, firstWait: limits.authFailureFirstWait, maximumWait: limits.authFailureBlock,
+      forgetAfter: limits.authFailureWindow,
       capacity: limits.maximumAuthFailureRecords)
     if let host {
       participants[.host] = Participant(

@@ -20,6 +20,7 @@ public struct AuthThrottle: Sendable {
   }
 
   let allowed: Int
+  let firstWait: UInt64
   let maximumWait: UInt64
   let forgetAfter: UInt64
   let capacity: Int
@@ -27,8 +28,9 @@ public struct AuthThrottle: Sendable {
   private var lastSweep: UInt64 = 0
 
   /// Times are monotonic nanoseconds; the limits in seconds.
-  public init(allowed: Int, maximumWait: Double, forgetAfter: Double, capacity: Int) {
+  public init(allowed: Int, firstWait: Double = 1, maximumWait: Double, forgetAfter: Double, capacity: Int) {
     self.allowed = max(1, allowed)
+    self.firstWait = UInt64(max(0.001, firstWait) * 1e9)
     self.maximumWait = UInt64(maximumWait * 1e9)
     self.forgetAfter = UInt64(forgetAfter * 1e9)
     self.capacity = max(1, capacity)
@@ -65,11 +67,11 @@ public struct AuthThrottle: Sendable {
     return (record.failures, wait)
   }
 
-  /// 0 for the free failures, then 1 s doubling up to the maximum.
+  /// 0 for the free failures, then the first wait (1 s) doubling up to the maximum.
   func waitAfter(failures: Int) -> UInt64 {
     guard failures >= allowed else { return 0 }
-    let doublings = min(failures - allowed, 40)
-    let wait = UInt64(1_000_000_000) << UInt64(doublings)
+    let doublings = min(failures - allowed, 30)
+    let wait = firstWait << UInt64(doublings)
     return min(wait, maximumWait)
   }
 
