@@ -16,8 +16,11 @@ public struct RoomState: Sendable {
     public var address: String
     public var authenticated: Bool
     public var since: String
+    /// Messages this participant sent, and their bytes of text.
     public var messagesIn = 0
     public var bytesIn = 0
+    /// The last round trip measured to this participant's program (nanoseconds).
+    public var roundTrip: UInt64?
     /// The room's totals when this participant joined: what it has received since is the
     /// difference (every message goes to everyone), so counting costs nothing per receiver.
     var roomMessagesAtJoin = 0
@@ -53,14 +56,23 @@ public struct RoomState: Sendable {
   public var authFailureRecords: Int { authThrottle.count }
   /// The number of the room's last message (0 before the first).
   public private(set) var lastSequence: UInt64 = 0
-  /// Messages relayed, and the ROOM_TEXT bytes each participant received for them.
+  /// Messages relayed, and their bytes of text.
   private var roomMessages = 0
   private var roomBytes = 0
 
-  /// What participant `id` has received from the room: messages and bytes on the wire.
+  /// What participant `id` has received from the others: messages and bytes of text (the
+  /// figures its own /stats shows).
   public func received(by id: ParticipantID) -> (messages: Int, bytes: Int) {
     guard let participant = participants[id] else { return (0, 0) }
-    return (roomMessages - participant.roomMessagesAtJoin, roomBytes - participant.roomBytesAtJoin)
+    return (
+      roomMessages - participant.roomMessagesAtJoin - participant.messagesIn,
+      roomBytes - participant.roomBytesAtJoin - participant.bytesIn
+    )
+  }
+
+  /// A round trip to participant `id`'s program was measured (shown by /who).
+  public mutating func recordRoundTrip(_ id: ParticipantID, nanoseconds: UInt64) {
+    participants[id]?.roundTrip = nanoseconds
   }
 
   /// - Parameter host: the listening person's name and the time they started, or nil for a
@@ -296,11 +308,11 @@ public struct RoomState: Sendable {
     sender.messageBucket.spend(1, now: now)
     sender.byteBucket.spend(Double(payloadBytes), now: now)
     sender.messagesIn += 1
-    sender.bytesIn += payloadBytes
+    sender.bytesIn += text.utf8.count
     participants[id] = sender
     lastSequence += 1
     roomMessages += 1
-    roomBytes += Frame.roomText(RoomText(sequence: lastSequence, sender: sender.name, text: text)).wireLength
+    roomBytes += text.utf8.count
     var actions: [RoomAction] = [.broadcast(from: id, sender: sender.name, text: text, sequence: lastSequence)]
     let wait = pauseRemaining(for: id, now: now)
     if wait > 0 { actions.append(.pause(id, nanoseconds: wait)) }
@@ -338,11 +350,12 @@ public struct RoomState: Sendable {
       var facts: [String] = []
       if showsAddress { facts.append(participant.address) }
       facts += [
-        participant.authenticated ? "authenticated" : "unauthenticated",
+        participantID == .host ? "host" : participant.authenticated ? "authenticated" : "unauthenticated",
         "since \(participant.since)",
         "sent \(participant.messagesIn) (\(participant.bytesIn) B)",
         "received \(messagesOut) (\(bytesOut) B)",
       ]
+      if let roundTrip = participant.roundTrip { facts.append("rtt \(Quantities.measured(nanoseconds: roundTrip))") }
       if participant.isAway { facts.append("away: \(participant.awayReason)") }
       return .announce(
         to: id,

@@ -119,7 +119,7 @@ struct LoopbackTests {
     #expect(!lines[1].detail.contains("127.0.0.1:"), "members don't see each other's addresses")
     #expect(lines[1].detail.contains("authenticated"))
     #expect(lines[1].detail.contains("since "))
-    #expect(lines[1].detail.contains("sent 1 (11 B)"))
+    #expect(lines[1].detail.contains("sent 1 (3 B)"), "three bytes of text: 'one'")
     listener.who()
     let hostLine = try await hostLog.first("host's who") { $0.roomEvent?.kind == .who && $0.roomEvent?.name == "bob" }
     #expect(hostLine.roomEvent?.detail.hasPrefix("127.0.0.1:") == true, "the host does")

@@ -205,11 +205,14 @@ struct RoomStateTests {
     let lines = announcements(state.who(for: ParticipantID(1)))
     #expect(lines.map(\.1.name) == ["host", "bob"])
     #expect(lines.allSatisfy { $0.0 == ParticipantID(1) && $0.1.kind == .who })
-    // A member is not shown others' addresses; the host is.
-    #expect(
-      lines[1].1.detail == "authenticated, since 12:01:02, sent 1 (13 B), received 1 (\(5 + 8 + 1 + 3 + 5) B)")
+    // A member is not shown others' addresses; the host is. Bytes are of text; what one
+    // receives excludes its own messages (as its /stats counts them).
+    #expect(lines[1].1.detail == "authenticated, since 12:01:02, sent 1 (5 B), received 0 (0 B)")
+    #expect(lines[0].1.detail.hasPrefix("host, since 12:00:00, sent 0 (0 B), received 1 (5 B)"), "the host is the host")
+    state.recordRoundTrip(ParticipantID(1), nanoseconds: 340_000)
     let hostLines = announcements(state.who(for: .host))
     #expect(hostLines[1].1.detail.hasPrefix("10.0.0.2:1, authenticated, "))
+    #expect(hostLines[1].1.detail.hasSuffix(", rtt 0.34 ms"))
   }
 
   @Test func whoIsCappedAndRateLimited() {

@@ -63,6 +63,27 @@ struct ScreenModelTests {
     #expect(!withSecret.layout(width: 120, height: 20).text.contains("--secret-file"))
   }
 
+  /// The host's figures are true: no "authenticated" before anyone joined, /stats speaks
+  /// of hosting, and a disconnect forgets the room's count.
+  @Test func theHostsStatusAndStatsAreTrue() {
+    var model = ScreenModel(localName: "alice", secretConfigured: false)
+    model.apply(.listening(address: "[::]:9090"), time: "12:00:00")
+    var status = model.layout(width: 120, height: 20).rows.last { $0.text.contains("listening on") }?.text ?? ""
+    #expect(status.contains("OPEN: no secret"))
+    #expect(!status.contains("authenticated"))
+    _ = model.handle(.text("/stats"), time: "t")
+    _ = model.handle(.enter, time: "t")
+    let text = model.layout(width: 120, height: 30).text
+    #expect(text.contains("hosting since 12:00:00"))
+    #expect(text.contains("round trip: measured to each member: see /who"))
+    #expect(!text.contains("not connected yet"))
+    var member = ScreenModel(localName: "bob")
+    member.apply(.room(RoomEvent(kind: .welcome, participantCount: 3, name: "bob", detail: "")), time: "t")
+    member.apply(.disconnected(address: "x", end: .peerClosed(Goodbye(code: .userQuit, reason: "closed"))), time: "t")
+    status = member.layout(width: 120, height: 20).text
+    #expect(!status.contains("room: 3"), "out of the room, its count is stale")
+  }
+
   @Test func authFailureIsShoutedInTheStatusBar() {
     var model = ScreenModel(localName: "bob")
     model.apply(.connecting(to: "h:1"), time: "t")

@@ -254,7 +254,9 @@ final class RoomShell {
         metadata: Self.peer(connection.ip))
     case .ended(let end):
       ended(id, connection, end)
-    case .authenticating, .messageSent, .roundTrip, .roomEvent, .sessionStarted, .messageResent, .messagePending,
+    case .roundTrip(let nanoseconds):
+      state.recordRoundTrip(id, nanoseconds: nanoseconds)
+    case .authenticating, .messageSent, .roomEvent, .sessionStarted, .messageResent, .messagePending,
       .delivered, .notDelivered, .peerSilent, .peerResponsive:
       break
     }

@@ -11,7 +11,8 @@ extension ScreenModel {
     switch event {
     case .listening(let address):
       status.link = .listening(address)
-      status.authentication = secretConfigured ? .authenticated : .unauthenticated
+      status.authentication = .hosting(secretRequired: secretConfigured)
+      statistics.hostingSince = time
       status.peerName = nil
       // The listener's own user is the room's host, under their own name.
       roomName = localName
@@ -120,6 +121,7 @@ extension ScreenModel {
       statistics.recordRoundTrip(nanoseconds: nanoseconds)
     case .disconnected(_, let end):
       status.silentFor = nil
+      status.roomCount = nil  // out of the room: its count is no longer known
       status.link = .disconnected(end.description)
       if case .authFailed(let reason) = end {
         status.authentication = .failed(reason)

@@ -104,5 +104,6 @@ extension ScreenModel {
     "editing: ←/→ Home/End Ctrl-A/E, Backspace/Delete, Ctrl-U/K (delete to start/end), Ctrl-W (word), ↑/↓ history",
     "scrolling: PgUp/PgDn, Ctrl-Home/Ctrl-End (top/bottom); Ctrl-Z suspends (fg to return), Ctrl-L repaints",
     "a line starting with // sends a leading /; a paste of several lines is one message, sent when you press Enter",
+    "(12 B, 30 on wire) after a message: its text's bytes (the same on every screen), and what its frame took on this side's wire",
   ]
 }

@@ -19,6 +19,9 @@ public struct ConnectionStatus: Hashable, Sendable {
     case authenticated
     case unauthenticated
     case failed(String)
+    /// Hosting a room: whether joining takes the shared secret (no peer yet to be
+    /// authenticated or not).
+    case hosting(secretRequired: Bool)
   }
 
   public var link: Link = .starting
@@ -62,6 +65,7 @@ public struct ConnectionStatus: Hashable, Sendable {
     case .authenticated: parts.append("authenticated")
     case .unauthenticated: parts.append("UNAUTHENTICATED")
     case .failed(let reason): parts.append("AUTH FAILED: \(reason)")
+    case .hosting(let secretRequired): parts.append(secretRequired ? "secret required" : "OPEN: no secret")
     }
     parts.append(
       "↑\(statistics.messagesSent) \(Quantities.bytes(statistics.wireBytesSent)) ↓\(statistics.messagesReceived) \(Quantities.bytes(statistics.wireBytesReceived))"

@@ -15,6 +15,8 @@ public struct SessionStatistics: Hashable, Sendable {
   public var lastRoundTrip: UInt64?
   /// When the current (or last) session was established, as shown in the scrollback.
   public var connectedSince: String?
+  /// When this side began hosting a room (the listener): its counters are the room's.
+  public var hostingSince: String?
 
   public init() {}
 
@@ -49,10 +51,16 @@ public struct SessionStatistics: Hashable, Sendable {
       lines.append(
         "round trip: min \(Quantities.measured(nanoseconds: minimum)), avg \(Quantities.measured(nanoseconds: average)), max \(Quantities.measured(nanoseconds: maximum)) over \(roundTripCount) sample\(roundTripCount == 1 ? "" : "s")"
       )
+    } else if hostingSince != nil {
+      lines.append("round trip: measured to each member: see /who")
     } else {
       lines.append("round trip: not measured yet")
     }
-    lines.append(connectedSince.map { "connected since \($0)" } ?? "not connected yet")
+    if let hostingSince {
+      lines.append("hosting since \(hostingSince)")
+    } else {
+      lines.append(connectedSince.map { "connected since \($0)" } ?? "not connected yet")
+    }
     return lines
   }
 }
