@@ -31,3 +31,14 @@ struct QuantitiesTests {
     #expect(Quantities.wholeSeconds(nanoseconds: 12_600_000_000) == "13 s")
   }
 }
+
+@Suite("Cutting text to a byte budget")
+struct UTF8PrefixTests {
+  @Test func cutsBetweenCharactersNeverInside() {
+    #expect("你好世界".prefix(utf8Bytes: 7) == "你好")
+    #expect("你好世界".prefix(utf8Bytes: 6) == "你好")
+    #expect("👨‍👩‍👧 family".prefix(utf8Bytes: 10) == "")
+    #expect("abc".prefix(utf8Bytes: 10) == "abc")
+    #expect("abc".prefix(utf8Bytes: 0) == "")
+  }
+}

@@ -32,15 +32,7 @@ public struct RoomEvent: Hashable, Sendable {
   /// with "…" where it was cut.
   public static func capped(_ text: String) -> String {
     guard text.utf8.count > maximumDetailLength else { return text }
-    var kept = Substring()
-    var bytes = 0
-    let budget = maximumDetailLength - "…".utf8.count
-    for character in text {
-      bytes += character.utf8.count
-      guard bytes <= budget else { break }
-      kept.append(character)
-    }
-    return kept + "…"
+    return text.prefix(utf8Bytes: maximumDetailLength - "…".utf8.count) + "…"
   }
 
   public var kind: Kind

@@ -297,7 +297,7 @@ public struct SessionMachine: Sendable {
   // MARK: - Steps
 
   mutating func end(peerReported report: ErrorReport) -> [SessionAction] {
-    let reason = "peer reported \(report.code): \(report.message)"
+    let reason = "the peer ended it (\(report.code))" + (report.message.isEmpty ? "" : ": \(report.message)")
     let end: SessionEnd =
       report.code.isAuthentication ? .authFailed("peer says: \(report.message)") : .failed(report.code, reason)
     return finish(end, sending: nil)

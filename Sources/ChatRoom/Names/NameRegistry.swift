@@ -51,7 +51,8 @@ public struct NameRegistry: Sendable {
     let note =
       NameKey(holder).folded == key.folded
       ? "\(requested) was taken" : "\(requested) looks like \(holder)"
-    let base = String(requested.utf8.prefix(Hello.maximumNameLength - 6)) ?? "guest"
+    // Room for "-" and up to five digits within the longest name, cut between characters.
+    let base = String(requested.prefix(utf8Bytes: Hello.maximumNameLength - 6))
     // `base-N` holds the skeletons b + skeleton(`-N`), for each skeleton b of base.
     let bases = base == requested ? key.skeletons : NameKey(base).skeletons
     // The first free suffix is a freed one below where the suffixes of these bases are

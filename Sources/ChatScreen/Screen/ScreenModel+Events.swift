@@ -29,7 +29,7 @@ extension ScreenModel {
     case .connected(let address):
       status.link = .connected(address)
       status.authentication = .unknown
-      system("connection with \(address)")
+      system("connected to \(address); saying hello")
     case .authenticating(let peer):
       status.authentication = .authenticating
       status.peerName = peer
