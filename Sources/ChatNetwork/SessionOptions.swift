@@ -10,28 +10,28 @@ public struct SessionOptions: Sendable {
   /// Largest frame payload accepted from the peer (`--max-frame`).
   public var maximumPayloadLength: Int
   /// How long hello and auth may take before the peer is dropped.
-  public var handshakeTimeout: TimeAmount
+  public var handshakeTimeout: Duration
   /// How often to probe the peer (and measure the round-trip time) while connected.
-  public var pingInterval: TimeAmount
+  public var pingInterval: Duration
   /// How long the peer may be silent, pongs included, before it is declared dead.
-  public var deadAfter: TimeAmount
+  public var deadAfter: Duration
   /// Whether to offer receipts and resumable sessions (the `resume` capability).
   public var offersResume: Bool
   /// Bytes that may wait for a peer that does not read before it is dropped as too slow.
   public var maximumQueuedOutboundBytes: Int
   /// How long to wait for the peer to hang up after this side said bye or reported an error.
-  public var lingerTimeout: TimeAmount
+  public var lingerTimeout: Duration
 
   public init(
     name: String,
     secret: SharedSecret? = nil,
     maximumPayloadLength: Int = FrameHeader.defaultMaximumPayloadLength,
-    handshakeTimeout: TimeAmount = .seconds(10),
-    pingInterval: TimeAmount = .seconds(10),
-    deadAfter: TimeAmount = .seconds(30),
+    handshakeTimeout: Duration = .seconds(10),
+    pingInterval: Duration = .seconds(10),
+    deadAfter: Duration = .seconds(30),
     offersResume: Bool = true,
     maximumQueuedOutboundBytes: Int = 8 << 20,
-    lingerTimeout: TimeAmount = .seconds(2)
+    lingerTimeout: Duration = .seconds(2)
   ) {
     self.name = name
     self.secret = secret
@@ -51,10 +51,17 @@ public struct SessionOptions: Sendable {
       secret: secret,
       maximumPayloadLength: maximumPayloadLength,
       capabilities: offersResume ? [Capability.room, Capability.resume] : [Capability.room],
-      pingInterval: UInt64(max(1, pingInterval.nanoseconds)),
-      deadAfter: UInt64(max(1, deadAfter.nanoseconds)),
+      pingInterval: Self.nanoseconds(pingInterval),
+      deadAfter: Self.nanoseconds(deadAfter),
       keepsUndelivered: keepsUndelivered,
       acknowledgesWhenRelayed: inRoom
     )
+  }
+
+  /// `duration` in nanoseconds, at least 1.
+  static func nanoseconds(_ duration: Duration) -> UInt64 {
+    let (seconds, attoseconds) = duration.components
+    let total = Double(seconds) * 1e9 + Double(attoseconds) / 1e9
+    return UInt64(max(1, min(total, Double(UInt64.max / 2))))
   }
 }

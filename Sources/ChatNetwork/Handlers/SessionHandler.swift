@@ -173,9 +173,10 @@ final class SessionHandler: ChannelDuplexHandler {
     if let session { machine.adopt(session.handOver()) }
     let limit = options.handshakeTimeout
     let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-    handshakeTimer = context.eventLoop.scheduleTask(in: limit) {
+    handshakeTimer = context.eventLoop.scheduleTask(in: TimeAmount(limit)) {
       let (handler, context) = loopBound.value
-      handler.perform(handler.machine.handshakeDeadlinePassed(limit: formatDuration(limit)), context: context)
+      let described = Quantities.duration(nanoseconds: SessionOptions.nanoseconds(limit))
+      handler.perform(handler.machine.handshakeDeadlinePassed(limit: described), context: context)
     }
     perform(machine.start(), context: context)
   }
@@ -335,7 +336,7 @@ final class SessionHandler: ChannelDuplexHandler {
     cancelTimers()
     let channel = context.channel
     context.close(mode: .output).whenFailure { _ in channel.close(promise: nil) }
-    lingerTimer = context.eventLoop.scheduleTask(in: options.lingerTimeout) {
+    lingerTimer = context.eventLoop.scheduleTask(in: TimeAmount(options.lingerTimeout)) {
       channel.close(promise: nil)
     }
   }

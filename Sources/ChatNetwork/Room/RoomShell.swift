@@ -181,7 +181,8 @@ final class RoomShell {
   private func refuse(_ channel: any Channel, _ report: ErrorReport, address: String) throws {
     continuation.yield(.refused(address: address, reason: report.message))
     logger?.notice("turned away \(address): \(report.message)", metadata: Self.peer(channel.remoteAddress?.ipAddress))
-    try channel.pipeline.syncOperations.addHandler(BusyRefusalHandler(report: report, linger: options.lingerTimeout))
+    try channel.pipeline.syncOperations.addHandler(
+      BusyRefusalHandler(report: report, linger: TimeAmount(options.lingerTimeout)))
   }
 
   private func closed(_ id: ParticipantID) {
