@@ -10,6 +10,8 @@ public struct HostReceipts: Sendable {
     var message: TextMessage
     var waitingFor: Set<SessionID>
     var confirmedBy = 0
+    /// Members that came back after it was no longer kept: they never got it.
+    var missedBy = 0
   }
 
   private var pending: [Pending] = []
@@ -48,6 +50,15 @@ public struct HostReceipts: Sendable {
     return settle()
   }
 
+  /// Session `member` resumed after the room's messages up to `sequence` were no longer
+  /// kept: it never got those, and its later receipts must not count for them.
+  public mutating func missed(by member: SessionID, through sequence: UInt64) -> [SessionReport] {
+    for index in pending.indices where pending[index].message.sequence <= sequence {
+      if pending[index].waitingFor.remove(member) != nil { pending[index].missedBy += 1 }
+    }
+    return settle()
+  }
+
   /// Session `member` is gone for good: nobody waits for it any more.
   public mutating func forget(_ member: SessionID) -> [SessionReport] {
     for index in pending.indices {
@@ -63,6 +74,9 @@ public struct HostReceipts: Sendable {
       guard entry.waitingFor.isEmpty else { return false }
       if entry.confirmedBy > 0 {
         delivered.append(entry.message.sequence)
+      } else if entry.missedBy > 0 {
+        reports.append(
+          .notDelivered(entry.message, reason: "it was no longer kept when the members it was for came back"))
       } else {
         reports.append(.notDelivered(entry.message, reason: "everyone it was for left before receiving it"))
       }

@@ -51,7 +51,7 @@ public struct RoomLimits: Hashable, Sendable {
   /// Answers to WHO per member: `whoBurst` at once, then `whoPerSecond`. Requests beyond
   /// that wait (repeats count once), as do requests from a member not reading its answers.
   public var whoPerSecond: Double = 1
-  public var whoBurst: Double = 2
+  public var whoBurst: Double = 1
   /// Whether members see each other's addresses (`--show-addresses`). The host and the
   /// relay's log always do.
   public var showsAddresses = false

@@ -28,23 +28,23 @@ public struct RoomState: Sendable {
     var messageBucket: TokenBucket
     var byteBucket: TokenBucket
     /// Answers to WHO: a few at once, then one a second (``RoomLimits/whoPerSecond``).
-    var whoBucket = TokenBucket(capacity: 2, rate: 1)
+    var whoBucket = TokenBucket(capacity: 1, rate: 1)
     /// Its connection dropped and its session may resume: still in the room, quietly.
     public internal(set) var isAway = false
     var awayReason = ""
   }
 
   public let limits: RoomLimits
-  public private(set) var participants: [ParticipantID: Participant] = [:]
+  public internal(set) var participants: [ParticipantID: Participant] = [:]
   /// Participant ids in joining order (ids only grow), so a message's deliveries are in a
   /// stable order without sorting on every message.
-  private var order: [ParticipantID] = []
+  var order: [ParticipantID] = []
   /// Names present, by what they look like (a look-alike of a present name is renamed).
-  private var names = NameRegistry()
+  var names = NameRegistry()
   /// Away participants in the order they went away (entries for those back or gone since
   /// are skipped), and how many are away now.
-  private var awayOrder: Deque<ParticipantID> = []
-  public private(set) var awayCount = 0
+  var awayOrder: Deque<ParticipantID> = []
+  public internal(set) var awayCount = 0
   /// Connections per source address, handshaking ones included.
   public private(set) var connectionsByAddress: [String: Int] = [:]
   public private(set) var connectionCount = 0
@@ -203,84 +203,8 @@ public struct RoomState: Sendable {
     ]
   }
 
-  /// Participant `id`'s connection dropped for `reason`, but its session may resume: it
-  /// stays in the room for ``RoomLimits/awayGrace`` without a word to the others (a resume
-  /// within that time is invisible to them). Call ``awayExpired(_:now:)`` after the grace.
-  /// At most ``RoomLimits/maximumAway`` places are kept at once: past it the oldest away
-  /// participant leaves at once, so joining and dropping can't grow the room without end.
-  public mutating func depart(_ id: ParticipantID, reason: String, now: UInt64 = 0) -> [RoomAction] {
-    guard var participant = participants[id], id != .host else { return [] }
-    participant.isAway = true
-    participant.awayReason = RoomEvent.capped(reason)
-    participants[id] = participant
-    awayOrder.append(id)
-    awayCount += 1
-    var actions: [RoomAction] = []
-    while awayCount > limits.maximumAway, let oldest = awayOrder.popFirst() {
-      actions += awayExpired(oldest, now: now)
-    }
-    if awayOrder.count > 2 * awayCount + 64 {
-      awayOrder.removeAll { participants[$0]?.isAway != true }
-    }
-    let grace = Quantities.duration(nanoseconds: UInt64(limits.awayGrace * 1e9))
-    return actions + [
-      .log("\(participant.name) lost its connection (\(participant.awayReason)); keeping its place for \(grace)"),
-      .announce(
-        to: .host,
-        RoomEvent(
-          kind: .notice, participantCount: participants.count, name: participant.name,
-          detail:
-            "\(participant.name)'s connection dropped (\(participant.awayReason)); waiting \(grace) for it to resume")),
-    ]
-  }
-
-  /// The grace for away participant `id` is over: it leaves, with the reason its connection
-  /// dropped, and its name stays reserved for the rest of ``RoomLimits/nameReservation``.
-  public mutating func awayExpired(_ id: ParticipantID, now: UInt64) -> [RoomAction] {
-    guard let participant = participants[id], participant.isAway else { return [] }
-    awayCount -= 1
-    names.reserve(participant.name, until: now + UInt64(max(0, limits.nameReservation - limits.awayGrace) * 1e9))
-    return leave(id, reason: participant.awayReason)
-  }
-
-  /// Connection `id` resumed the session that was in the room as `name` (its room name),
-  /// carried until now by participant `previous` (away, or still connected and being
-  /// replaced). The participant goes on under the new connection without a notice to the
-  /// others; if it had already left, it joins again under its reserved name.
-  public mutating func resume(
-    _ id: ParticipantID,
-    replacing previous: ParticipantID?,
-    name: String,
-    address: String,
-    authenticated: Bool,
-    since: String,
-    now: UInt64
-  ) -> [RoomAction] {
-    names.unreserve(name)
-    guard let previous, var participant = participants[previous], participant.name == name else {
-      // Its place expired: it joins again, under its name if nobody present has it.
-      var actions = join(
-        id, requestedName: name, address: address, authenticated: authenticated, since: since, now: now)
-      actions.append(.log("\(participants[id]?.name ?? name) came back after its place expired"))
-      return actions
-    }
-    participants[previous] = nil
-    order.removeAll { $0 == previous }
-    if participant.isAway { awayCount -= 1 }
-    participant.isAway = false
-    participant.address = address
-    participant.authenticated = authenticated
-    participants[id] = participant
-    order.append(id)
-    let count = participants.count
-    return [
-      .log("\(name) resumed its session from \(address)"),
-      welcome(id, as: name, "you are \(name) again (session resumed); \(count) in the room"),
-    ]
-  }
-
   /// The WELCOME that tells participant `id` its name in the room.
-  private func welcome(_ id: ParticipantID, as name: String, _ detail: String) -> RoomAction {
+  func welcome(_ id: ParticipantID, as name: String, _ detail: String) -> RoomAction {
     .announce(to: id, RoomEvent(kind: .welcome, participantCount: participants.count, name: name, detail: detail))
   }
 

@@ -43,6 +43,21 @@ struct PipedInputEndToEndTests {
     #expect(try await alice.exitStatus() == 0)
   }
 
+  /// A script that pipes more than the room's burst is paced (20 a second past 200 here):
+  /// delivering them takes longer than --linger, but they keep moving, so nothing is
+  /// given up on. --linger counts from the last line confirmed, not from the end of input.
+  @Test func aPacedScriptOutlastsItsLingerWhileItsLinesKeepMoving() async throws {
+    let (alice, port) = try await listener(["--rate", "20"])
+    let texts = (1...260).map { "paced \($0)" }
+    let bob = try pipedClient(port, texts, ["--linger", "2"])
+    let status = try await bob.exitStatus(seconds: 60)
+    let complaints = await bob.stderr.entries.prefix(3)
+    #expect(status == 0, "\(complaints)")
+    #expect(try await received(by: alice, count: 260) == texts)
+    alice.closeInput()
+    #expect(try await alice.exitStatus() == 0)
+  }
+
   @Test(arguments: [false, true])
   func fortyLinesAreAllDelivered(withSecret: Bool) async throws {
     let environment = withSecret ? ["CHAT_SECRET": "sesame"] : [:]

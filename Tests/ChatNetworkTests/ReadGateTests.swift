@@ -43,7 +43,9 @@ struct ReadGateTests {
     let group = MultiThreadedEventLoopGroup.singleton
     let accepted = group.any().makePromise(of: (any Channel).self)
     // The accept is awaited, with a deadline (a second completion of the promise is ignored).
-    let deadline = group.any().scheduleTask(in: .seconds(5)) { accepted.fail(ChannelError.connectTimeout(.seconds(5))) }
+    let deadline = group.any().scheduleTask(in: .seconds(30)) {
+      accepted.fail(ChannelError.connectTimeout(.seconds(30)))
+    }
     let server = try await ServerBootstrap(group: group)
       .childChannelInitializer { channel in
         accepted.succeed(channel)

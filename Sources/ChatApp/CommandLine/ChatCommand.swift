@@ -26,7 +26,7 @@ public struct ChatCommand: AsyncParsableCommand {
         chmod 600 ~/.chat-secret
         chat --listen 9090 --secret-file ~/.chat-secret
 
-      When standard input or output is not a terminal, or with --plain, chat reads one message per input line and prints one tab-separated line per event (see the README). At end of input it waits (at most --linger seconds) until every line is confirmed, then says goodbye.
+      When standard input or output is not a terminal, or with --plain, chat reads one message per input line and prints one tab-separated line per event (see the README). At end of input it waits until every line is confirmed (giving up after --linger seconds without progress), then says goodbye.
 
       Exit status: 0 after an orderly goodbye with every line delivered; 1 on a connection or authentication failure, or when a line was not delivered (each is named on stderr); 64 on a usage error; 130 or 143 when interrupted by SIGINT or SIGTERM.
       """,
@@ -91,7 +91,7 @@ public struct ChatCommand: AsyncParsableCommand {
   @Option(
     parsing: .unconditional,
     help: ArgumentHelp(
-      "At end of input, seconds to wait for every line to be confirmed before saying goodbye.",
+      "At end of input, seconds to wait without a line sent or confirmed before giving up on the rest and saying goodbye.",
       valueName: "seconds"))
   var linger: Double = 30
 

@@ -31,6 +31,9 @@ public struct PlainFrontEnd: Sendable {
     var ledger = DeliveryLedger()
     var inputEnded = false
     var closing = false
+    /// When the last message was sent, confirmed or refused: a paced sender's lines keep
+    /// moving, so `linger` counts from the last step forward, not from the end of input.
+    var lastProgress = ContinuousClock.now
 
     /// Whether the goodbye should be said now; claims it if so.
     mutating func claimCloseIfSettled() -> Bool {
@@ -75,15 +78,22 @@ public struct PlainFrontEnd: Sendable {
         await sayGoodbye()
         return
       }
-      try? await Task.sleep(for: linger)
-      if Task.isCancelled { return }
-      let mustClose = progress.withLock { state -> Bool in
-        guard !state.closing else { return false }
-        state.closing = true
-        state.ledger.abandon(reason: "no receipt within \(Self.describe(linger)) after end of input (--linger)")
-        return true
+      // Waits while the lines are still moving; gives up after `linger` without progress.
+      while true {
+        let deadline = progress.withLock { $0.lastProgress } + linger
+        try? await Task.sleep(until: deadline, clock: .continuous)
+        if Task.isCancelled { return }
+        let mustClose = progress.withLock { state -> Bool? in
+          guard !state.closing else { return false }
+          guard ContinuousClock.now >= state.lastProgress + linger else { return nil }
+          state.closing = true
+          state.ledger.abandon(reason: "no receipt within \(Self.describe(linger)) (--linger)")
+          return true
+        }
+        guard let mustClose else { continue }
+        if mustClose { await sayGoodbye() }
+        return
       }
-      if mustClose { await sayGoodbye() }
     }
     var outcome = ConversationOutcome()
     var closer: Task<Void, Never>?
@@ -93,6 +103,10 @@ public struct PlainFrontEnd: Sendable {
         write(PlainLineFormat.line(time: PlainLineFormat.timestamp(), fields: fields))
       }
       let settled = progress.withLock { state -> Bool in
+        switch event {
+        case .messageSent, .delivered, .notDelivered, .messageNotSent: state.lastProgress = .now
+        default: break
+        }
         state.ledger.observe(event)
         return state.claimCloseIfSettled()
       }

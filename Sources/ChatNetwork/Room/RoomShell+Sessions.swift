@@ -56,6 +56,11 @@ extension RoomShell {
       let (kept, forgotten) = history.messages(
         after: cursor, last: state.lastSequence, maximumBytes: Self.catchUpPiece)
       if forgotten > 0 {
+        // The host's messages among those were never this member's: its later receipts
+        // must not count for them.
+        if let sessionID = connections[id]?.sessionID {
+          reportHost(hostReceipts.missed(by: sessionID, through: cursor + forgotten))
+        }
         let were = forgotten == 1 ? "message was" : "messages were"
         handler.announce(
           RoomEvent(
