@@ -1,6 +1,9 @@
 import ChatProtocol
 import NIOCore
 
+// A little over 350 lines: the handler's calls from the room and from the pipeline both
+// end in the one `perform` that carries out the machine's actions, so they stay together.
+
 /// Runs one connection's ``SessionMachine``: feeds it frames, commands, timers and transport
 /// events, and carries out the actions it returns. It holds no protocol logic of its own
 /// beyond the transport's: timers, backpressure and a lingering close.

@@ -4,6 +4,10 @@ import ChatRoom
 import Logging
 import NIOCore
 
+// This file is longer than most (about 400 lines): accepting connections and handling what
+// their sessions report are one flow that reads best in one place; broadcasting, sessions
+// and pacing live in the RoomShell+ files beside it.
+
 /// The room's connections and state, confined to the room's event loop. The rules (who may
 /// join, names, rates, the roster) are ``RoomState``'s; this class carries out its actions
 /// and reports to the host's front end.
