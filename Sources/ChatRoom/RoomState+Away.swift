@@ -66,6 +66,7 @@ extension RoomState {
       return actions
     }
     participants[previous] = nil
+    whoBuckets[previous] = nil
     order.removeAll { $0 == previous }
     if participant.isAway { awayCount -= 1 }
     participant.isAway = false

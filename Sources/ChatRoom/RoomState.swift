@@ -27,15 +27,25 @@ public struct RoomState: Sendable {
     var roomBytesAtJoin = 0
     var messageBucket: TokenBucket
     var byteBucket: TokenBucket
-    /// Answers to WHO: a few at once, then one a second (``RoomLimits/whoPerSecond``).
-    var whoBucket = TokenBucket(capacity: 1, rate: 1)
     /// Its connection dropped and its session may resume: still in the room, quietly.
     public internal(set) var isAway = false
     var awayReason = ""
   }
 
   public let limits: RoomLimits
-  public internal(set) var participants: [ParticipantID: Participant] = [:]
+  public internal(set) var participants: [ParticipantID: Participant] = [:] {
+    didSet { rosterVersion &+= 1 }
+  }
+  /// Changes whenever anything a WHO answer shows may have changed.
+  private var rosterVersion: UInt64 = 0
+  /// The last WHO answer built, with and without addresses, and for which roster version:
+  /// many members asking at once share one answer.
+  private var whoAnswers: [Bool: (version: UInt64, events: [RoomEvent])] = [:]
+  /// How many WHO answers were built (the rest were shared).
+  public private(set) var whoAnswersBuilt = 0
+  /// Each member's WHO allowance (``RoomLimits/whoPerSecond``), apart from the roster so
+  /// that spending it doesn't change what an answer shows.
+  var whoBuckets: [ParticipantID: TokenBucket] = [:]
   /// Participant ids in joining order (ids only grow), so a message's deliveries are in a
   /// stable order without sorting on every message.
   var order: [ParticipantID] = []
@@ -178,8 +188,7 @@ public struct RoomState: Sendable {
       name: name, address: address, authenticated: authenticated, since: since,
       roomMessagesAtJoin: roomMessages, roomBytesAtJoin: roomBytes,
       messageBucket: TokenBucket(capacity: limits.messageBurst, rate: limits.messagesPerSecond),
-      byteBucket: TokenBucket(capacity: limits.byteBurst, rate: limits.bytesPerSecond),
-      whoBucket: TokenBucket(capacity: limits.whoBurst, rate: limits.whoPerSecond))
+      byteBucket: TokenBucket(capacity: limits.byteBurst, rate: limits.bytesPerSecond))
     order.append(id)
     let count = participants.count
     let renamed = note.map { " (\($0))" } ?? ""
@@ -193,6 +202,7 @@ public struct RoomState: Sendable {
   /// Participant `id` left (or was dropped) for `reason`. Its name is free at once.
   public mutating func leave(_ id: ParticipantID, reason: String) -> [RoomAction] {
     guard let participant = participants.removeValue(forKey: id) else { return [] }
+    whoBuckets[id] = nil
     names.release(participant.name)
     order.removeAll { $0 == id }
     let count = participants.count
@@ -257,19 +267,35 @@ public struct RoomState: Sendable {
   /// roster answer is a hundred entries made for one asker alone: answering every request
   /// at once would let a few members flood the relay's time and memory.
   public mutating func whoWait(for id: ParticipantID, now: UInt64) -> UInt64 {
-    guard id != .host, var participant = participants[id] else { return 0 }
-    let wait = participant.whoBucket.nanosecondsUntilRepaid(now: now)
-    participants[id] = participant
-    return wait
+    guard id != .host, participants[id] != nil else { return 0 }
+    let fresh = newWhoBucket
+    return whoBuckets[id, default: fresh].nanosecondsUntilRepaid(now: now)
   }
 
   /// Participant `id` asked who is in the room: at most ``RoomLimits/maximumWhoEntries``
   /// participants, then one line for the rest. Each answer takes one of the asker's WHO
   /// allowance (see ``whoWait(for:now:)``).
   public mutating func who(for id: ParticipantID, now: UInt64 = 0) -> [RoomAction] {
-    let count = participants.count
     let showsAddress = id == .host || limits.showsAddresses
-    var actions: [RoomAction] = roster.prefix(limits.maximumWhoEntries).map { participantID, participant in
+    if id != .host, participants[id] != nil {
+      let fresh = newWhoBucket
+      whoBuckets[id, default: fresh].spend(1, now: now)
+    }
+    if let shared = whoAnswers[showsAddress], shared.version == rosterVersion {
+      return shared.events.map { .announce(to: id, $0) }
+    }
+    let events = whoAnswer(showingAddresses: showsAddress)
+    whoAnswersBuilt += 1
+    whoAnswers[showsAddress] = (rosterVersion, events)
+    return events.map { .announce(to: id, $0) }
+  }
+
+  private var newWhoBucket: TokenBucket { TokenBucket(capacity: limits.whoBurst, rate: limits.whoPerSecond) }
+
+  /// The roster as WHO shows it, with or without the members' addresses.
+  private func whoAnswer(showingAddresses showsAddress: Bool) -> [RoomEvent] {
+    let count = participants.count
+    var events: [RoomEvent] = roster.prefix(limits.maximumWhoEntries).map { participantID, participant in
       let (messagesOut, bytesOut) = received(by: participantID)
       var facts: [String] = []
       if showsAddress { facts.append(participant.address) }
@@ -281,20 +307,16 @@ public struct RoomState: Sendable {
       ]
       if let roundTrip = participant.roundTrip { facts.append("rtt \(Quantities.measured(nanoseconds: roundTrip))") }
       if participant.isAway { facts.append("away: \(participant.awayReason)") }
-      return .announce(
-        to: id,
-        RoomEvent(kind: .who, participantCount: count, name: participant.name, detail: facts.joined(separator: ", ")))
+      return RoomEvent(
+        kind: .who, participantCount: count, name: participant.name, detail: facts.joined(separator: ", "))
     }
     if count > limits.maximumWhoEntries {
-      actions.append(
-        .announce(
-          to: id,
-          RoomEvent(
-            kind: .notice, participantCount: count, name: "room",
-            detail:
-              "and \(count - limits.maximumWhoEntries) more (the list shows the first \(limits.maximumWhoEntries))")))
+      events.append(
+        RoomEvent(
+          kind: .notice, participantCount: count, name: "room",
+          detail: "and \(count - limits.maximumWhoEntries) more (the list shows the first \(limits.maximumWhoEntries))")
+      )
     }
-    participants[id]?.whoBucket.spend(1, now: now)
-    return actions
+    return events
   }
 }

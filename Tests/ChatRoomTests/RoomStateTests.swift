@@ -236,6 +236,26 @@ struct RoomStateTests {
     #expect(state.whoWait(for: .host, now: 0) == 0, "the host is never kept waiting")
   }
 
+  /// Many members asking at once share one answer: the roster is built again only when
+  /// something it shows has changed.
+  @Test func membersAskingAtOnceShareOneAnswer() {
+    var state = room()
+    for id in 1...50 {
+      _ = state.join(ParticipantID(id), requestedName: "p\(id)", address: "a", authenticated: false, since: "t")
+    }
+    let first = announcements(state.who(for: ParticipantID(1), now: 0)).map(\.1)
+    for id in 2...50 { _ = state.who(for: ParticipantID(id), now: 0) }
+    #expect(state.whoAnswersBuilt == 1)
+    let host = announcements(state.who(for: .host, now: 0))
+    #expect(state.whoAnswersBuilt == 2, "the host's answer shows addresses: built apart")
+    #expect(host.allSatisfy { $0.0 == .host })
+    _ = state.message(from: ParticipantID(3), number: 1, text: "hi", payloadBytes: 10, now: 0)
+    let after = announcements(state.who(for: ParticipantID(1), now: 0)).map(\.1)
+    #expect(state.whoAnswersBuilt == 3, "a message changes the counters shown")
+    #expect(after != first)
+    #expect(after.first { $0.name == "p3" }?.detail.contains("sent 1 (2 B)") == true)
+  }
+
   @Test func aLongLeaveReasonIsCut() {
     var state = room()
     _ = state.join(ParticipantID(1), requestedName: "bob", address: "a", authenticated: false, since: "t")
