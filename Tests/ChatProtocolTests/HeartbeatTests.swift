@@ -42,10 +42,27 @@ struct HeartbeatTests {
   @Test func whileNotReadingTheSilenceIsOurs() {
     var heartbeat = Heartbeat(pingInterval: 10 * second, deadAfter: 30 * second)
     _ = heartbeat.heard(now: 0)
-    heartbeat.setPaused(true, now: 0)
+    heartbeat.setPaused(true, for: .pacing, now: 0)
     let paused = heartbeat.tick(now: 100 * second)
     #expect(paused != .dead)
-    heartbeat.setPaused(false, now: 100 * second)
+    heartbeat.setPaused(false, for: .pacing, now: 100 * second)
+    let soon = heartbeat.tick(now: 129 * second)
+    #expect(soon != .dead)
+    let later = heartbeat.tick(now: 130 * second)
+    #expect(later == .dead)
+  }
+
+  /// Pacing ending doesn't make the silence count while the front end still holds the
+  /// reading back: each cause is lifted on its own.
+  @Test func everyPauseMustBeLiftedBeforeSilenceCounts() {
+    var heartbeat = Heartbeat(pingInterval: 10 * second, deadAfter: 30 * second)
+    _ = heartbeat.heard(now: 0)
+    heartbeat.setPaused(true, for: .pacing, now: 0)
+    heartbeat.setPaused(true, for: .frontEndBehind, now: 0)
+    heartbeat.setPaused(false, for: .pacing, now: 10 * second)
+    let stillHeld = heartbeat.tick(now: 100 * second)
+    #expect(stillHeld != .dead, "the front end still holds the reading back")
+    heartbeat.setPaused(false, for: .frontEndBehind, now: 100 * second)
     let soon = heartbeat.tick(now: 129 * second)
     #expect(soon != .dead)
     let later = heartbeat.tick(now: 130 * second)

@@ -29,11 +29,11 @@ struct RelaySideTests {
     var pair = MachinePair(connectorSecret: nil, listenerSecret: nil, relay: true)
     pair.start()
     _ = pair.listener.tick(now: 0)
-    pair.listener.readingPaused()
+    pair.listener.readingPaused(for: .pacing)
     let later = pair.listener.tick(now: 100 * second)
     #expect(!later.contains(.close), "the silence was ours")
     #expect(!later.contains { if case .report(.peerSilent) = $0 { true } else { false } })
-    pair.listener.readingResumed(now: 100 * second)
+    pair.listener.readingResumed(for: .pacing, now: 100 * second)
     #expect(!pair.listener.tick(now: 110 * second).contains(.close))
     #expect(pair.listener.tick(now: 131 * second).contains(.close), "silence after reading again counts")
   }

@@ -134,9 +134,9 @@ final class SessionHandler: ChannelDuplexHandler {
   func setReading(_ reading: Bool) {
     guard let context else { return }
     if reading {
-      machine.readingResumed(now: NIODeadline.now().uptimeNanoseconds)
+      machine.readingResumed(for: .pacing, now: NIODeadline.now().uptimeNanoseconds)
     } else {
-      machine.readingPaused()
+      machine.readingPaused(for: .pacing)
     }
     context.channel.setOption(ChannelOptions.autoRead, value: reading).whenFailure { _ in }
   }
@@ -178,7 +178,7 @@ final class SessionHandler: ChannelDuplexHandler {
     let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
     handshakeTimer = context.eventLoop.scheduleTask(in: TimeAmount(limit)) {
       let (handler, context) = loopBound.value
-      let described = Quantities.duration(nanoseconds: SessionOptions.nanoseconds(limit))
+      let described = Quantities.duration(limit)
       handler.perform(handler.machine.handshakeDeadlinePassed(limit: described), context: context)
     }
     perform(machine.start(), context: context)
@@ -193,8 +193,8 @@ final class SessionHandler: ChannelDuplexHandler {
   /// (``ReadGate``): the peer's frames wait unread, which is no sign of its silence.
   func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
     switch event as? ReadGate.Event {
-    case .held: machine.readingPaused()
-    case .released: machine.readingResumed(now: NIODeadline.now().uptimeNanoseconds)
+    case .held: machine.readingPaused(for: .frontEndBehind)
+    case .released: machine.readingResumed(for: .frontEndBehind, now: NIODeadline.now().uptimeNanoseconds)
     case nil: context.fireUserInboundEventTriggered(event)
     }
   }

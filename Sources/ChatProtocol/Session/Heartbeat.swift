@@ -16,13 +16,22 @@ public struct Heartbeat: Hashable, Sendable {
     case alive(ping: UInt64?, lateFor: UInt64?)
   }
 
+  /// Why this side may stop reading from the peer. Each is lifted on its own: the room's
+  /// pacing ending must not count the peer's silence while the front end is still behind.
+  public enum Pause: Hashable, Sendable {
+    /// The room paces a sender over its rate.
+    case pacing
+    /// The front end has not taken what the peer sent.
+    case frontEndBehind
+  }
+
   public let pingInterval: UInt64
   public let deadAfter: UInt64
   private var outstandingPing: UInt64?
   private var lastPingSent: UInt64?
   private var lastHeard: UInt64?
   private var lastTick: UInt64?
-  private var isPaused = false
+  private var pauses: Set<Pause> = []
   /// Whether lateness was reported and the peer has not been heard since.
   public private(set) var reportedLate = false
 
@@ -48,15 +57,17 @@ public struct Heartbeat: Hashable, Sendable {
     return now - sent
   }
 
-  /// This side stopped reading from the peer, or reads again (its silence counts from `now`).
-  public mutating func setPaused(_ paused: Bool, now: UInt64) {
-    if isPaused, !paused { lastHeard = now }
-    isPaused = paused
+  /// This side stopped reading from the peer for `cause`, or no longer does; once nothing
+  /// holds the reading back, the peer's silence counts from `now`.
+  public mutating func setPaused(_ paused: Bool, for cause: Pause, now: UInt64) {
+    let wasPaused = !pauses.isEmpty
+    if paused { pauses.insert(cause) } else { pauses.remove(cause) }
+    if wasPaused, pauses.isEmpty { lastHeard = now }
   }
 
   /// What is due at `now`: a ping, a lateness report, or the end.
   public mutating func tick(now: UInt64) -> Finding {
-    if isPaused { lastHeard = now }
+    if !pauses.isEmpty { lastHeard = now }
     let heard = lastHeard ?? now
     lastHeard = heard
     lastTick = now

@@ -233,15 +233,15 @@ public struct SessionMachine: Sendable {
     protocolViolation(error)
   }
 
-  /// The shell stopped reading from the peer (``readingResumed(now:)`` undoes it): until
+  /// The shell stopped reading from the peer (``readingResumed(for:now:)`` undoes it): until
   /// then the peer's silence is not held against it.
-  public mutating func readingPaused() {
-    heartbeat.setPaused(true, now: 0)
+  public mutating func readingPaused(for cause: Heartbeat.Pause) {
+    heartbeat.setPaused(true, for: cause, now: 0)
   }
 
   /// The shell reads from the peer again; its silence counts from `now`.
-  public mutating func readingResumed(now: UInt64) {
-    heartbeat.setPaused(false, now: now)
+  public mutating func readingResumed(for cause: Heartbeat.Pause, now: UInt64) {
+    heartbeat.setPaused(false, for: cause, now: now)
   }
 
   /// The last TEXT number received from the peer (a relay remembers it to resume).
