@@ -1,5 +1,4 @@
 public import ChatProtocol
-public import NIOCore
 
 /// Everything a listener or connector needs to run sessions, beyond where to connect.
 public struct SessionOptions: Sendable {
@@ -51,17 +50,10 @@ public struct SessionOptions: Sendable {
       secret: secret,
       maximumPayloadLength: maximumPayloadLength,
       capabilities: offersResume ? [Capability.room, Capability.resume] : [Capability.room],
-      pingInterval: Self.nanoseconds(pingInterval),
-      deadAfter: Self.nanoseconds(deadAfter),
+      pingInterval: Quantities.nanoseconds(pingInterval),
+      deadAfter: Quantities.nanoseconds(deadAfter),
       keepsUndelivered: keepsUndelivered,
       acknowledgesWhenRelayed: inRoom
     )
-  }
-
-  /// `duration` in nanoseconds, at least 1.
-  static func nanoseconds(_ duration: Duration) -> UInt64 {
-    let (seconds, attoseconds) = duration.components
-    let total = Double(seconds) * 1e9 + Double(attoseconds) / 1e9
-    return UInt64(max(1, min(total, Double(UInt64.max / 2))))
   }
 }

@@ -87,7 +87,7 @@ public struct PlainFrontEnd: Sendable {
           guard !state.closing else { return false }
           guard ContinuousClock.now >= state.lastProgress + linger else { return nil }
           state.closing = true
-          state.ledger.abandon(reason: "no receipt within \(Self.describe(linger)) (--linger)")
+          state.ledger.abandon(reason: "no receipt within \(Quantities.duration(linger)) (--linger)")
           return true
         }
         guard let mustClose else { continue }
@@ -120,13 +120,6 @@ public struct PlainFrontEnd: Sendable {
     }
     outcome.undelivered = ledger.undelivered
     return outcome
-  }
-
-  /// "30 s", "0.5 s".
-  static func describe(_ duration: Duration) -> String {
-    let (seconds, attoseconds) = duration.components
-    if attoseconds == 0 { return "\(seconds) s" }
-    return "\(Double(seconds) + Double(attoseconds) / 1e18) s"
   }
 }
 

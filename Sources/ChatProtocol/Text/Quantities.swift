@@ -10,6 +10,18 @@ public enum Quantities {
     return "\(nanoseconds / 1_000_000) ms"
   }
 
+  /// A limit or a wait given as a `Duration`: "30 s", "1.5 s", "250 ms".
+  public static func duration(_ duration: Duration) -> String {
+    Self.duration(nanoseconds: nanoseconds(duration))
+  }
+
+  /// `duration` in whole nanoseconds, at least 1 (for timers and the session machine).
+  public static func nanoseconds(_ duration: Duration) -> UInt64 {
+    let (seconds, attoseconds) = duration.components
+    let total = Double(seconds) * 1e9 + Double(attoseconds) / 1e9
+    return UInt64(max(1, min(total, Double(UInt64.max / 2))))
+  }
+
   /// A measured time on the screen, with the precision it deserves: "85 µs", "0.34 ms",
   /// "12 ms", "1.2 s".
   public static func measured(nanoseconds: UInt64) -> String {
