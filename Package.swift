@@ -27,11 +27,20 @@ let package = Package(
     .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
   ],
   targets: [
+    // Pure cryptography for the encrypted channel: field arithmetic mod 2^255-19 and
+    // Elligator 2 (constant-time), CPace, and the Noise handshake, over swift-crypto's
+    // primitives. No I/O.
+    .target(
+      name: "ChatCrypto",
+      dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+      swiftSettings: strictSettings
+    ),
     // Pure wire protocol: frame codec, handshake, authentication and the session state
     // machine. No sockets, no event loop, no clock: everything is fed in.
     .target(
       name: "ChatProtocol",
       dependencies: [
+        "ChatCrypto",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "DequeModule", package: "swift-collections"),
@@ -178,6 +187,11 @@ let package = Package(
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         .product(name: "NIOTestUtils", package: "swift-nio"),
       ],
+      swiftSettings: strictSettings
+    ),
+    .testTarget(
+      name: "ChatCryptoTests",
+      dependencies: ["ChatCrypto", .product(name: "Crypto", package: "swift-crypto")],
       swiftSettings: strictSettings
     ),
     .testTarget(
