@@ -35,6 +35,13 @@ let package = Package(
       dependencies: [.product(name: "Crypto", package: "swift-crypto")],
       swiftSettings: strictSettings
     ),
+    // This installation's identity key, the peers' pinned keys (known_peers) and safety
+    // numbers: small files under ~/.config/chat, read and written atomically.
+    .target(
+      name: "ChatIdentity",
+      dependencies: ["ChatCrypto", .product(name: "Crypto", package: "swift-crypto")],
+      swiftSettings: strictSettings
+    ),
     // Pure wire protocol: frame codec, handshake, authentication and the session state
     // machine. No sockets, no event loop, no clock: everything is fed in.
     .target(
@@ -107,6 +114,7 @@ let package = Package(
       name: "ChatApp",
       dependencies: [
         "ChatRoom",
+        "ChatIdentity",
         "ChatTerminal",
         "ChatNetwork", "ChatEvents",
         "ChatProtocol",
@@ -192,6 +200,11 @@ let package = Package(
     .testTarget(
       name: "ChatCryptoTests",
       dependencies: ["ChatCrypto", .product(name: "Crypto", package: "swift-crypto")],
+      swiftSettings: strictSettings
+    ),
+    .testTarget(
+      name: "ChatIdentityTests",
+      dependencies: ["ChatIdentity", "ChatCrypto", .product(name: "Crypto", package: "swift-crypto")],
       swiftSettings: strictSettings
     ),
     .testTarget(
