@@ -76,6 +76,7 @@ let package = Package(
         "ChatEvents",
         "ChatProtocol",
         "ChatRoom",
+        .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -87,6 +88,7 @@ let package = Package(
     .target(
       name: "ChatScreen",
       dependencies: [
+        "ChatCrypto",
         "ChatEvents",
         "ChatProtocol",
         .product(name: "DequeModule", package: "swift-collections"),
@@ -114,10 +116,12 @@ let package = Package(
       name: "ChatApp",
       dependencies: [
         "ChatRoom",
+        "ChatCrypto",
         "ChatIdentity",
         "ChatTerminal",
         "ChatNetwork", "ChatEvents",
         "ChatProtocol",
+        .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -12,8 +12,9 @@ import NIOCore
 /// built by scripts/fuzz.sh) calls ``runTrapping(_:)``, which traps on a violation so that
 /// libFuzzer records the input as a crash.
 ///
-/// Input layout: byte 0 selects the scenario (role, secrets, handshake done or not),
-/// byte 1 the read sizes, the rest is the byte stream from the peer.
+/// Input layout: byte 0 selects the scenario (role, secrets, handshake done or not, and
+/// once done, whether the stream's frames are sealed as a genuine peer's would be or go to
+/// the decryptor raw), byte 1 the read sizes, the rest is the byte stream from the peer.
 public enum FuzzHarness {
   static let maximumPayload = 4096
 
@@ -41,12 +42,13 @@ public enum FuzzHarness {
       buffer.writeBytes(stream[offset..<end])
       offset = end
       do {
+        var frames: [Frame] = []
         while let frame = try decoder.decode(&buffer) {
           checkRoundTrip(frame, violations: &driver.violations)
-          now += 250_000_000
-          driver.receive(frame, now: now)
-          if driver.ended { break }
+          frames.append(frame)
         }
+        now += 250_000_000
+        driver.receive(frames, now: now)
         driver.afterRead(now: now)
       } catch {
         driver.violations.check(!error.message.isEmpty, "a decoding error says what is wrong")
@@ -104,38 +106,42 @@ struct MachineDriver {
   private let peerLimit = Int(FuzzHarness.maximumPayload)
   var violations = Violations()
 
+  /// Seals the stream's frames, as the handshaken peer would, before the machine sees them.
+  private var peerSealer: RecordSealer?
+
   init(scenario: UInt8) {
-    let role: Role = scenario & 1 == 0 ? .listener : .connector
-    let secret = scenario & 2 == 0 ? nil : SharedSecret(bytes: "fuzz".utf8)
-    var capabilities = [Capability.room]
-    if scenario & 4 != 0 { capabilities.append(Capability.resume) }
-    machine = SessionMachine(
-      configuration: .init(
-        role: role, name: "fuzz", secret: secret, maximumPayloadLength: FuzzHarness.maximumPayload,
-        capabilities: capabilities, pingInterval: 1_000_000_000, deadAfter: 30_000_000_000,
-        keepsUndelivered: scenario & 16 != 0),
-      nonce: [UInt8](repeating: 7, count: Hello.nonceLength))
-    check(machine.start())
-    // Half the scenarios start from an established session: a valid hello from the peer
-    // (no secret on either side), then the session frame when it is a `resume` session.
-    if scenario & 8 != 0, secret == nil {
-      let hello = Hello(
-        offersAuth: false, maximumPayloadLength: UInt32(FuzzHarness.maximumPayload),
-        nonce: [UInt8](repeating: 9, count: Hello.nonceLength), name: "peer", capabilities: capabilities)
-      check(machine.receive(.hello(hello), now: 0))
-      if capabilities.contains(Capability.resume) {
-        if role == .connector {
-          let id = SessionID(bytes: [UInt8](repeating: 3, count: SessionID.length))
-          check(
-            machine.receive(.sessionAccept(SessionAcceptance(sessionID: id, resumed: false, lastReceived: 0)), now: 0))
-        } else {
-          check(machine.receive(.session(SessionRequest(sessionID: .none, lastReceived: 0)), now: 0))
-          let id = SessionID(bytes: [UInt8](repeating: 4, count: SessionID.length))
-          check(machine.acceptSession(SessionAcceptance(sessionID: id, resumed: false, lastReceived: 0)))
-        }
-      }
+    let shape = HandshakenSession.Scenario(
+      role: scenario & 1 == 0 ? .listener : .connector, secret: scenario & 2 != 0, resume: scenario & 4 != 0,
+      keepsUndelivered: scenario & 16 != 0)
+    // Half the scenarios start from an established session: a real handshake (CPace too
+    // with a secret) with a peer machine; the stream's frames are then sealed with the
+    // peer's keys, or (bit 5) go to the decryptor as they are.
+    if scenario & 8 != 0 {
+      let session = HandshakenSession.cached(shape)
+      machine = session.machine
+      if scenario & 32 == 0 { peerSealer = session.peerSealer }
       check(machine.send(text: "hello from the harness"))
+    } else {
+      machine = HandshakenSession.fresh(shape)
+      check(machine.start())
     }
+  }
+
+  /// The frames of one read, sealed into one record when the peer seals.
+  mutating func receive(_ frames: [Frame], now: UInt64) {
+    guard !frames.isEmpty else { return }
+    guard peerSealer != nil else {
+      for frame in frames where !ended { receive(frame, now: now) }
+      return
+    }
+    var plaintext = ByteBuffer()
+    for frame in frames { frame.encode(into: &plaintext) }
+    var records = peerSealer!.sealed(plaintext)
+    var decoder = FrameDecoder(maximumPayloadLength: FuzzHarness.maximumPayload + SessionMachine.recordExpansion)
+    while !ended, let record = try? decoder.decode(&records) {
+      check(machine.receive(record, now: now))
+    }
+    for case .text(let message) in frames where !ended { check(machine.send(text: String(message.text.prefix(16)))) }
   }
 
   mutating func receive(_ frame: Frame, now: UInt64) {
@@ -178,7 +184,7 @@ struct MachineDriver {
         endReports += 1
         violations.check(endReports == 1, "a session ends once")
         ended = true
-      case .report, .close:
+      case .report, .close, .beginSealing:
         break
       }
     }

@@ -78,12 +78,17 @@ public struct MutationFuzzer {
         + stream([
           .hello(
             Hello(offersAuth: true, maximumPayloadLength: 4096, nonce: [UInt8](repeating: 2, count: 32), name: "eve")),
-          .authProof([UInt8](repeating: 0, count: 32)),
+          .cpace([UInt8](repeating: 0, count: 32)), .noise([UInt8](repeating: 1, count: 32)),
         ]),
       [0x0c, 5] + stream(conversation),
       [0x0d, 1] + stream(conversation),
       [0x1d, 64] + stream(conversation.reversed()),
       [0x08, 2] + stream([.error(ErrorReport(code: .busy, message: "full"))]),
+      // Whole handshakes as a genuine peer sends them (CPace with a secret, Noise, then
+      // sealed records): mutations of these reach the handshake's and the decryptor's checks.
+      [0x06, 13] + stream(HandshakenSession.make(.init(role: .listener, secret: true, resume: true, keepsUndelivered: false)).peerFrames),
+      [0x01, 17] + stream(HandshakenSession.make(.init(role: .connector, secret: false, resume: false, keepsUndelivered: false)).peerFrames),
+      [0x03, 64] + stream(HandshakenSession.make(.init(role: .connector, secret: true, resume: false, keepsUndelivered: false)).peerFrames),
       [0x00, 9] + Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8),
       [0x00, 9] + [0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03],
     ]

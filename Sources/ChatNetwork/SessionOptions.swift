@@ -1,4 +1,5 @@
 public import ChatProtocol
+public import Crypto
 
 /// Everything a listener or connector needs to run sessions, beyond where to connect.
 public struct SessionOptions: Sendable {
@@ -20,6 +21,13 @@ public struct SessionOptions: Sendable {
   public var maximumQueuedOutboundBytes: Int
   /// How long to wait for the peer to hang up after this side said bye or reported an error.
   public var lingerTimeout: Duration
+  /// This installation's static identity key (Noise's `s`); a fresh one per process when
+  /// none is given (tests, benchmarks).
+  public var identity: Curve25519.KeyAgreement.PrivateKey
+  /// Checks each peer's identity key against pinned keys (known_peers).
+  public var peerKeyCheck: PeerKeyCheck
+  /// Whether to offer AES-256-GCM (`aesgcm`): by default when the CPU has AES instructions.
+  public var offersAESGCM: Bool
 
   public init(
     name: String,
@@ -30,7 +38,10 @@ public struct SessionOptions: Sendable {
     deadAfter: Duration = .seconds(30),
     offersResume: Bool = true,
     maximumQueuedOutboundBytes: Int = 8 << 20,
-    lingerTimeout: Duration = .seconds(2)
+    lingerTimeout: Duration = .seconds(2),
+    identity: Curve25519.KeyAgreement.PrivateKey = Curve25519.KeyAgreement.PrivateKey(),
+    peerKeyCheck: PeerKeyCheck = .unpinned,
+    offersAESGCM: Bool = CPUFeatures.hasAESInstructions
   ) {
     self.name = name
     self.secret = secret
@@ -41,6 +52,9 @@ public struct SessionOptions: Sendable {
     self.offersResume = offersResume
     self.maximumQueuedOutboundBytes = maximumQueuedOutboundBytes
     self.lingerTimeout = lingerTimeout
+    self.identity = identity
+    self.peerKeyCheck = peerKeyCheck
+    self.offersAESGCM = offersAESGCM
   }
 
   func machineConfiguration(role: Role, keepsUndelivered: Bool, inRoom: Bool = false) -> SessionMachine.Configuration {
@@ -49,11 +63,14 @@ public struct SessionOptions: Sendable {
       name: name,
       secret: secret,
       maximumPayloadLength: maximumPayloadLength,
-      capabilities: offersResume ? [Capability.room, Capability.resume] : [Capability.room],
+      capabilities: (offersResume ? [Capability.room, Capability.resume] : [Capability.room])
+        + (offersAESGCM ? [Capability.aesGCM] : []),
       pingInterval: Quantities.nanoseconds(pingInterval),
       deadAfter: Quantities.nanoseconds(deadAfter),
       keepsUndelivered: keepsUndelivered,
-      acknowledgesWhenRelayed: inRoom
+      acknowledgesWhenRelayed: inRoom,
+      identity: identity,
+      peerKeyCheck: peerKeyCheck
     )
   }
 }

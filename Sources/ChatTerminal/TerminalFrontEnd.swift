@@ -15,6 +15,8 @@ public final class TerminalFrontEnd: Sendable {
   private let localName: String
   private let useColor: Bool
   private let secretConfigured: Bool
+  /// Called when the user confirms the safety number (`/verify ok`) with the peer's key.
+  private let markVerified: @Sendable ([UInt8]) -> Void
   private let wakePipe = WakePipe()
   private let inbox = Shared(Inbox())
 
@@ -24,7 +26,11 @@ public final class TerminalFrontEnd: Sendable {
     var quitRequested = false
   }
 
-  public init(endpoint: any ChatEndpoint, localName: String, useColor: Bool, secretConfigured: Bool) {
+  public init(
+    endpoint: any ChatEndpoint, localName: String, useColor: Bool, secretConfigured: Bool,
+    markVerified: @escaping @Sendable ([UInt8]) -> Void = { _ in }
+  ) {
+    self.markVerified = markVerified
     self.endpoint = endpoint
     self.localName = localName
     self.useColor = useColor
@@ -143,6 +149,7 @@ public final class TerminalFrontEnd: Sendable {
           switch command {
           case .send(let text): endpoint.send(text)
           case .who: endpoint.who()
+          case .markVerified(let key): markVerified(key)
           case .quit: return outcome()
           case .redraw: screen.invalidate()
           case .suspend: suspend()

@@ -88,9 +88,9 @@ struct SecretSourceTests {
   }
 }
 
+/// What the handshake makes of a secret: CPace's generator, which depends on every byte.
 func proofs(_ secret: SharedSecret) -> [UInt8] {
-  let hello = Hello(offersAuth: true, maximumPayloadLength: 1, nonce: [UInt8](repeating: 0, count: 32), name: "x")
-  return AuthTranscript(connectorHello: hello, listenerHello: hello).proof(for: .connector, secret: secret)
+  secret.cpaceGenerator(channelIdentifier: Array("test".utf8), sessionID: [])
 }
 
 @Suite("A secret file that is a directory")

@@ -16,7 +16,7 @@ struct FrameDecoderHandlerTests {
       Hello(
         offersAuth: true, maximumPayloadLength: 1 << 20, nonce: [UInt8](repeating: 7, count: Hello.nonceLength),
         name: "小明", capabilities: [Capability.room, Capability.resume])),
-    .authProof([UInt8](repeating: 0xab, count: 32)),
+    .cpace([UInt8](repeating: 0xab, count: 32)),
     .text(TextMessage(sequence: 1, text: "你好, bob")),
     .text(TextMessage(sequence: 2, text: String(repeating: "x", count: 5000))),
     .ack(42),

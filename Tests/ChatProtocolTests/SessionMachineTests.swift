@@ -55,27 +55,31 @@ struct SessionMachineTests {
     pair.start()
     #expect(pair.connectorReports.authStatus == .unauthenticated)
     #expect(pair.listenerReports.authStatus == .unauthenticated)
-    #expect(!pair.connectorSent.contains { $0.type == .authProof })
+    #expect(!pair.connectorSent.contains { $0.type == .cpace }, "no CPace without a secret")
+    #expect(pair.connectorSent.contains { $0.type == .noise }, "always Noise")
   }
 
-  @Test func aReplayedProofFromAnEarlierConnectionIsRejected() {
-    // Record the connector's proof from one authenticated connection...
+  @Test func aReplayedHandshakeFromAnEarlierConnectionIsRejected() {
+    // Record everything the connector sent on one authenticated connection...
     var first = MachinePair(connectorSecret: "s3cret", listenerSecret: "s3cret")
     first.start()
-    let recordedProof = first.connectorSent.first { $0.type == .authProof }!
-    let recordedHello = first.connectorSent.first { $0.type == .hello }!
+    let recorded = first.connectorSent.filter { [.hello, .cpace, .noise].contains($0.type) }
+    #expect(recorded.map(\.type) == [.hello, .cpace, .noise, .noise])
 
-    // ...and replay hello and proof, byte for byte, to a fresh listener: its nonce is new.
+    // ...and replay it, byte for byte, to a fresh listener: its nonce, CPace share and
+    // ephemeral key are new, so the recorded final message no longer authenticates.
     var listener = SessionMachine(
       configuration: .init(role: .listener, name: "alice", secret: SharedSecret(bytes: "s3cret".utf8)),
       nonce: randomNonce()
     )
     _ = listener.start()
-    _ = listener.receive(recordedHello, now: 0)
-    let actions = listener.receive(recordedProof, now: 0)
-    #expect(
-      actions.contains(.report(.ended(.authFailed("the peer's proof does not match: the shared secrets differ")))))
+    var actions: [SessionAction] = []
+    for frame in recorded { actions += listener.receive(frame, now: 0) }
     #expect(actions.contains(.close))
+    #expect(
+      actions.contains {
+        if case .report(.ended(.authFailed(let reason))) = $0 { reason.contains("secrets differ") } else { false }
+      })
     #expect(!listener.isEstablished)
   }
 

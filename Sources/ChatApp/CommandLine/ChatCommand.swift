@@ -1,5 +1,6 @@
 public import ArgumentParser
 import ChatEvents
+import ChatIdentity
 import ChatNetwork
 import ChatProtocol
 import ChatRoom
@@ -98,6 +99,25 @@ public struct ChatCommand: AsyncParsableCommand {
   @Flag(help: "Plain line-by-line mode, also used whenever stdin or stdout is not a terminal.")
   var plain = false
 
+  @Option(
+    help: ArgumentHelp(
+      "This installation's identity key (created on first use, mode 0600; default: $XDG_CONFIG_HOME/chat/identity or ~/.config/chat/identity).",
+      valueName: "path"))
+  var identity: String?
+
+  @Option(
+    name: .customLong("forget-key"),
+    help: ArgumentHelp(
+      "Forget the pinned key of 'address HOST:PORT' or 'name NAME' (after a peer really changed its key), then exit.",
+      valueName: "pin"))
+  var forgetKey: String?
+
+  @Flag(
+    name: .customLong("pin-names"),
+    help: "With --serve: pin each member's key under its name, refusing a name that comes back with another key (--listen always does)."
+  )
+  var pinNames = false
+
   public init() {}
 
   /// Limits on --max-frame: room for any hello below, a sane allocation above.
@@ -155,6 +175,11 @@ public struct ChatCommand: AsyncParsableCommand {
   }
 
   public func run() async throws {
+    let environment = ProcessInfo.processInfo.environment
+    if let forgetKey {
+      try Self.forget(forgetKey, environment: environment)
+      return
+    }
     let mode = try checkedMode()
     let loaded: (secret: SharedSecret?, warnings: [String])
     do {
@@ -169,15 +194,35 @@ public struct ChatCommand: AsyncParsableCommand {
     }
     for warning in loaded.warnings { Self.printError("warning: \(warning)") }
 
-    let options = SessionOptions(
+    let identityKey: IdentityKey
+    let pinning: KeyPinning
+    do {
+      identityKey = try IdentityKey.loadOrCreate(at: identity ?? IdentityKey.defaultPath(environment: environment))
+      pinning = KeyPinning(file: try KnownPeersFile(path: KnownPeers.defaultPath(environment: environment)))
+    } catch {
+      Self.printError("\(error)")
+      throw ExitCode(1)
+    }
+    var options = SessionOptions(
       name: displayName,
       secret: loaded.secret,
       maximumPayloadLength: maxFrame,
       handshakeTimeout: .nanoseconds(Int64(handshakeTimeout * 1e9)),
       pingInterval: .nanoseconds(Int64(pingInterval * 1e9)),
       deadAfter: .nanoseconds(Int64(deadAfter * 1e9)),
-      maximumQueuedOutboundBytes: mode.hostsRoom ? room.queueLimit : 8 << 20
+      maximumQueuedOutboundBytes: mode.hostsRoom ? room.queueLimit : 8 << 20,
+      identity: identityKey.privateKey
     )
+    var verifiedPin: (kind: PinKind, subject: String)?
+    switch mode {
+    case .connect(let address):
+      options.peerKeyCheck = pinning.check(address: address.description)
+      verifiedPin = (.address, address.description)
+    case .listen:
+      options.peerKeyCheck = pinning.checkByName()
+    case .serve:
+      if pinNames { options.peerKeyCheck = pinning.checkByName() }
+    }
     let frontEnd = FrontEndChoice(plainRequested: plain, environment: ProcessInfo.processInfo.environment)
     if let notice = frontEnd.notice { Self.printError(notice) }
     // Every connection is a descriptor: take all the system allows, and admit no more
@@ -202,7 +247,12 @@ public struct ChatCommand: AsyncParsableCommand {
     }
 
     if frontEnd.usesScreen {
-      try await runScreen(endpoint, secretConfigured: options.secret != nil, listening: mode.hostsRoom)
+      try await runScreen(
+        endpoint, secretConfigured: options.secret != nil, listening: mode.hostsRoom,
+        markVerified: { key in
+          guard let verifiedPin else { return }
+          _ = pinning.markVerified(kind: verifiedPin.kind, subject: verifiedPin.subject, key: key)
+        })
     } else {
       try await runPlain(endpoint, listening: mode.hostsRoom)
     }
@@ -249,11 +299,15 @@ public struct ChatCommand: AsyncParsableCommand {
     if status != 0 { throw ExitCode(status) }
   }
 
-  private func runScreen(_ endpoint: any ChatEndpoint, secretConfigured: Bool, listening: Bool) async throws {
+  private func runScreen(
+    _ endpoint: any ChatEndpoint, secretConfigured: Bool, listening: Bool,
+    markVerified: @escaping @Sendable ([UInt8]) -> Void
+  ) async throws {
     let environment = ProcessInfo.processInfo.environment
     let useColor = (environment["NO_COLOR"] ?? "").isEmpty
     let frontEnd = TerminalFrontEnd(
-      endpoint: endpoint, localName: displayName, useColor: useColor, secretConfigured: secretConfigured)
+      endpoint: endpoint, localName: displayName, useColor: useColor, secretConfigured: secretConfigured,
+      markVerified: markVerified)
     let interruption = SignalWatcher { frontEnd.requestQuit() }
     let outcome = NIOLockedValueBox(ConversationOutcome())
     let screen = await frontEnd.run { event in outcome.withLockedValue { $0.observe(event) } }

@@ -1,3 +1,4 @@
+import ChatCrypto
 public import ChatEvents
 import ChatProtocol
 
@@ -34,7 +35,12 @@ public enum PlainLineFormat {
     case .authenticating(let peer):
       return ["authenticating", peer]
     case .established(let peer, let auth, let address):
-      return ["established", peer.name, auth.description, address]
+      // Appended fields: the cipher, the peer's key fingerprint and what is known of it.
+      guard let security = peer.security else { return ["established", peer.name, auth.description, address] }
+      return [
+        "established", peer.name, auth.description, address, "encrypted \(security.cipher)",
+        "key \(KeyFingerprint.short(security.peerKey)) \(security.trust)",
+      ]
     case .messageReceived(let from, let message, let textBytes, let wireBytes):
       return ["recv", from, String(message.sequence), String(textBytes), String(wireBytes), message.text]
     case .messageSent(let message, let textBytes, let wireBytes):

@@ -10,8 +10,9 @@ import NIOCore
 final class SessionHandler: ChannelDuplexHandler {
   typealias InboundIn = Frame
   typealias OutboundIn = SessionCommand
-  /// Frames are encoded here, header and payload into one buffer, so each goes out in one
-  /// write; a room's broadcast arrives already encoded.
+  /// Frames are encoded here, header and payload into one buffer, and after the handshake
+  /// sealed into records (the frames of one step in one record); a room's broadcast
+  /// arrives already encoded and is sealed here too.
   typealias OutboundOut = ByteBuffer
 
   private var machine: SessionMachine
@@ -19,6 +20,8 @@ final class SessionHandler: ChannelDuplexHandler {
   private let report: @Sendable (SessionReport) -> Void
   private let session: ConversationHandOver?
   private var outbound: OutboundQueue
+  /// Seals everything written once the machine says the handshake is done on this side.
+  private var sealer: RecordSealer?
   private var handshakeTimer: Scheduled<Void>?
   private var tickTimer: Scheduled<Void>?
   private var lingerTimer: Scheduled<Void>?
@@ -248,22 +251,34 @@ final class SessionHandler: ChannelDuplexHandler {
 
   private func perform(_ actions: [SessionAction], context: ChannelHandlerContext, flushing: Bool = true) {
     var wrote = false
+    // The frames of consecutive sends go out together: in one record once sealing.
+    var pending: ByteBuffer?
+    func writePending() {
+      guard let bytes = pending else { return }
+      pending = nil
+      wrote = enqueue(bytes, context: context) || wrote
+    }
     for action in actions {
       switch action {
       case .send(let frame):
-        var buffer = context.channel.allocator.buffer(capacity: frame.wireLength)
-        frame.encode(into: &buffer)
-        wrote = enqueue(buffer, context: context) || wrote
+        if pending == nil { pending = context.channel.allocator.buffer(capacity: frame.wireLength) }
+        frame.encode(into: &pending!)
+      case .beginSealing(let sealer):
+        writePending()
+        self.sealer = sealer
       case .report(let sessionReport):
+        writePending()
         observe(sessionReport, context: context)
         report(sessionReport)
       case .close:
+        writePending()
         if wrote || hasUnflushedWrites { context.flush() }
         wrote = false
         hasUnflushedWrites = false
         beginClose(context: context)
       }
     }
+    writePending()
     if wrote {
       if flushing {
         context.flush()
@@ -300,9 +315,11 @@ final class SessionHandler: ChannelDuplexHandler {
     }
   }
 
-  /// Writes `bytes` now if the peer is keeping up, else queues them. Returns whether it wrote.
-  private func enqueue(_ bytes: ByteBuffer, context: ChannelHandlerContext) -> Bool {
+  /// Seals `frames` (once the handshake is done) and writes them now if the peer is keeping
+  /// up, else queues them. Returns whether it wrote.
+  private func enqueue(_ frames: ByteBuffer, context: ChannelHandlerContext) -> Bool {
     guard !closing else { return false }
+    let bytes = sealer == nil ? frames : sealer!.sealed(frames)
     if context.channel.isWritable, outbound.isEmpty {
       context.write(wrapOutboundOut(bytes), promise: nil)
       return true

@@ -1,8 +1,14 @@
+public import NIOCore
+
 /// One decoded protocol frame.
 public enum Frame: Hashable, Sendable {
   case hello(Hello)
-  /// The 32-byte HMAC-SHA256 proof of the shared secret.
-  case authProof([UInt8])
+  /// A CPace share (32 bytes): the password-authenticated key exchange, with a secret.
+  case cpace([UInt8])
+  /// One Noise handshake message.
+  case noise([UInt8])
+  /// An encrypted record (ciphertext and tag), opened by the session's ``RecordOpener``.
+  case sealed(ByteBuffer)
   /// Connector → listener after the handshake: a new session, or one to resume (`resume`).
   case session(SessionRequest)
   /// Listener → connector: the session this connection carries (`resume`).
@@ -25,7 +31,9 @@ public enum Frame: Hashable, Sendable {
   public var type: FrameType {
     switch self {
     case .hello: .hello
-    case .authProof: .authProof
+    case .cpace: .cpace
+    case .noise: .noise
+    case .sealed: .sealed
     case .session: .session
     case .sessionAccept: .sessionAccept
     case .ack: .ack
@@ -47,7 +55,9 @@ public enum Frame: Hashable, Sendable {
     case .hello(let hello):
       40 + 1 + hello.name.utf8.count + 1
         + hello.capabilities.reduce(0) { $0 + 1 + $1.utf8.count }
-    case .authProof(let proof): proof.count
+    case .cpace(let share): share.count
+    case .noise(let message): message.count
+    case .sealed(let record): record.readableBytes
     case .session: SessionRequest.payloadLength
     case .sessionAccept: SessionAcceptance.payloadLength
     case .ack: 8

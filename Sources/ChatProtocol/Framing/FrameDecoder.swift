@@ -19,8 +19,13 @@ public struct FrameDecoder: Sendable {
   public var maximumPayloadLength: Int
   private var decodedAnyFrame = false
 
-  public init(maximumPayloadLength: Int = FrameHeader.defaultMaximumPayloadLength) {
+  /// - Parameter recognisesForeignProtocols: whether to look for HTTP, TLS or SSH in the
+  ///   first bytes (a connection's outer stream) or not (frames opened from a record).
+  public init(
+    maximumPayloadLength: Int = FrameHeader.defaultMaximumPayloadLength, recognisesForeignProtocols: Bool = true
+  ) {
     self.maximumPayloadLength = maximumPayloadLength
+    self.decodedAnyFrame = !recognisesForeignProtocols
   }
 
   /// Removes and returns the next whole frame from `buffer`, or nil if more bytes are needed.

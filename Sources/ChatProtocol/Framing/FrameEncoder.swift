@@ -22,8 +22,10 @@ extension Frame {
         buffer.writeInteger(UInt8(capability.utf8.count))
         buffer.writeString(capability)
       }
-    case .authProof(let proof):
-      buffer.writeBytes(proof)
+    case .cpace(let bytes), .noise(let bytes):
+      buffer.writeBytes(bytes)
+    case .sealed(let record):
+      buffer.writeImmutableBuffer(record)
     case .session(let request):
       buffer.writeBytes(request.sessionID.bytes)
       buffer.writeInteger(request.lastReceived)

@@ -7,12 +7,19 @@
 public enum FrameType: UInt8, Sendable, CaseIterable {
   /// First frame in each direction: version, auth offer, limits, nonce, name.
   case hello = 0x01
-  /// HMAC-SHA256 proof that the sender knows the shared secret.
+  /// Protocol version 1's HMAC proof of the shared secret. Retired: version 2 proves the
+  /// secret with CPace, and receiving this type is an ``ErrorCode/unexpectedFrame`` error.
   case authProof = 0x02
   /// Connector → listener: start or resume a session (capability `resume`).
   case session = 0x03
   /// Listener → connector: the session's id and what was received of it (capability `resume`).
   case sessionAccept = 0x04
+  /// This side's CPace share: 32 bytes (with a shared secret, before the Noise handshake).
+  case cpace = 0x05
+  /// One message of the Noise handshake.
+  case noise = 0x06
+  /// An encrypted, authenticated record holding one or more inner frames.
+  case sealed = 0x07
   /// A chat message: sequence number and UTF-8 text.
   case text = 0x10
   /// Cumulative receipt: every message numbered up to this one arrived (capability `resume`).

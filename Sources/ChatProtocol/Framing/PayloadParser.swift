@@ -1,3 +1,4 @@
+import ChatCrypto
 import NIOCore
 
 /// Reads the fields of one frame's payload, checking every length against the rules in
@@ -16,8 +17,21 @@ struct PayloadParser {
     case .hello:
       return .hello(try parseHello(&payload))
     case .authProof:
-      try expectLength(exactly: 32)
-      return .authProof(payload.readBytes(length: 32)!)
+      throw FrameError(
+        .unexpectedFrame, "an AUTH_PROOF frame is protocol version 1's; version 2 proves the secret with CPace")
+    case .cpace:
+      try expectLength(exactly: CPace.shareLength)
+      return .cpace(payload.readBytes(length: CPace.shareLength)!)
+    case .noise:
+      guard (32...SessionMachine.handshakeFrameLimit).contains(length) else {
+        throw malformed("a NOISE frame holds 32 to \(SessionMachine.handshakeFrameLimit) bytes, not \(length)")
+      }
+      return .noise(payload.readBytes(length: length)!)
+    case .sealed:
+      guard length >= RecordSealer.overhead + FrameHeader.size else {
+        throw malformed("a SEALED frame holds at least \(RecordSealer.overhead + FrameHeader.size) bytes, not \(length)")
+      }
+      return .sealed(payload.readSlice(length: length)!)
     case .session:
       try expectLength(exactly: SessionRequest.payloadLength)
       let id = SessionID(bytes: payload.readBytes(length: SessionID.length)!)

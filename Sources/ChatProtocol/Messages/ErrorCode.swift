@@ -45,6 +45,11 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
   /// unassigned or private-use characters, separators, spaces other than U+0020, a space at
   /// an end or two in a row, combining marks with no base): choose another.
   public static let invalidName = ErrorCode(rawValue: 19)
+  /// A record of the encrypted channel did not authenticate, or the handshake's keys don't
+  /// agree: someone on the path changed, replayed, dropped or reordered bytes.
+  public static let tampered = ErrorCode(rawValue: 20)
+  /// The peer's identity key differs from the one pinned for it: refused before any message.
+  public static let keyChanged = ErrorCode(rawValue: 21)
 
   /// Whether the code reports an authentication outcome rather than a transport fault.
   public var isAuthentication: Bool {
@@ -68,6 +73,8 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
     case .sequenceGap: "sequence gap"
     case .notChatProtocol: "not the chat protocol"
     case .rateLimited: "rate limited"
+    case .tampered: "tampered"
+    case .keyChanged: "key changed"
     case .authThrottled: "auth throttled"
     case .peerSilent: "peer silent"
     case .sessionTakenOver: "session taken over"

@@ -13,7 +13,7 @@
 /// ```
 public struct Hello: Hashable, Sendable {
   /// The protocol version this implementation speaks.
-  public static let currentVersion: UInt16 = 1
+  public static let currentVersion: UInt16 = 2
   /// Bytes in a nonce.
   public static let nonceLength = 32
   /// Largest display name in UTF-8 bytes.

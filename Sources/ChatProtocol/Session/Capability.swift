@@ -6,3 +6,9 @@ public enum Capability {
   /// docs/PROTOCOL.md, "Delivery and resume").
   public static let resume = "resume"
 }
+
+extension Capability {
+  /// "This side would rather seal records with AES-256-GCM" (its CPU has AES
+  /// instructions): used when both hellos list it (docs/PROTOCOL.md §3, "Cipher").
+  public static let aesGCM = "aesgcm"
+}

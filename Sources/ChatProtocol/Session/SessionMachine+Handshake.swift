@@ -1,4 +1,4 @@
-/// The handshake: hellos, the auth proof, the session step, and what may start once the
+/// The handshake: hellos, CPace and Noise (``ChannelHandshake``), the session step, and what may start once the
 /// session is established.
 extension SessionMachine {
   /// Listener side: answers the connector's SESSION frame (``SessionReport/sessionRequested(_:)``)
@@ -22,7 +22,7 @@ extension SessionMachine {
   /// The handshake deadline passed; `limit` describes it for the message ("10 s").
   public mutating func handshakeDeadlinePassed(limit: String) -> [SessionAction] {
     switch state {
-    case .idle, .awaitingHello, .awaitingProof, .awaitingSession:
+    case .idle, .awaitingHello, .handshaking, .confirming, .awaitingSession:
       let message = "hello and auth did not finish within \(limit)"
       return finish(
         .failed(.handshakeTimeout, message),
@@ -48,18 +48,18 @@ extension SessionMachine {
       maximumPayloadLength: Int(hello.maximumPayloadLength)
     )
     switch (configuration.secret, hello.offersAuth) {
-    case (nil, false):
-      return establish(peer, .unauthenticated)
-    case (.some(let secret), true):
-      let transcript =
-        configuration.role == .connector
-        ? AuthTranscript(connectorHello: localHello, listenerHello: hello)
-        : AuthTranscript(connectorHello: hello, listenerHello: localHello)
-      state = .awaitingProof(peer: peer, transcript: transcript)
-      return [
-        .send(.authProof(transcript.proof(for: configuration.role, secret: secret))),
-        .report(.authenticating(peer)),
-      ]
+    case (nil, false), (.some, true):
+      var handshake = ChannelHandshake(
+        role: configuration.role, secret: configuration.secret, localHello: localHello, peerHello: hello,
+        identity: configuration.identity, randomness: randomness)
+      let opening: [Frame]
+      do {
+        opening = try handshake.opening()
+      } catch {
+        return handshakeFailed(error)
+      }
+      state = .handshaking(peer: peer, handshake: handshake)
+      return opening.map { .send($0) } + (handshake.provesSecret ? [.report(.authenticating(peer))] : [])
     case (.some, false):
       return fail(
         authentication: "\(hello.name) has no shared secret, but this side requires one",
@@ -80,6 +80,51 @@ extension SessionMachine {
     }
   }
 
+  /// One Noise message from the peer: the next handshake message, or the keys.
+  mutating func receiveNoise(
+    _ message: [UInt8], peer: PeerIdentity, handshake: inout ChannelHandshake
+  ) -> [SessionAction] {
+    let step: ChannelHandshake.Step
+    do {
+      step = try handshake.receiveNoise(message)
+    } catch {
+      return handshakeFailed(error)
+    }
+    switch step {
+    case .proceed(let frames):
+      state = .handshaking(peer: peer, handshake: handshake)
+      return frames.map { .send($0) }
+    case .complete(let frames, let keys):
+      let trust: KeyTrust
+      switch configuration.peerKeyCheck.check(peer.name, keys.peerKey) {
+      case .accept(let verdict):
+        trust = verdict
+      case .refuse(let local, let remote):
+        return finish(.failed(.keyChanged, local), sending: .error(ErrorReport(code: .keyChanged, message: remote)))
+      }
+      var peer = peer
+      peer.security = ChannelSecurity(
+        cipher: keys.cipher, secretProved: handshake.provesSecret, peerKey: keys.peerKey,
+        localKey: Array(configuration.identity.publicKey.rawRepresentation), trust: trust)
+      opener = RecordOpener(keys.receiving)
+      let sealer = RecordSealer(keys.sending, peerMaximumPayloadLength: peer.maximumPayloadLength)
+      return frames.map { .send($0) } + [.beginSealing(sealer)]
+        + establish(peer, handshake.provesSecret ? .authenticated : .unauthenticated)
+    }
+  }
+
+  mutating func handshakeFailed(_ failure: HandshakeFailure) -> [SessionAction] {
+    switch failure {
+    case .authentication(let local, let remote):
+      fail(authentication: local, telling: ErrorReport(code: .authFailed, message: remote))
+    case .frame(let error):
+      protocolViolation(error)
+    }
+  }
+
+  /// The handshake is done on this side: the session step (with `resume` and `room`), or
+  /// key confirmation: the listener sends its first record at once (a ping), and the
+  /// connector waits for it.
   mutating func establish(_ peer: PeerIdentity, _ status: AuthStatus) -> [SessionAction] {
     // Receipts and resumable sessions count the room's numbers, so they need `room` too:
     // a peer listing `resume` without `room` gets neither (PROTOCOL.md §9).
@@ -94,8 +139,12 @@ extension SessionMachine {
             SessionRequest(sessionID: conversation.sessionID, lastReceived: conversation.lastRoomSequence)))
       ]
     }
+    guard configuration.role == .listener else {
+      state = .confirming(peer: peer, auth: status)
+      return []
+    }
     state = .established(peer: peer)
-    return [.report(.established(peer, status))] + sendQueued(to: peer)
+    return [.send(.ping(0)), .report(.established(peer, status))] + sendQueued(to: peer)
   }
 
   /// Connector side: the listener says which session this is. Resumed: what it got is

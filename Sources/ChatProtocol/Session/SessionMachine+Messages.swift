@@ -7,7 +7,7 @@ extension SessionMachine {
       return [.report(.messageNotSent(text, reason: "empty message"))]
     }
     switch state {
-    case .idle, .awaitingHello, .awaitingProof, .awaitingSession:
+    case .idle, .awaitingHello, .handshaking, .confirming, .awaitingSession:
       // Sent once the handshake is done; the front end already shows it as typed.
       guard case .messagePending = conversation.queue(text, reason: "handshake in progress") else {
         return [.report(.messageNotSent(text, reason: "too many messages are waiting for the handshake"))]

@@ -1,3 +1,6 @@
+public import Crypto
+import NIOCore
+
 /// The whole life of one connection, from hello to goodbye, as a pure state machine.
 ///
 /// The shell (a SwiftNIO channel handler) feeds it decoded frames, the user's commands,
@@ -6,14 +9,19 @@
 /// so every path is unit-testable.
 ///
 /// ```
-///            start()                 peer hello,             peer proof
-///   idle ───────────▶ awaitingHello ───both offer auth──▶ awaitingProof ──valid──┐
-///                          │  └──neither offers auth─────────────────────────────┤
-///                          │                          both list `resume`         ▼
-///                          │                 awaitingSession ◀──────────────── (auth done) ──▶ established
-///                          │                         └── SESSION / SESSION_ACCEPT ────────────▶    │
-///                          └── error, bye, timeout, bad frame, auth mismatch, silence ──▶ ended ◀──┘
+///            start()                  peer hello            CPACE (with a secret), NOISE msgs
+///   idle ───────────▶ awaitingHello ───────────▶ handshaking ──────────────────────────┐
+///                          │                                           keys, peer key ok  ▼
+///                          │            awaitingSession ◀── both list `resume` ── (handshake done)
+///                          │               │ SESSION / SESSION_ACCEPT, sealed        │ otherwise
+///                          │               ▼                                         ▼
+///                          │          established ◀── the listener's first record ── confirming (connector)
+///                          └── error, bye, timeout, bad frame, auth mismatch, tampering, silence ──▶ ended
 /// ```
+///
+/// After the handshake every frame travels inside SEALED records: the machine opens the
+/// peer's (``RecordOpener``) and hands the shell a ``RecordSealer`` (``SessionAction/beginSealing(_:)``)
+/// for what it sends.
 ///
 /// With the `resume` capability the machine also keeps the ``Conversation``: messages
 /// typed before the connection is ready, messages sent and not yet acknowledged, and the
@@ -39,6 +47,10 @@ public struct SessionMachine: Sendable {
     /// (``relayed(through:)``), not when it arrives: the relay may hold a paced sender's
     /// messages for a while, and a receipt must not promise what could still be lost.
     public var acknowledgesWhenRelayed: Bool
+    /// This installation's static X25519 identity key (Noise's `s`).
+    public var identity: Curve25519.KeyAgreement.PrivateKey
+    /// Checks the peer's identity key against the pinned keys before any message flows.
+    public var peerKeyCheck: PeerKeyCheck
 
     public init(
       role: Role,
@@ -49,7 +61,9 @@ public struct SessionMachine: Sendable {
       pingInterval: UInt64 = 10_000_000_000,
       deadAfter: UInt64 = 30_000_000_000,
       keepsUndelivered: Bool = false,
-      acknowledgesWhenRelayed: Bool = false
+      acknowledgesWhenRelayed: Bool = false,
+      identity: Curve25519.KeyAgreement.PrivateKey = Curve25519.KeyAgreement.PrivateKey(),
+      peerKeyCheck: PeerKeyCheck = .unpinned
     ) {
       self.role = role
       self.name = name
@@ -60,6 +74,8 @@ public struct SessionMachine: Sendable {
       self.deadAfter = deadAfter
       self.keepsUndelivered = keepsUndelivered
       self.acknowledgesWhenRelayed = acknowledgesWhenRelayed
+      self.identity = identity
+      self.peerKeyCheck = peerKeyCheck
     }
 
   }
@@ -67,7 +83,11 @@ public struct SessionMachine: Sendable {
   enum State: Sendable {
     case idle
     case awaitingHello
-    case awaitingProof(peer: PeerIdentity, transcript: AuthTranscript)
+    /// Hellos exchanged: CPace and Noise under way.
+    case handshaking(peer: PeerIdentity, handshake: ChannelHandshake)
+    /// Connector, keys in hand, without `resume`: waiting for the listener's first record,
+    /// which proves the listener has the same keys (and so the secret).
+    case confirming(peer: PeerIdentity, auth: AuthStatus)
     /// Auth is done; the session frames (SESSION, SESSION_ACCEPT) are being exchanged.
     case awaitingSession(peer: PeerIdentity, auth: AuthStatus)
     case established(peer: PeerIdentity)
@@ -90,13 +110,28 @@ public struct SessionMachine: Sendable {
   /// With ``Configuration/acknowledgesWhenRelayed``: the last of the peer's messages the
   /// room has passed on.
   public internal(set) var lastRelayedSequence: UInt64 = 0
+  /// The handshake's fresh values (ephemeral key, CPace scalar).
+  let randomness: HandshakeRandomness
+  /// Opens the peer's records once the handshake has produced the keys.
+  var opener: RecordOpener?
+  /// Whether a record from the peer has opened: from then on only records are accepted.
+  var peerSealed = false
+  /// Parses the frames inside opened records.
+  var innerDecoder: FrameDecoder
 
   /// - Parameters:
   ///   - nonce: 32 fresh random bytes for this connection's hello.
   ///   - conversation: what an earlier connection of the same session left behind.
-  public init(configuration: Configuration, nonce: [UInt8], conversation: Conversation = Conversation()) {
+  ///   - randomness: the handshake's fresh values; a test vector fixes them.
+  public init(
+    configuration: Configuration, nonce: [UInt8], conversation: Conversation = Conversation(),
+    randomness: HandshakeRandomness = .fresh()
+  ) {
     precondition(nonce.count == Hello.nonceLength, "a hello nonce is \(Hello.nonceLength) bytes")
     self.configuration = configuration
+    self.randomness = randomness
+    self.innerDecoder = FrameDecoder(
+      maximumPayloadLength: configuration.maximumPayloadLength, recognisesForeignProtocols: false)
     self.conversation = conversation
     self.heartbeat = Heartbeat(pingInterval: configuration.pingInterval, deadAfter: configuration.deadAfter)
     self.localHello = Hello(
@@ -117,20 +152,27 @@ public struct SessionMachine: Sendable {
   /// The largest frame payload the peer accepts, once its hello is known.
   public var peerMaximumPayloadLength: Int? {
     switch state {
-    case .awaitingProof(let peer, _), .awaitingSession(let peer, _), .established(let peer):
+    case .handshaking(let peer, _), .confirming(let peer, _), .awaitingSession(let peer, _),
+      .established(let peer):
       peer.maximumPayloadLength
     case .idle, .awaitingHello, .ended:
       nil
     }
   }
 
-  /// The largest frame payload this side accepts now: until the handshake is done only
-  /// what a handshake needs (``handshakeFrameLimit``), so a peer that has proved nothing
-  /// can't make it hold a large frame; then the configured maximum.
+  /// The largest (outer) frame payload this side accepts now: until the handshake is done
+  /// only what a handshake needs (``handshakeFrameLimit``), so a peer that has proved
+  /// nothing can't make it hold a large frame; then a record holding the largest frame
+  /// this side accepts (its maximum, plus the inner header and the tag).
   public var acceptedPayloadLength: Int {
     isEstablished
-      ? configuration.maximumPayloadLength : min(configuration.maximumPayloadLength, Self.handshakeFrameLimit)
+      ? configuration.maximumPayloadLength + Self.recordExpansion
+      : min(configuration.maximumPayloadLength, Self.handshakeFrameLimit)
   }
+
+  /// What a record adds around its largest inner frame's payload: the inner frame's header
+  /// and the AEAD tag (docs/PROTOCOL.md §3: L ≤ M + 21 counts the record's own header too).
+  public static let recordExpansion = FrameHeader.size + RecordSealer.overhead
 
   /// The largest frame payload accepted before the handshake is done: a hello is at most
   /// 634 bytes, the other handshake frames less; errors and goodbyes that long say enough.
@@ -157,6 +199,67 @@ public struct SessionMachine: Sendable {
 
   /// A frame arrived from the peer. `now` is a monotonic clock in nanoseconds, used for RTT.
   public mutating func receive(_ frame: Frame, now: UInt64) -> [SessionAction] {
+    if case .ended(receiptsStillCount: false) = state { return [] }
+    let wasLate = heartbeat.heard(now: now)
+    var actions: [SessionAction] = wasLate ? [.report(.peerResponsive)] : []
+    guard opener != nil else {
+      if case .sealed = frame {
+        return actions + protocolViolation(FrameError(.unexpectedFrame, "unexpected sealed frame \(stateDescription)"))
+      }
+      return actions + receiveInner(frame, now: now)
+    }
+    switch frame {
+    case .sealed(let record):
+      actions += receiveRecord(record, now: now)
+    case .error where !peerSealed:
+      // Before its first record the peer may still refuse in plaintext (a wrong secret).
+      actions += receiveInner(frame, now: now)
+    default:
+      actions += protocolViolation(
+        FrameError(.tampered, "the connection was tampered with: a plaintext \(frame.type) frame inside the encrypted channel"))
+    }
+    return actions
+  }
+
+  /// Opens one record and takes in the frames it holds, in order.
+  mutating func receiveRecord(_ record: ByteBuffer, now: UInt64) -> [SessionAction] {
+    var plaintext: ByteBuffer
+    do {
+      plaintext = try opener!.open(record)
+    } catch {
+      return protocolViolation(error)
+    }
+    peerSealed = true
+    var actions: [SessionAction] = []
+    if case .confirming(let peer, let auth) = state {
+      // The listener's first record proves it holds the same keys.
+      state = .established(peer: peer)
+      actions += [.report(.established(peer, auth))] + sendQueued(to: peer)
+    }
+    repeat {
+      let frame: Frame?
+      do {
+        frame = try innerDecoder.decode(&plaintext)
+      } catch {
+        return actions + protocolViolation(error)
+      }
+      guard let frame else {
+        return actions + protocolViolation(FrameError(.malformedFrame, "sealed frame: it ends inside a frame"))
+      }
+      switch frame {
+      case .hello, .cpace, .noise, .sealed:
+        return actions
+          + protocolViolation(FrameError(.unexpectedFrame, "unexpected \(frame.type) frame inside a sealed record"))
+      default:
+        actions += receiveInner(frame, now: now)
+      }
+      if case .ended(receiptsStillCount: false) = state { return actions }
+    } while plaintext.readableBytes > 0
+    return actions
+  }
+
+  /// One frame, opened from a record or (during the handshake) as it came.
+  mutating func receiveInner(_ frame: Frame, now: UInt64) -> [SessionAction] {
     if case .ended(receiptsStillCount: true) = state {
       // After our goodbye the peer's last receipts still tell what it got.
       switch frame {
@@ -165,8 +268,7 @@ public struct SessionMachine: Sendable {
       default: return []
       }
     }
-    let wasLate = heartbeat.heard(now: now)
-    return (wasLate ? [.report(.peerResponsive)] : []) + receiveFrame(frame, now: now)
+    return receiveFrame(frame, now: now)
   }
 
   mutating func receiveFrame(_ frame: Frame, now: UInt64) -> [SessionAction] {
@@ -180,16 +282,16 @@ public struct SessionMachine: Sendable {
       return acknowledge() + finish(.peerClosed(goodbye), sending: nil)
     case (.awaitingHello, .hello(let hello)):
       return receiveHello(hello)
-    case (.awaitingProof(let peer, let transcript), .authProof(let proof)):
-      guard let secret = configuration.secret,
-        transcript.verify(proof, from: configuration.role.peer, secret: secret)
-      else {
-        return fail(
-          authentication: "the peer's proof does not match: the shared secrets differ",
-          telling: ErrorReport(code: .authFailed, message: "auth failed: the shared secrets differ")
-        )
+    case (.handshaking(let peer, var handshake), .cpace(let share)):
+      do {
+        try handshake.receiveShare(share)
+      } catch {
+        return handshakeFailed(error)
       }
-      return establish(peer, .authenticated)
+      state = .handshaking(peer: peer, handshake: handshake)
+      return []
+    case (.handshaking(let peer, var handshake), .noise(let message)):
+      return receiveNoise(message, peer: peer, handshake: &handshake)
     case (.awaitingSession(let peer, _), .session(let request)) where configuration.role == .listener:
       return [.report(.sessionRequested(request, from: peer))]
     case (.awaitingSession(let peer, let auth), .sessionAccept(let acceptance)) where configuration.role == .connector:
@@ -331,7 +433,8 @@ public struct SessionMachine: Sendable {
     switch state {
     case .idle: "before the connection opened"
     case .awaitingHello: "before the hello"
-    case .awaitingProof: "while waiting for the auth proof"
+    case .handshaking: "during the handshake"
+    case .confirming: "while waiting for the listener's first record"
     case .awaitingSession: "while waiting for the session frame"
     case .established: "after the handshake"
     case .ended: "after the session ended"

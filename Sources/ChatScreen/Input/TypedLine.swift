@@ -12,6 +12,8 @@ public enum TypedLine: Hashable, Sendable {
   case who
   case stats
   case nick
+  /// `/verify`: show the safety number; `/verify ok`: the numbers matched.
+  case verify(confirmed: Bool)
   /// A `/` on its own.
   case loneSlash
   /// Any other `/word`, as typed.
@@ -40,7 +42,16 @@ public enum TypedLine: Hashable, Sendable {
     case "/who": self = .who
     case "/stats": self = .stats
     case "/nick": self = .nick
+    case "/verify":
+      let argument = line.split(separator: " ", maxSplits: 1).dropFirst().first.map { $0.trimmingCharacters() } ?? ""
+      self = argument.lowercased() == "ok" ? .verify(confirmed: true) : .verify(confirmed: false)
     default: self = .unknown(String(word))
     }
+  }
+}
+
+extension Substring {
+  fileprivate func trimmingCharacters() -> String {
+    String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
   }
 }

@@ -32,6 +32,8 @@ public enum ScreenCommand: Hashable, Sendable {
   case send(String)
   /// Ask who is in the room.
   case who
+  /// The user compared the safety number and it matched: pin the peer's key as verified.
+  case markVerified(peerKey: [UInt8])
   case quit
   /// Stop the program for the shell's job control (Ctrl-Z), and come back on `fg`.
   case suspend

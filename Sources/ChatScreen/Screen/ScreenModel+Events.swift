@@ -38,14 +38,19 @@ extension ScreenModel {
       status.peerName = peer.name
       status.link = .connected(address)
       statistics.connectedSince = time
+      peerSecurity = peer.security
+      let channel = peer.security.map { "\($0.cipher)" } ?? "an unknown cipher"
       switch auth {
       case .authenticated:
-        status.authentication = .authenticated
-        system("connected to \(peer.name) at \(address): authenticated with the shared secret")
+        status.authentication = .authenticated(peer.security)
+        system("connected to \(peer.name) at \(address): encrypted (\(channel)) and authenticated with the shared secret")
       case .unauthenticated:
-        status.authentication = .unauthenticated
-        error("connected to \(peer.name) at \(address): UNAUTHENTICATED (no shared secret on either side)")
+        status.authentication = .unauthenticated(peer.security)
+        error(
+          "connected to \(peer.name) at \(address): encrypted (\(channel)) but NOT AUTHENTICATED (no shared secret): compare safety numbers with /verify"
+        )
       }
+      if let security = peer.security { keyNotice(security, peer: peer.name, time: time) }
     case .messageReceived(let from, let message, let textBytes, let wireBytes):
       // In a room the relay echoes our own messages; they are on screen already, with
       // their delivery mark.

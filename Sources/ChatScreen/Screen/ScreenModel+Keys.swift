@@ -83,6 +83,7 @@ extension ScreenModel {
     case .quit: return requestQuit()
     case .forceQuit: return [.quit]
     case .who: return [.who]
+    case .verify(let confirmed): return verify(confirmed: confirmed, time: time)
     case .clear: scrollback.clear()
     case .help: for text in Self.help { note(text, time: time) }
     case .stats: for text in statistics.report { note(text, time: time) }
@@ -100,6 +101,7 @@ extension ScreenModel {
 
   static let help = [
     "commands: /help, /quit, /who (who is in the room), /clear (empty the scrollback), /stats (counters, round trips)",
+    "/verify shows the safety number to compare with the peer by voice; /verify ok when it matched",
     "leave: /quit, Ctrl-C, or Ctrl-D on an empty line (asks first while messages are unconfirmed; /quit! doesn't)",
     "editing: ←/→ Home/End Ctrl-A/E, Backspace/Delete, Ctrl-U/K (delete to start/end), Ctrl-W (word), ↑/↓ history",
     "scrolling: PgUp/PgDn, Ctrl-Home/Ctrl-End (top/bottom); Ctrl-Z suspends (fg to return), Ctrl-L repaints",

@@ -23,6 +23,10 @@ public struct ScreenModel: Sendable {
   public internal(set) var unconfirmed = UnconfirmedMessages()
   /// Whether the input line is asking "quit anyway? y/N".
   public internal(set) var confirmingQuit = false
+  /// The encrypted channel to the peer (cipher, keys, trust), once established.
+  public internal(set) var peerSecurity: ChannelSecurity?
+  /// The peer's name, for the safety number's caption.
+  var securedPeerName: String?
 
   /// Whether this side has a shared secret: a room it hosts then admits only people who
   /// prove the same secret.

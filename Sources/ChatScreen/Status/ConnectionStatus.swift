@@ -1,4 +1,5 @@
-import ChatProtocol
+import ChatCrypto
+public import ChatProtocol
 
 /// What the status bar says: where the connection stands, who the peer is, whether they
 /// proved the secret, and the traffic so far.
@@ -16,8 +17,10 @@ public struct ConnectionStatus: Hashable, Sendable {
   public enum Authentication: Hashable, Sendable {
     case unknown
     case authenticating
-    case authenticated
-    case unauthenticated
+    /// Encrypted and authenticated with the shared secret (CPace).
+    case authenticated(ChannelSecurity?)
+    /// Encrypted, but no secret: only the pinned key vouches for the peer.
+    case unauthenticated(ChannelSecurity?)
     case failed(String)
     /// Hosting a room: whether joining takes the shared secret (no peer yet to be
     /// authenticated or not).
@@ -35,6 +38,18 @@ public struct ConnectionStatus: Hashable, Sendable {
   public var unconfirmed = 0
 
   public init() {}
+
+  /// The peer's key as the bar shows it: its short fingerprint and what is known of it.
+  static func key(_ security: ChannelSecurity) -> String {
+    let trust =
+      switch security.trust {
+      case .new: "NEW key"
+      case .known: "key known"
+      case .verified: "key verified"
+      case .unpinned: "key not pinned"
+      }
+    return "\(trust) \(KeyFingerprint.short(security.peerKey))"
+  }
 
   /// The status bar's text for a bar `width` columns wide.
   public func text(statistics: SessionStatistics, width: Int) -> String {
@@ -62,8 +77,10 @@ public struct ConnectionStatus: Hashable, Sendable {
     switch authentication {
     case .unknown: break
     case .authenticating: parts.append("authenticating…")
-    case .authenticated: parts.append("authenticated")
-    case .unauthenticated: parts.append("UNAUTHENTICATED")
+    case .authenticated(let security):
+      parts.append(security.map { "\($0.cipher) │ authenticated │ \(Self.key($0))" } ?? "authenticated")
+    case .unauthenticated(let security):
+      parts.append(security.map { "\($0.cipher) │ NOT AUTHENTICATED │ \(Self.key($0))" } ?? "UNAUTHENTICATED")
     case .failed(let reason): parts.append("AUTH FAILED: \(reason)")
     case .hosting(let secretRequired): parts.append(secretRequired ? "secret required" : "OPEN: no secret")
     }

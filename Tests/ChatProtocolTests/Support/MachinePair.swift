@@ -13,6 +13,9 @@ struct MachinePair {
   var listenerSent: [Frame] = []
   var connectorClosed = false
   var listenerClosed = false
+  /// Each side's sealer once its handshake is done: what it sends after that is sealed.
+  var connectorSealer: RecordSealer?
+  var listenerSealer: RecordSealer?
   var now: UInt64 = 1_000_000
 
   /// How the listener answers a SESSION frame (a relay looks the session up).
@@ -63,27 +66,38 @@ struct MachinePair {
       var nextToConnector: [Frame] = []
       var nextToListener: [Frame] = []
       for frame in toListener where !listenerClosed {
-        let actions = listener.receive(roundTrip(frame), now: now)
+        let actions = listener.receive(frame, now: now)
         nextToConnector += absorb(actions, isConnector: false)
         for case .report(.sessionRequested(let request, _)) in actions {
           nextToConnector += absorb(listener.acceptSession(acceptance(request)), isConnector: false)
         }
       }
       for frame in toConnector where !connectorClosed {
-        nextToListener += absorb(connector.receive(roundTrip(frame), now: now), isConnector: true)
+        nextToListener += absorb(connector.receive(frame, now: now), isConnector: true)
       }
       toListener = nextToListener
       toConnector = nextToConnector
     }
   }
 
-  private mutating func absorb(_ actions: [SessionAction], isConnector: Bool) -> [Frame] {
+  /// Records what a side did and returns the frames as the peer decodes them from the
+  /// wire: sealed into records once that side's handshake is done.
+  mutating func absorb(_ actions: [SessionAction], isConnector: Bool) -> [Frame] {
     var frames: [Frame] = []
     for action in actions {
       switch action {
       case .send(let frame):
-        frames.append(frame)
         if isConnector { connectorSent.append(frame) } else { listenerSent.append(frame) }
+        let bytes = frame.encoded()
+        if isConnector, connectorSealer != nil {
+          frames += Self.decodeAll(connectorSealer!.sealed(bytes))
+        } else if !isConnector, listenerSealer != nil {
+          frames += Self.decodeAll(listenerSealer!.sealed(bytes))
+        } else {
+          frames += Self.decodeAll(bytes)
+        }
+      case .beginSealing(let sealer):
+        if isConnector { connectorSealer = sealer } else { listenerSealer = sealer }
       case .report(let report):
         if isConnector { connectorReports.append(report) } else { listenerReports.append(report) }
       case .close:
@@ -93,11 +107,13 @@ struct MachinePair {
     return frames
   }
 
-  /// The frame as the peer would decode it from the wire.
-  private func roundTrip(_ frame: Frame) -> Frame {
-    var buffer = frame.encoded()
-    var decoder = FrameDecoder()
-    return try! decoder.decode(&buffer)!
+  /// The frames as the peer would decode them from the wire.
+  static func decodeAll(_ bytes: ByteBuffer) -> [Frame] {
+    var buffer = bytes
+    var decoder = FrameDecoder(maximumPayloadLength: 1 << 24)
+    var frames: [Frame] = []
+    while let frame = try! decoder.decode(&buffer) { frames.append(frame) }
+    return frames
   }
 }
 
