@@ -592,3 +592,193 @@ def safety_number(key_a, key_b):
     low, high = sorted([bytes(key_a), bytes(key_b)])
     digest = hashlib.sha512(SAFETY_LABEL + low + high).digest()
     return " ".join("%05d" % (int.from_bytes(digest[5 * i:5 * i + 5], "big") % 100000) for i in range(12))
+
+
+# ---------------------------------------------------------------------------------------
+# The version-2 handshake as a state machine (one side of one connection)
+
+ERROR_CODES = {
+    "unexpectedFrame": 1, "frameTooLarge": 2, "unknownFrameType": 3, "invalidUTF8": 4, "malformedFrame": 5,
+    "unsupportedVersion": 6, "authFailed": 7, "authRequired": 8, "authNotConfigured": 9, "handshakeTimeout": 10,
+    "busy": 11, "tooSlow": 12, "sequenceGap": 13, "notChatProtocol": 14, "rateLimited": 15, "authThrottled": 16,
+    "peerSilent": 17, "sessionTakenOver": 18, "invalidName": 19, "tampered": 20,
+}
+HANDSHAKE_TYPES = (HELLO, CPACE, NOISE, SEALED)
+
+
+class ChatFailure(Exception):
+    """The connection must end with ERROR code, message (sent sealed once this side has
+    its sending key: see ChatPeer.error_frame)."""
+
+    def __init__(self, code, message):
+        super().__init__("%d %s" % (code, message))
+        self.code = code
+        self.message = message
+
+
+class ChatPeer:
+    """One side of a chat/2 connection, from the hellos to the sealed records.
+
+    connector: True for the side that called connect (Noise initiator, CPace party A).
+    hello: this side's HELLO payload, exactly as it will be sent.
+    secret: the shared secret's bytes, or None (it must agree with the hello's flag bit 0).
+    static, ephemeral, cpace_scalar: 32-byte private values; random when None (fixed
+    values make the test vectors).
+
+    start() gives the frames to send first; receive(frame) gives the frames to send in
+    answer and appends what arrived to self.delivered as (inner type, inner payload) once
+    records open. Failures raise ChatFailure; error_frame() then builds the ERROR to send.
+    """
+
+    def __init__(self, connector, hello, secret=None, static=None, ephemeral=None, cpace_scalar=None,
+                 listener_ping=b"\x00" * 8):
+        import os
+        self.connector = connector
+        self.hello = hello
+        self.version, flags, _, self.nonce, self.name, self.caps = parse_hello(hello)
+        self.secret = secret
+        if bool(flags & 1) != (secret is not None):
+            raise ValueError("the hello's flag bit 0 must say whether there is a secret")
+        self.static = static or os.urandom(32)
+        self.static_public = x25519_public(self.static)
+        self.ephemeral = ephemeral
+        self.cpace_scalar = cpace_scalar or os.urandom(32)
+        self.listener_ping = listener_ping
+        self.peer_hello = None
+        self.handshake = None
+        self.send_cipher = self.receive_cipher = None
+        self.cpace_share = self.peer_cpace_share = None
+        self.psk = None
+        self.confirmed = False  # the connector: a record from the listener has opened
+        self.delivered = []
+        self.frames_sent = 0
+
+    # what both hellos decide
+    def both_caps(self, *names):
+        peer_caps = parse_hello(self.peer_hello)[5]
+        return all(n in self.caps and n in peer_caps for n in names)
+
+    def hellos(self):
+        return (self.hello, self.peer_hello) if self.connector else (self.peer_hello, self.hello)
+
+    def start(self):
+        return [frame(HELLO, self.hello)]
+
+    def seal(self, inner_type, inner_payload):
+        if inner_type in HANDSHAKE_TYPES:
+            raise ValueError("HELLO, CPACE, NOISE and SEALED are never sealed")
+        return seal_record(self.send_cipher, inner_type, inner_payload)
+
+    def error_frame(self, failure):
+        payload = struct.pack("!H", failure.code) + failure.message.encode()
+        return self.seal(ERROR, payload) if self.send_cipher else frame(ERROR, payload)
+
+    def peer_static_public(self):
+        return self.handshake.rs if self.handshake else None
+
+    def receive(self, whole_frame):
+        length, ftype = struct.unpack("!IB", whole_frame[:5])
+        payload = whole_frame[5:]
+        if ftype == SEALED:
+            return self._sealed(whole_frame, payload)
+        if self.receive_cipher is not None:
+            if self.connector and not self.confirmed and ftype == ERROR:
+                self.delivered.append((ERROR, payload))  # e.g. authFailed from the listener
+                return []
+            raise ChatFailure(20, "the connection was tampered with: a plaintext frame arrived after the handshake")
+        if ftype == ERROR or ftype == BYE:
+            self.delivered.append((ftype, payload))
+            return []
+        if ftype == HELLO:
+            return self._hello(payload)
+        if ftype == CPACE:
+            return self._cpace(payload)
+        if ftype == NOISE:
+            return self._noise(payload)
+        raise ChatFailure(1, "unexpected frame 0x%02x during the handshake" % ftype)
+
+    def _hello(self, payload):
+        if self.peer_hello is not None:
+            raise ChatFailure(1, "a second hello")
+        version = struct.unpack("!H", payload[:2])[0]
+        if version != PROTOCOL_VERSION:
+            raise ChatFailure(6, "peer speaks chat protocol version %d; this program speaks version %d"
+                              % (version, PROTOCOL_VERSION))
+        self.peer_hello = payload
+        peer_offers = bool(struct.unpack("!H", payload[2:4])[0] & 1)
+        if self.secret is not None and not peer_offers:
+            raise ChatFailure(8, "auth failed: %s requires a shared secret" % self.name)
+        if self.secret is None and peer_offers:
+            raise ChatFailure(9, "auth failed: %s has no shared secret" % self.name)
+        hc, hl = self.hellos()
+        cipher = chat_cipher(parse_hello(hc)[5], parse_hello(hl)[5])
+        self.handshake = HandshakeState(chat_protocol_name(self.secret is not None, cipher), self.connector,
+                                        chat_prologue(hc, hl), s=self.static, e=self.ephemeral)
+        out = []
+        if self.secret is not None:
+            self.sid = chat_cpace_sid(parse_hello(hc)[3], parse_hello(hl)[3])
+            self.cpace_share = chat_cpace_share(self.secret, self.sid, self.cpace_scalar)
+            out.append(frame(CPACE, self.cpace_share))
+        if self.connector:
+            msg1, _ = self.handshake.write_message(b"")
+            out.append(frame(NOISE, msg1))
+        return out
+
+    def _cpace(self, payload):
+        if self.peer_hello is None or self.secret is None or self.peer_cpace_share is not None:
+            raise ChatFailure(1, "unexpected CPACE frame")
+        if len(payload) != 32:
+            raise ChatFailure(5, "a CPACE frame carries exactly 32 bytes")
+        self.peer_cpace_share = payload
+        yc, yl = (self.cpace_share, payload) if self.connector else (payload, self.cpace_share)
+        try:
+            isk = chat_cpace_isk(self.sid, self.cpace_scalar, payload, yc, yl)
+        except CPaceAbort:
+            raise ChatFailure(7, "auth failed: the peer's CPace share is invalid") from None
+        self.isk = isk
+        self.psk = chat_psk(isk)
+        self.handshake.set_psk(self.psk)
+        return []
+
+    def _noise(self, payload):
+        if self.peer_hello is None or not 32 <= len(payload) <= 4096:
+            raise ChatFailure(5 if self.peer_hello else 1, "a NOISE frame carries 32 to 4096 bytes")
+        if self.secret is not None and self.psk is None:
+            raise ChatFailure(1, "a NOISE frame before the peer's CPACE frame")
+        hs = self.handshake
+        if hs.is_finished() or hs.my_turn():
+            raise ChatFailure(1, "unexpected NOISE frame")
+        last = hs.message_index == len(hs.message_patterns) - 1
+        try:
+            inner, split = hs.read_message(payload)
+        except NoiseError:
+            if last and self.secret is not None:
+                raise ChatFailure(7, "auth failed: the shared secrets differ (or the handshake was altered)") from None
+            raise ChatFailure(20, "the connection was tampered with: a handshake message did not verify") from None
+        if inner:
+            raise ChatFailure(5, "a Noise handshake message must carry an empty payload")
+        if split:  # the listener, after msg3
+            self.receive_cipher, self.send_cipher = split
+            if self.both_caps("resume", "room"):
+                return []  # the connector's sealed SESSION comes next; the application answers it
+            return [self.seal(PING, self.listener_ping)]
+        message, split = hs.write_message(b"")
+        out = [frame(NOISE, message)]
+        if split:  # the connector, after writing msg3
+            self.send_cipher, self.receive_cipher = split
+        return out
+
+    def _sealed(self, whole_frame, payload):
+        if self.receive_cipher is None:
+            raise ChatFailure(1, "a SEALED frame before the handshake finished")
+        if len(payload) < 1 + TAG_LENGTH:
+            raise ChatFailure(5, "a SEALED frame carries at least 17 bytes")
+        try:
+            inner_type, inner = open_record(self.receive_cipher, whole_frame)
+        except NoiseError:
+            raise ChatFailure(20, "the connection was tampered with: a record did not open") from None
+        if inner_type in HANDSHAKE_TYPES:
+            raise ChatFailure(1, "a sealed HELLO, CPACE, NOISE or SEALED frame")
+        self.confirmed = True
+        self.delivered.append((inner_type, inner))
+        return []
