@@ -88,11 +88,17 @@ def main():
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def fail(failure):
+        """Sends the ERROR (sealed once there are keys), half-closes, and reads until the peer
+        closes or 2 s pass, so the ERROR is read rather than destroyed by a reset (§5)."""
+        print("error", failure.code, failure.message, flush=True)
         try:
             sock.sendall(peer.error_frame(failure))
+            sock.shutdown(socket.SHUT_WR)
+            sock.settimeout(2)
+            while sock.recv(4096):
+                pass
         except OSError:
             pass
-        print("error", failure.code, failure.message, flush=True)
         return 1
 
     def handle(inner_type, payload):
