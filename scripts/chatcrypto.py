@@ -25,6 +25,7 @@ ChaCha20Poly1305 and AESGCM. Hashes and HMAC come from the standard library.
 """
 import hashlib
 import hmac
+import os
 import re
 import struct
 
@@ -632,7 +633,6 @@ class ChatPeer:
 
     def __init__(self, connector, hello, secret=None, static=None, ephemeral=None, cpace_scalar=None,
                  listener_ping=b"\x00" * 8):
-        import os
         self.connector = connector
         self.hello = hello
         self.version, flags, _, self.nonce, self.name, self.caps = parse_hello(hello)

@@ -307,8 +307,10 @@ def run_handshake(title, with_secret, connector_caps, listener_caps):
         "listener_ephemeral_private": KEYS["listener_ephemeral_private"].hex(),
         "connector_cpace_scalar": KEYS["connector_cpace_scalar"].hex() if with_secret else None,
         "listener_cpace_scalar": KEYS["listener_cpace_scalar"].hex() if with_secret else None,
-        "cpace_sid_hex": hexor(alice.sid if with_secret else None),
+        "cpace_sid": hexor(alice.sid if with_secret else None),
         "cpace_generator": hexor(cc.cpace_calculate_generator(SECRET, cc.CPACE_CI, alice.sid) if with_secret else None),
+        "connector_cpace_share": hexor(alice.cpace_share),
+        "listener_cpace_share": hexor(bob.cpace_share),
         "cpace_isk": hexor(alice.isk if with_secret else None),
         "frames": [{"from": who, "hex": f.hex()} for who, f in handshake_frames],
         "psk": hexor(alice.psk),
@@ -348,6 +350,7 @@ for case in handshake_v2:
         isk = hashlib.sha512(cc.lv_cat(b"CPace255_ISK", sid, k) + cc.lv_cat(yc, b"") + cc.lv_cat(yl, b"")).digest()
         assert isk.hex() == case["cpace_isk"] and isk[:32].hex() == case["psk"]
         assert expected[2] == frame(0x05, yc) and expected[4] == frame(0x05, yl)
+        assert (yc.hex(), yl.hex()) == (case["connector_cpace_share"], case["listener_cpace_share"])
         psks = [isk[:32]]
         noise = [expected[3], expected[5], expected[6]]
     else:
@@ -475,8 +478,8 @@ doc = {
         "frame through msg3, whole, in the order each side sends it (each direction's order is what matters: "
         "connector HELLO, [CPACE], NOISE msg1, NOISE msg3; listener HELLO, [CPACE], NOISE msg2). records: the "
         "first two SEALED frames each way, in the order sent (SESSION, SESSION_ACCEPT, TEXT, TEXT); inner_hex is "
-        "the sealed plaintext: the inner frame's type byte, then its payload (no length). Private keys are SHA-256(\"chat/2 test vectors: \" + a label). Fields that only "
-        "exist with a secret are null without one."),
+        "the sealed plaintext: the inner frame's type byte, then its payload (no length). Private keys are SHA-256(\"chat/2 test vectors: \" + a label). Every "
+        "byte string is hex. Fields that only exist with a secret are null without one."),
     "handshake_v2": handshake_v2,
     "tamper_about": (
         "The connector's first record (first two handshake_v2 cases) changed in one way each: none opens with "
