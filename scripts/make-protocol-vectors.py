@@ -1,31 +1,47 @@
 #!/usr/bin/env python3
-"""Writes Resources/protocol-vectors.json: frames and auth proofs computed by this
-independent Python implementation of docs/PROTOCOL.md. The Swift tests check the codec and
-the handshake against it, so the document, this script and the Swift code must agree."""
-import hashlib, hmac, json, os, re, struct, sys, unicodedata
+"""Writes Resources/protocol-vectors.json: frames and the version-2 handshake computed by
+this independent Python implementation of docs/PROTOCOL.md (its cryptography is
+scripts/chatcrypto.py). The Swift tests check the codec and the handshake against it, so
+the document, this script and the Swift code must agree.
 
-def frame(ftype, payload):
-    return struct.pack("!IB", len(payload), ftype) + payload
+usage: python3 scripts/make-protocol-vectors.py > Resources/protocol-vectors.json
 
-def hello_payload(version, flags, max_payload, nonce, name, caps):
-    name_b = name.encode()
-    out = struct.pack("!HHI", version, flags, max_payload) + nonce + bytes([len(name_b)]) + name_b
-    out += bytes([len(caps)]) + b"".join(bytes([len(c)]) + c.encode() for c in caps)
-    return out
+First checks chatcrypto.py against the published CPace and Noise vectors
+(scripts/check-crypto-vectors.py; its summary goes to stderr) and writes nothing if any
+value differs. Everything else is deterministic: the same JSON on every run."""
+import hashlib, importlib.util, json, os, re, struct, sys, unicodedata
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import chatcrypto as cc  # noqa: E402
+from chatcrypto import frame, hello_payload  # noqa: E402
+
+def check_crypto():
+    """Runs check-crypto-vectors.py's checks, its summary line on stderr."""
+    spec = importlib.util.spec_from_file_location("check_crypto_vectors", os.path.join(HERE, "check-crypto-vectors.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    stdout, sys.stdout = sys.stdout, sys.stderr
+    try:
+        return module.main()
+    finally:
+        sys.stdout = stdout
+
+if check_crypto() != 0:
+    sys.exit("make-protocol-vectors: chatcrypto.py does not reproduce the published vectors")
 
 nonce_a = bytes(range(0, 32))
 nonce_b = bytes(range(32, 64))
-hello_a = hello_payload(1, 1, 1 << 20, nonce_a, "alice", [])
-hello_b = hello_payload(1, 1, 1 << 20, nonce_b, "小明", ["x-example"])
+hello_a = hello_payload(2, 1, 1 << 20, nonce_a, "alice", [])
+hello_b = hello_payload(2, 1, 1 << 20, nonce_b, "小明", ["x-example"])
 
 valid = [
     ("hello from alice, auth offered, no capabilities", frame(0x01, hello_a),
-     {"type": "hello", "version": 1, "offersAuth": True, "maximumPayloadLength": 1 << 20,
+     {"type": "hello", "version": 2, "offersAuth": True, "maximumPayloadLength": 1 << 20,
       "nonce": nonce_a.hex(), "name": "alice", "capabilities": []}),
     ("hello from 小明 with one capability", frame(0x01, hello_b),
-     {"type": "hello", "version": 1, "offersAuth": True, "maximumPayloadLength": 1 << 20,
+     {"type": "hello", "version": 2, "offersAuth": True, "maximumPayloadLength": 1 << 20,
       "nonce": nonce_b.hex(), "name": "小明", "capabilities": ["x-example"]}),
-    ("auth proof", frame(0x02, bytes(range(0xa0, 0xc0))), {"type": "authProof", "bytes": bytes(range(0xa0, 0xc0)).hex()}),
     ("text 'hello', sequence 1", frame(0x10, struct.pack("!Q", 1) + b"hello"),
      {"type": "text", "sequence": 1, "text": "hello"}),
     ("text '你好, world', sequence 2", frame(0x10, struct.pack("!Q", 2) + "你好, world".encode()),
@@ -46,8 +62,8 @@ valid = [
      {"type": "roomEvent", "kind": 2, "count": 2, "name": "bob", "detail": "connection reset by peer"}),
     ("who request", frame(0x51, b""), {"type": "whoRequest"}),
     ("the shortest hello: a one-byte name, no capabilities",
-     frame(0x01, hello_payload(1, 0, 1024, nonce_a, "a", [])),
-     {"type": "hello", "version": 1, "offersAuth": False, "maximumPayloadLength": 1024,
+     frame(0x01, hello_payload(2, 0, 1024, nonce_a, "a", [])),
+     {"type": "hello", "version": 2, "offersAuth": False, "maximumPayloadLength": 1024,
       "nonce": nonce_a.hex(), "name": "a", "capabilities": []}),
     ("the shortest room text: a one-byte name and one byte of text",
      frame(0x12, struct.pack("!Q", 1) + bytes([1]) + b"a" + b"b"),
@@ -80,14 +96,22 @@ invalid = [
     ("text that is not UTF-8", frame(0x10, struct.pack("!Q", 1) + b"\xff\xfe"), "invalidUTF8"),
     ("text with a truncated UTF-8 sequence", frame(0x10, struct.pack("!Q", 1) + "你".encode()[:2]), "invalidUTF8"),
     ("ping with 4 bytes", frame(0x20, b"\x00\x00\x00\x01"), "malformedFrame"),
-    ("auth proof with 31 bytes", frame(0x02, bytes(31)), "malformedFrame"),
+    ("cpace share of 31 bytes", frame(0x05, bytes(range(31))), "malformedFrame"),
+    ("cpace share of 33 bytes", frame(0x05, bytes(range(33))), "malformedFrame"),
+    ("noise handshake message of 31 bytes", frame(0x06, bytes(range(31))), "malformedFrame"),
+    ("empty noise handshake message", frame(0x06, b""), "malformedFrame"),
+    ("sealed record of 16 bytes (a tag and no inner type)", frame(0x07, bytes(range(16))), "malformedFrame"),
+    ("empty sealed record", frame(0x07, b""), "malformedFrame"),
+    ("auth proof: version 1's type 0x02, never sent in version 2", frame(0x02, bytes(32)), "unexpectedFrame"),
     ("bye with one byte", frame(0x30, b"\x00"), "malformedFrame"),
-    ("hello of protocol version 2", frame(0x01, struct.pack("!H", 2) + bytes(60)), "unsupportedVersion"),
-    ("hello with an empty name", frame(0x01, struct.pack("!HHI", 1, 0, 1024) + nonce_a + b"\x00\x00"), "malformedFrame"),
+    ("hello of protocol version 1", frame(0x01, struct.pack("!HHI", 1, 1, 1 << 20) + nonce_a + b"\x05alice\x00"),
+     "unsupportedVersion"),
+    ("hello of protocol version 3", frame(0x01, struct.pack("!H", 3) + bytes(60)), "unsupportedVersion"),
+    ("hello with an empty name", frame(0x01, struct.pack("!HHI", 2, 0, 1024) + nonce_a + b"\x00\x00"), "malformedFrame"),
     ("hello with a byte after its last field", frame(0x01, hello_a + b"\x00"), "malformedFrame"),
     ("hello announcing a maximum payload below 1024",
-     frame(0x01, hello_payload(1, 0, 1023, nonce_a, "alice", [])), "malformedFrame"),
-    ("hello cut inside its name", frame(0x01, struct.pack("!HHI", 1, 0, 1024) + nonce_a + b"\x05ab"), "malformedFrame"),
+     frame(0x01, hello_payload(2, 0, 1023, nonce_a, "alice", [])), "malformedFrame"),
+    ("hello cut inside its name", frame(0x01, struct.pack("!HHI", 2, 0, 1024) + nonce_a + b"\x05ab"), "malformedFrame"),
     ("room text with an empty sender name", frame(0x12, struct.pack("!Q", 1) + bytes([0]) + b"hi"), "malformedFrame"),
     ("room text with no text", frame(0x12, struct.pack("!Q", 1) + bytes([3]) + b"bob"), "malformedFrame"),
     ("room event of unknown kind 9", frame(0x50, struct.pack("!BH", 9, 1) + bytes([1]) + b"x"), "malformedFrame"),
@@ -199,12 +223,246 @@ name_pairs = [("bob", "BOB"), ("bob", "ｂｏｂ"), ("bob", "b\u043eb"), ("bob",
     ("bob", "bob\u0332"), ("bob", "b\u0323ob"), ("bob", "\u1e05ob"), ("bob", "bob\u20dd"), ("BOB", "bo\u0308b"),
     ("José", "JOSE"), ("がんばる", "かんばる"), ("अंकित", "अकित"), ("มิตร", "มตร"), ("bob", "bób-2")]
 
-secret = b"correct horse battery staple"
-transcript = b""
-for payload in (hello_a, hello_b):  # connector's hello first, then the listener's
-    transcript += struct.pack("!I", len(payload)) + payload
-digest = hashlib.sha256(transcript).digest()
-proof = lambda label: hmac.new(secret, label + digest, hashlib.sha256).digest()
+# Version 2's handshake (docs/PROTOCOL.md): four complete connections, alice connecting to
+# bob, run through chatcrypto.ChatPeer on both sides with fixed keys. Every private value is
+# SHA-256 of a label, so the inputs are reproducible and unrelated to each other.
+SECRET = b"correct horse battery staple"
+
+def fixed(label):
+    return hashlib.sha256(b"chat/2 test vectors: " + label.encode()).digest()
+
+KEYS = {
+    "connector_static_private": fixed("alice's static key"),
+    "listener_static_private": fixed("bob's static key"),
+    "connector_ephemeral_private": fixed("alice's ephemeral key"),
+    "listener_ephemeral_private": fixed("bob's ephemeral key"),
+    "connector_cpace_scalar": fixed("alice's CPace scalar"),
+    "listener_cpace_scalar": fixed("bob's CPace scalar"),
+}
+NONCE_C, NONCE_L = bytes(range(0, 32)), bytes(range(32, 64))
+SESSION_NEW = bytes(16) + struct.pack("!Q", 0)                  # SESSION: new session, no room message yet
+SESSION_ACCEPTED = b"\x01" * 16 + b"\x00" + struct.pack("!Q", 0)  # SESSION_ACCEPT: id 01..01, flags 0, last 0
+
+def v2_hello(name, with_secret, caps):
+    return hello_payload(2, 1 if with_secret else 0, 1 << 20, NONCE_C if name == "alice" else NONCE_L, name, caps)
+
+def run_handshake(title, with_secret, connector_caps, listener_caps):
+    """One connection: the frames each side sends through msg3, then two sealed records each
+    way. Returns the vector case and the two peers."""
+    secret = SECRET if with_secret else None
+    hc, hl = v2_hello("alice", with_secret, connector_caps), v2_hello("bob", with_secret, listener_caps)
+    alice = cc.ChatPeer(True, hc, secret, KEYS["connector_static_private"], KEYS["connector_ephemeral_private"],
+                        KEYS["connector_cpace_scalar"])
+    bob = cc.ChatPeer(False, hl, secret, KEYS["listener_static_private"], KEYS["listener_ephemeral_private"],
+                      KEYS["listener_cpace_scalar"])
+    wire = []  # (from, frame) in the order they are sent
+    to_alice, to_bob = [], []
+
+    def send(sender, frames):
+        for f in frames:
+            wire.append((sender, f))
+            (to_bob if sender == "connector" else to_alice).append(f)
+
+    send("connector", alice.start())
+    send("listener", bob.start())
+    while to_alice or to_bob:  # each side reads everything that has arrived, in order
+        while to_alice:
+            send("connector", alice.receive(to_alice.pop(0)))
+        while to_bob:
+            send("listener", bob.receive(to_bob.pop(0)))
+    assert alice.send_cipher and bob.send_cipher and not alice.confirmed
+    hs_hash = alice.handshake.handshake_hash()
+    assert hs_hash == bob.handshake.handshake_hash() and alice.psk == bob.psk
+    keys = (alice.send_cipher.k, alice.receive_cipher.k)
+    assert keys == (bob.receive_cipher.k, bob.send_cipher.k)
+    handshake_frames = list(wire)
+
+    records = []
+    def record(sender, receiver, inner_type, inner_payload, who):
+        sealed = sender.seal(inner_type, inner_payload)
+        assert receiver.receive(sealed) == [] and receiver.delivered[-1] == (inner_type, inner_payload)
+        records.append({"from": who, "inner_hex": (bytes([inner_type]) + inner_payload).hex(), "hex": sealed.hex()})
+    assert alice.both_caps("resume", "room")
+    record(alice, bob, cc.SESSION, SESSION_NEW, "connector")
+    record(bob, alice, cc.SESSION_ACCEPT, SESSION_ACCEPTED, "listener")
+    assert alice.confirmed
+    record(alice, bob, cc.TEXT, struct.pack("!Q", 1) + "你好, bob".encode(), "connector")
+    record(bob, alice, cc.TEXT, struct.pack("!Q", 1) + b"hi alice", "listener")
+
+    cipher = alice.handshake.cipher
+    hexor = lambda b: b.hex() if b is not None else None
+    case = {
+        "name": title,
+        "protocol_name": alice.handshake.protocol_name,
+        "cipher": cipher,
+        "secret": SECRET.decode() if with_secret else None,
+        "connector_hello_hex": hc.hex(),
+        "listener_hello_hex": hl.hex(),
+        "prologue_hex": cc.chat_prologue(hc, hl).hex(),
+        "connector_static_private": KEYS["connector_static_private"].hex(),
+        "connector_static_public": alice.static_public.hex(),
+        "listener_static_private": KEYS["listener_static_private"].hex(),
+        "listener_static_public": bob.static_public.hex(),
+        "connector_ephemeral_private": KEYS["connector_ephemeral_private"].hex(),
+        "listener_ephemeral_private": KEYS["listener_ephemeral_private"].hex(),
+        "connector_cpace_scalar": KEYS["connector_cpace_scalar"].hex() if with_secret else None,
+        "listener_cpace_scalar": KEYS["listener_cpace_scalar"].hex() if with_secret else None,
+        "cpace_sid": hexor(alice.sid if with_secret else None),
+        "cpace_generator": hexor(cc.cpace_calculate_generator(SECRET, cc.CPACE_CI, alice.sid) if with_secret else None),
+        "connector_cpace_share": hexor(alice.cpace_share),
+        "listener_cpace_share": hexor(bob.cpace_share),
+        "cpace_isk": hexor(alice.isk if with_secret else None),
+        "frames": [{"from": who, "hex": f.hex()} for who, f in handshake_frames],
+        "psk": hexor(alice.psk),
+        "handshake_hash": hs_hash.hex(),
+        "connector_to_listener_key": keys[0].hex(),
+        "listener_to_connector_key": keys[1].hex(),
+        "records": records,
+    }
+    return case, alice, bob
+
+handshake_cases = [
+    ("XXpsk3, ChaChaPoly: with a secret, neither hello lists aesgcm", True, ["room", "resume"], ["room", "resume"]),
+    ("XXpsk3, AESGCM: with a secret, both hellos list aesgcm", True, ["room", "resume", "aesgcm"], ["room", "resume", "aesgcm"]),
+    ("XX, ChaChaPoly: no secret, only the connector lists aesgcm", False, ["room", "resume", "aesgcm"], ["room", "resume"]),
+    ("XX, AESGCM: no secret, both hellos list aesgcm", False, ["room", "resume", "aesgcm"], ["room", "resume", "aesgcm"]),
+]
+handshake_v2, peers = [], []
+for title, with_secret, c_caps, l_caps in handshake_cases:
+    case, alice, bob = run_handshake(title, with_secret, c_caps, l_caps)
+    handshake_v2.append(case)
+    peers.append((case, alice, bob))
+
+# The same four handshakes again straight from the primitives (not through ChatPeer), as a
+# check of how ChatPeer wires them: sid, shares, ISK with transcript_ir (connector = A),
+# psk = ISK[0:32], the prologue, and the three Noise messages with empty payloads.
+for case in handshake_v2:
+    hc, hl = bytes.fromhex(case["connector_hello_hex"]), bytes.fromhex(case["listener_hello_hex"])
+    prologue = b"chat/2 prologue" + struct.pack("!I", len(hc)) + hc + struct.pack("!I", len(hl)) + hl
+    psks = []
+    expected = [bytes.fromhex(f["hex"]) for f in case["frames"]]
+    if case["secret"] is not None:
+        sid = hc[8:40] + hl[8:40]
+        g = cc.cpace_calculate_generator(case["secret"].encode(), b"chat/2", sid)
+        yc, yl = (cc.x25519(KEYS[k], g) for k in ("connector_cpace_scalar", "listener_cpace_scalar"))
+        k = cc.x25519(KEYS["connector_cpace_scalar"], yl)
+        assert k == cc.x25519(KEYS["listener_cpace_scalar"], yc) and k != bytes(32)
+        isk = hashlib.sha512(cc.lv_cat(b"CPace255_ISK", sid, k) + cc.lv_cat(yc, b"") + cc.lv_cat(yl, b"")).digest()
+        assert isk.hex() == case["cpace_isk"] and isk[:32].hex() == case["psk"]
+        assert expected[2] == frame(0x05, yc) and expected[4] == frame(0x05, yl)
+        assert (yc.hex(), yl.hex()) == (case["connector_cpace_share"], case["listener_cpace_share"])
+        psks = [isk[:32]]
+        noise = [expected[3], expected[5], expected[6]]
+    else:
+        noise = expected[2:5]
+    init = cc.HandshakeState(case["protocol_name"], True, prologue, s=KEYS["connector_static_private"],
+                             e=KEYS["connector_ephemeral_private"], psks=psks)
+    resp = cc.HandshakeState(case["protocol_name"], False, prologue, s=KEYS["listener_static_private"],
+                             e=KEYS["listener_ephemeral_private"], psks=psks)
+    for index, message in enumerate(noise):
+        writer, reader = (init, resp) if index % 2 == 0 else (resp, init)
+        out, split = writer.write_message(b"")
+        assert frame(0x06, out) == message and reader.read_message(out)[0] == b""
+    assert init.handshake_hash().hex() == case["handshake_hash"] == resp.handshake_hash().hex()
+    assert split[0].k.hex() == case["connector_to_listener_key"] and split[1].k.hex() == case["listener_to_connector_key"]
+
+# The new frame types (§1): CPACE exactly 32 bytes, NOISE 32 to 4096, SEALED at least 17.
+first = handshake_v2[0]
+cpace_frame = bytes.fromhex(first["frames"][2]["hex"])
+noise_frame = bytes.fromhex(handshake_v2[2]["frames"][2]["hex"])  # XX msg1: e alone, 32 bytes
+sealed_frame = bytes.fromhex(first["records"][0]["hex"])
+assert cpace_frame[4] == cc.CPACE and noise_frame[4] == cc.NOISE and len(noise_frame) == 37
+valid += [
+    ("cpace share (alice's, from the first handshake_v2 case)", cpace_frame, {"type": "cpace", "bytes": cpace_frame[5:].hex()}),
+    ("noise handshake message: XX msg1, an ephemeral key alone (32 bytes)", noise_frame,
+     {"type": "noise", "bytes": noise_frame[5:].hex()}),
+    ("the longest noise handshake message: 4096 bytes", frame(0x06, bytes(i % 256 for i in range(4096))),
+     {"type": "noise", "bytes": bytes(i % 256 for i in range(4096)).hex()}),
+    ("sealed record (alice's SESSION from the first handshake_v2 case)", sealed_frame,
+     {"type": "sealed", "bytes": sealed_frame[5:].hex()}),
+    ("the shortest sealed record: 17 bytes", frame(0x07, bytes(range(17))), {"type": "sealed", "bytes": bytes(range(17)).hex()}),
+    ("error, tampered", frame(0x31, struct.pack("!H", 20) + b"the connection was tampered with: a record did not open"),
+     {"type": "error", "code": 20, "message": "the connection was tampered with: a record did not open"}),
+]
+
+# Tampering: the connector's first record of the two secret cases, each changed in one way;
+# none may open with the direction's key at counter 0 (the last one: at counter 1).
+def tamper_case(case, alice_key):
+    record = bytes.fromhex(case["records"][0]["hex"])
+    header, body = record[:5], record[5:]
+    flip = lambda data, index, bit: data[:index] + bytes([data[index] ^ (1 << bit)]) + data[index + 1:]
+    changes = [
+        ("a bit flipped in the header (the lowest bit of the length): the associated data differs",
+         flip(header, 3, 0), body, 0, None),
+        ("a bit flipped in the ciphertext (its first byte, the encrypted inner type)", header, flip(body, 0, 0), 0,
+         header + flip(body, 0, 0)),
+        ("a bit flipped in the tag (its last byte)", header, flip(body, len(body) - 1, 7), 0,
+         header + flip(body, len(body) - 1, 7)),
+        ("a byte appended and the length raised to match", struct.pack("!IB", len(body) + 1, cc.SEALED), body + b"\x00", 0,
+         struct.pack("!IB", len(body) + 1, cc.SEALED) + body + b"\x00"),
+        ("the record unchanged but opened at counter 1: a replay after the first record", header, body, 1, record),
+    ]
+    out = []
+    for what, aad, payload, counter, whole in changes:
+        state = cc.CipherState(case["cipher"], alice_key)
+        state.n = counter
+        try:
+            state.decrypt_with_ad(aad, payload)
+            raise AssertionError("a tampered record opened: " + what)
+        except cc.NoiseError:
+            pass
+        out.append({"what": what, "header_hex": aad.hex(), "payload_hex": payload.hex(), "counter": counter,
+                    "hex": whole.hex() if whole is not None else None})
+    state = cc.CipherState(case["cipher"], alice_key)
+    assert state.decrypt_with_ad(header, body)  # the record itself opens
+    return {"cipher": case["cipher"], "key": case["connector_to_listener_key"], "counter": 0,
+            "record_hex": record.hex(), "inner_hex": case["records"][0]["inner_hex"], "cases": out}
+
+tamper = [tamper_case(case, alice.send_cipher.k) for case, alice, bob in peers[:2]]
+
+# A CPace share that is a low-order point (or encodes one) gives K = 0 for any scalar: the
+# receiver aborts with ERROR authFailed (sent plaintext: no keys yet).
+LOW_ORDER = json.load(open(os.path.join(HERE, "../Resources/cpace-x25519-vectors.json")))["X25519_points"]
+low_order_shares = [LOW_ORDER["Invalid Y%d" % i] for i in (0, 1, 2, 3, 4, 5, 7)]
+for share in low_order_shares:
+    bob = cc.ChatPeer(False, v2_hello("bob", True, ["room", "resume"]), SECRET, KEYS["listener_static_private"],
+                      KEYS["listener_ephemeral_private"], KEYS["listener_cpace_scalar"])
+    bob.start()
+    bob.receive(frame(cc.HELLO, v2_hello("alice", True, ["room", "resume"])))
+    try:
+        bob.receive(frame(cc.CPACE, bytes.fromhex(share)))
+        raise AssertionError("a low-order CPace share was accepted")
+    except cc.ChatFailure as failure:
+        assert failure.code == 7
+        cpace_error = bob.error_frame(failure)
+cpace_low_order = {
+    "about": "CPACE payloads that make K all zeros whatever the scalar (the draft's u0-u5 and u7): the receiver sends this ERROR and closes.",
+    "shares": [share.lower() for share in low_order_shares],
+    "error": "authFailed",
+    "error_hex": cpace_error.hex(),
+}
+
+# A version-1 hello: refused with unsupportedVersion.
+v1_hello = frame(cc.HELLO, struct.pack("!HHI", 1, 1, 1 << 20) + NONCE_C + b"\x05alice\x00")
+bob = cc.ChatPeer(False, v2_hello("bob", False, ["room", "resume"]), None, KEYS["listener_static_private"])
+try:
+    bob.receive(v1_hello)
+    raise AssertionError("a version-1 hello was accepted")
+except cc.ChatFailure as failure:
+    version_1_hello = {"hex": v1_hello.hex(), "error": "unsupportedVersion", "code": failure.code,
+                       "message": failure.message, "error_hex": bob.error_frame(failure).hex()}
+
+# Safety numbers (not on the wire): of alice's and bob's static keys above.
+pub_c, pub_l = bytes.fromhex(first["connector_static_public"]), bytes.fromhex(first["listener_static_public"])
+low, high = sorted([pub_c, pub_l])
+safety_number = {
+    "about": "digest = SHA-512(\"chat/2 safety number\" || the smaller key || the larger key), bytes compared in order; group i = digest[5i:5i+5] as a big-endian integer mod 100000, 5 digits; 12 groups.",
+    "connector_static_public": pub_c.hex(),
+    "listener_static_public": pub_l.hex(),
+    "digest": hashlib.sha512(cc.SAFETY_LABEL + low + high).hexdigest(),
+    "safety_number": cc.safety_number(pub_c, pub_l),
+}
+assert cc.safety_number(pub_l, pub_c) == safety_number["safety_number"]
 
 doc = {
     "about": "Generated by scripts/make-protocol-vectors.py from docs/PROTOCOL.md. Hex is the whole frame, header included.",
@@ -215,14 +473,22 @@ doc = {
         "rules": [{"nameHex": n.encode().hex(), "refused": name_refused(n)} for n in name_samples],
         "pairs": [{"a": a, "b": b, "lookAlike": names_look_alike(a, b)} for a, b in name_pairs],
     },
-    "auth": {
-        "secret": secret.decode(),
-        "connectorHelloHex": frame(0x01, hello_a).hex(),
-        "listenerHelloHex": frame(0x01, hello_b).hex(),
-        "transcriptSHA256": digest.hex(),
-        "connectorProof": proof(b"chat/1 connector proof").hex(),
-        "listenerProof": proof(b"chat/1 listener proof").hex(),
-    },
+    "handshake_v2_about": (
+        "Four connections, alice (connector, Noise initiator, CPace party A) to bob (listener). frames: every "
+        "frame through msg3, whole, in the order each side sends it (each direction's order is what matters: "
+        "connector HELLO, [CPACE], NOISE msg1, NOISE msg3; listener HELLO, [CPACE], NOISE msg2). records: the "
+        "first two SEALED frames each way, in the order sent (SESSION, SESSION_ACCEPT, TEXT, TEXT); inner_hex is "
+        "the sealed plaintext: the inner frame's type byte, then its payload (no length). Private keys are SHA-256(\"chat/2 test vectors: \" + a label). Every "
+        "byte string is hex. Fields that only exist with a secret are null without one."),
+    "handshake_v2": handshake_v2,
+    "tamper_about": (
+        "The connector's first record (first two handshake_v2 cases) changed in one way each: none opens with "
+        "key at the given counter, with header_hex as associated data and payload_hex as ciphertext and tag. "
+        "hex is the whole frame as it would arrive (null when it is not a consistent frame)."),
+    "tamper": tamper,
+    "cpace_low_order": cpace_low_order,
+    "version_1_hello": version_1_hello,
+    "safety_number": safety_number,
 }
 json.dump(doc, sys.stdout, ensure_ascii=False, indent=2)
 print()
