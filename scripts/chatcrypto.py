@@ -567,24 +567,45 @@ def chat_psk(isk):
     return isk[:32]
 
 
+def seal_frames(cipher_state, inner_frames):
+    """A SEALED frame: header u32be(len(plaintext) + 16) || 0x07; payload = AEAD of the
+    plaintext (one or more whole inner frames, each with its own 5-byte header, back to
+    back) with the header as associated data and the direction's counter as nonce (the
+    CipherState's n, which this advances)."""
+    header = struct.pack("!IB", len(inner_frames) + TAG_LENGTH, SEALED)
+    return header + cipher_state.encrypt_with_ad(header, inner_frames)
+
+
 def seal_record(cipher_state, inner_type, inner_payload):
-    """A SEALED frame: header u32be(1 + len(inner payload) + 16) || 0x07; payload = AEAD of
-    inner type || inner payload with the header as associated data and the direction's
-    counter as nonce (the CipherState's n, which this advances)."""
-    plaintext = bytes([inner_type]) + inner_payload
-    header = struct.pack("!IB", len(plaintext) + TAG_LENGTH, SEALED)
-    return header + cipher_state.encrypt_with_ad(header, plaintext)
+    """A SEALED frame holding one inner frame."""
+    return seal_frames(cipher_state, frame(inner_type, inner_payload))
+
+
+def split_frames(plaintext):
+    """The (type, payload) of each whole frame in an opened record; raises ValueError if the
+    record ends inside a frame or holds none."""
+    frames, offset = [], 0
+    while offset < len(plaintext):
+        if len(plaintext) - offset < 5:
+            raise ValueError("a sealed record ends inside a frame header")
+        length, ftype = struct.unpack("!IB", plaintext[offset:offset + 5])
+        if len(plaintext) - offset - 5 < length:
+            raise ValueError("a sealed record ends inside a frame")
+        frames.append((ftype, plaintext[offset + 5:offset + 5 + length]))
+        offset += 5 + length
+    if not frames:
+        raise ValueError("a sealed record holds no frame")
+    return frames
 
 
 def open_record(cipher_state, whole_frame):
-    """(inner type, inner payload) of a whole SEALED frame; raises NoiseError if it does not
-    open (the counter then stays where it was)."""
+    """The plaintext (inner frames, not yet split) of a whole SEALED frame; raises NoiseError
+    if it does not open (the counter then stays where it was)."""
     header, body = whole_frame[:5], whole_frame[5:]
     length, ftype = struct.unpack("!IB", header)
-    if ftype != SEALED or length != len(body) or length < 1 + TAG_LENGTH:
+    if ftype != SEALED or length != len(body) or length < 5 + TAG_LENGTH:
         raise NoiseError("not a whole SEALED frame")
-    plaintext = cipher_state.decrypt_with_ad(header, body)
-    return plaintext[0], plaintext[1:]
+    return cipher_state.decrypt_with_ad(header, body)
 
 
 def safety_number(key_a, key_b):
@@ -754,7 +775,7 @@ class ChatPeer:
         except NoiseError:
             if last and self.secret is not None:
                 raise ChatFailure(7, "auth failed: the shared secrets differ (or the handshake was altered)") from None
-            raise ChatFailure(20, "the connection was tampered with: a handshake message did not verify") from None
+            raise ChatFailure(20, "the connection was tampered with: a handshake message did not authenticate") from None
         if inner:
             raise ChatFailure(5, "a Noise handshake message must carry an empty payload")
         if split:  # the listener, after msg3
@@ -771,14 +792,19 @@ class ChatPeer:
     def _sealed(self, whole_frame, payload):
         if self.receive_cipher is None:
             raise ChatFailure(1, "a SEALED frame before the handshake finished")
-        if len(payload) < 1 + TAG_LENGTH:
-            raise ChatFailure(5, "a SEALED frame carries at least 17 bytes")
+        if len(payload) < 5 + TAG_LENGTH:
+            raise ChatFailure(5, "a SEALED frame carries at least 21 bytes")
         try:
-            inner_type, inner = open_record(self.receive_cipher, whole_frame)
+            plaintext = open_record(self.receive_cipher, whole_frame)
         except NoiseError:
-            raise ChatFailure(20, "the connection was tampered with: a record did not open") from None
-        if inner_type in HANDSHAKE_TYPES:
-            raise ChatFailure(1, "a sealed HELLO, CPACE, NOISE or SEALED frame")
+            raise ChatFailure(20, "the connection was tampered with: a record did not authenticate") from None
+        try:
+            inner_frames = split_frames(plaintext)
+        except ValueError as problem:
+            raise ChatFailure(5, "sealed frame: %s" % problem) from None
+        for inner_type, inner in inner_frames:
+            if inner_type in HANDSHAKE_TYPES:
+                raise ChatFailure(1, "a sealed HELLO, CPACE, NOISE or SEALED frame")
         self.confirmed = True
-        self.delivered.append((inner_type, inner))
+        self.delivered.extend(inner_frames)
         return []

@@ -100,7 +100,7 @@ invalid = [
     ("cpace share of 33 bytes", frame(0x05, bytes(range(33))), "malformedFrame"),
     ("noise handshake message of 31 bytes", frame(0x06, bytes(range(31))), "malformedFrame"),
     ("empty noise handshake message", frame(0x06, b""), "malformedFrame"),
-    ("sealed record of 16 bytes (a tag and no inner type)", frame(0x07, bytes(range(16))), "malformedFrame"),
+    ("sealed record of 20 bytes (a tag and less than one inner frame header)", frame(0x07, bytes(range(20))), "malformedFrame"),
     ("empty sealed record", frame(0x07, b""), "malformedFrame"),
     ("auth proof: version 1's type 0x02, never sent in version 2", frame(0x02, bytes(32)), "unexpectedFrame"),
     ("bye with one byte", frame(0x30, b"\x00"), "malformedFrame"),
@@ -281,7 +281,7 @@ def run_handshake(title, with_secret, connector_caps, listener_caps):
     def record(sender, receiver, inner_type, inner_payload, who):
         sealed = sender.seal(inner_type, inner_payload)
         assert receiver.receive(sealed) == [] and receiver.delivered[-1] == (inner_type, inner_payload)
-        records.append({"from": who, "inner_hex": (bytes([inner_type]) + inner_payload).hex(), "hex": sealed.hex()})
+        records.append({"from": who, "inner_hex": frame(inner_type, inner_payload).hex(), "hex": sealed.hex()})
     assert alice.both_caps("resume", "room")
     record(alice, bob, cc.SESSION, SESSION_NEW, "connector")
     record(bob, alice, cc.SESSION_ACCEPT, SESSION_ACCEPTED, "listener")
@@ -366,7 +366,7 @@ for case in handshake_v2:
     assert init.handshake_hash().hex() == case["handshake_hash"] == resp.handshake_hash().hex()
     assert split[0].k.hex() == case["connector_to_listener_key"] and split[1].k.hex() == case["listener_to_connector_key"]
 
-# The new frame types (§1): CPACE exactly 32 bytes, NOISE 32 to 4096, SEALED at least 17.
+# The new frame types (§1): CPACE exactly 32 bytes, NOISE 32 to 4096, SEALED at least 21.
 first = handshake_v2[0]
 cpace_frame = bytes.fromhex(first["frames"][2]["hex"])
 noise_frame = bytes.fromhex(handshake_v2[2]["frames"][2]["hex"])  # XX msg1: e alone, 32 bytes
@@ -380,9 +380,9 @@ valid += [
      {"type": "noise", "bytes": bytes(i % 256 for i in range(4096)).hex()}),
     ("sealed record (alice's SESSION from the first handshake_v2 case)", sealed_frame,
      {"type": "sealed", "bytes": sealed_frame[5:].hex()}),
-    ("the shortest sealed record: 17 bytes", frame(0x07, bytes(range(17))), {"type": "sealed", "bytes": bytes(range(17)).hex()}),
-    ("error, tampered", frame(0x31, struct.pack("!H", 20) + b"the connection was tampered with: a record did not open"),
-     {"type": "error", "code": 20, "message": "the connection was tampered with: a record did not open"}),
+    ("the shortest sealed record: 21 bytes", frame(0x07, bytes(range(21))), {"type": "sealed", "bytes": bytes(range(21)).hex()}),
+    ("error, tampered", frame(0x31, struct.pack("!H", 20) + b"the connection was tampered with: a record did not authenticate"),
+     {"type": "error", "code": 20, "message": "the connection was tampered with: a record did not authenticate"}),
 ]
 
 # Tampering: the connector's first record of the two secret cases, each changed in one way;
@@ -394,7 +394,7 @@ def tamper_case(case, alice_key):
     changes = [
         ("a bit flipped in the header (the lowest bit of the length): the associated data differs",
          flip(header, 3, 0), body, 0, None),
-        ("a bit flipped in the ciphertext (its first byte, the encrypted inner type)", header, flip(body, 0, 0), 0,
+        ("a bit flipped in the ciphertext (its first byte, the inner frame's encrypted length)", header, flip(body, 0, 0), 0,
          header + flip(body, 0, 0)),
         ("a bit flipped in the tag (its last byte)", header, flip(body, len(body) - 1, 7), 0,
          header + flip(body, len(body) - 1, 7)),
@@ -478,7 +478,7 @@ doc = {
         "frame through msg3, whole, in the order each side sends it (each direction's order is what matters: "
         "connector HELLO, [CPACE], NOISE msg1, NOISE msg3; listener HELLO, [CPACE], NOISE msg2). records: the "
         "first two SEALED frames each way, in the order sent (SESSION, SESSION_ACCEPT, TEXT, TEXT); inner_hex is "
-        "the sealed plaintext: the inner frame's type byte, then its payload (no length). Private keys are SHA-256(\"chat/2 test vectors: \" + a label). Every "
+        "the sealed plaintext: the inner frame, whole (5-byte header, then payload); a record may hold several. Private keys are SHA-256(\"chat/2 test vectors: \" + a label). Every "
         "byte string is hex. Fields that only exist with a secret are null without one."),
     "handshake_v2": handshake_v2,
     "tamper_about": (
