@@ -181,6 +181,8 @@ let package = Package(
       name: "ChatProtocolTests",
       dependencies: [
         "ChatProtocol",
+        "ChatCrypto",
+        .product(name: "Crypto", package: "swift-crypto"),
         "ChatFuzzing",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "PropertyBased", package: "swift-property-based"),

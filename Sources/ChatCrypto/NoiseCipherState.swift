@@ -23,8 +23,9 @@ public struct NoiseCipherState: Sendable {
   /// The counter the next encryption or decryption will use.
   public private(set) var nonce: UInt64
 
-  /// A state with `key` and the counter at zero (InitializeKey).
-  init(cipher: NoiseCipher, key: [UInt8]) {
+  /// A state with `key` and the counter at zero (InitializeKey); tests build one from a
+  /// vector's transport key.
+  public init(cipher: NoiseCipher, key: [UInt8]) {
     precondition(key.count == 32, "Noise cipher keys are 32 bytes")
     self.cipher = cipher
     self.key = SymmetricKey(data: key)

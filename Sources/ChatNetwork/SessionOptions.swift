@@ -6,7 +6,7 @@ public struct SessionOptions: Sendable {
   /// The display name announced in the hello.
   public var name: String
   /// The shared secret, or nil for an unauthenticated session.
-  public var secret: SharedSecret?
+  public var secret: ChatProtocol.SharedSecret?
   /// Largest frame payload accepted from the peer (`--max-frame`).
   public var maximumPayloadLength: Int
   /// How long hello and auth may take before the peer is dropped.
@@ -31,7 +31,7 @@ public struct SessionOptions: Sendable {
 
   public init(
     name: String,
-    secret: SharedSecret? = nil,
+    secret: ChatProtocol.SharedSecret? = nil,
     maximumPayloadLength: Int = FrameHeader.defaultMaximumPayloadLength,
     handshakeTimeout: Duration = .seconds(10),
     pingInterval: Duration = .seconds(10),

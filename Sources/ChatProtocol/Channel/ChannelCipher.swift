@@ -1,4 +1,4 @@
-public import ChatCrypto
+import ChatCrypto
 
 /// The AEAD that seals a session's records, chosen from the two hellos.
 public enum ChannelCipher: Hashable, Sendable, CustomStringConvertible {

@@ -1,5 +1,6 @@
 import ChatProtocol
 import Foundation
+import NIOCore
 
 /// Resources/protocol-vectors.json, written by scripts/make-protocol-vectors.py.
 struct ProtocolVectors: Decodable {
@@ -51,7 +52,9 @@ struct ProtocolVectors: Decodable {
             capabilities: capabilities!
           )
         )
-      case "authProof": .authProof(decodeHex(bytes!))
+      case "cpace": .cpace(decodeHex(bytes!))
+      case "noise": .noise(decodeHex(bytes!))
+      case "sealed": .sealed(ByteBuffer(bytes: decodeHex(bytes!)))
       case "text": .text(TextMessage(sequence: sequence!, text: text!))
       case "roomText": .roomText(RoomText(sequence: sequence!, sender: sender!, text: text!))
       case "roomEvent":
@@ -75,15 +78,6 @@ struct ProtocolVectors: Decodable {
     }
   }
 
-  struct Auth: Decodable {
-    var secret: String
-    var connectorHelloHex: String
-    var listenerHelloHex: String
-    var transcriptSHA256: String
-    var connectorProof: String
-    var listenerProof: String
-  }
-
   /// The hello's name rules, with names as UTF-8 hex (so the file holds no raw bidi
   /// characters). The look-alike pairs are read by ChatRoomTests.
   struct Names: Decodable {
@@ -97,7 +91,6 @@ struct ProtocolVectors: Decodable {
   var frames: [ValidFrame]
   var invalid: [InvalidFrame]
   var names: Names
-  var auth: Auth
 
   static func load() throws -> ProtocolVectors {
     let root = URL(fileURLWithPath: #filePath)
