@@ -21,8 +21,10 @@ public struct IdentityError: Error, CustomStringConvertible, Sendable, Equatable
 
   /// The identity file's path.
   public let path: String
+  /// What was wrong.
   public let reason: Reason
 
+  /// An error about the identity file at `path`.
   public init(path: String, reason: Reason) {
     self.path = path
     self.reason = reason

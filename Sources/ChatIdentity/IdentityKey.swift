@@ -22,6 +22,7 @@ public struct IdentityKey: Sendable, CustomStringConvertible, CustomDebugStringC
   /// keeps a wrong path (a log file, /dev/zero's cousins) from being read whole.
   static let maximumFileSize = 4096
 
+  /// The static private key, for the handshake. Never log it; log `publicKey`'s fingerprint.
   public let privateKey: Curve25519.KeyAgreement.PrivateKey
 
   /// The 32-byte X25519 public key, as sent in the handshake and pinned by peers.
@@ -186,6 +187,7 @@ public struct IdentityKey: Sendable, CustomStringConvertible, CustomDebugStringC
     "IdentityKey(x25519, public key \(Fingerprint.short(publicKey)))"
   }
 
+  /// The same as `description`: the private key stays out of debugger output too.
   public var debugDescription: String { description }
 
   /// Keeps `dump` and debuggers' summaries from walking into the private key's storage.

@@ -33,8 +33,10 @@ public struct KnownPeersError: Error, CustomStringConvertible, Sendable, Equatab
 
   /// The known_peers file, or nil for an error from the in-memory model (`KnownPeers.pin`).
   public let path: String?
+  /// What was wrong.
   public let reason: Reason
 
+  /// An error about the known_peers file at `path` (nil: about the in-memory pins).
   public init(path: String?, reason: Reason) {
     self.path = path
     self.reason = reason
