@@ -22,6 +22,8 @@ final class BenchClient: @unchecked Sendable {
     var onMessage: ((Frame, Int, NIODeadline) -> Void)?
     var messages = 0
     var context: ChannelHandlerContext?
+    /// Seals what this client writes once its handshake is done.
+    var sealer: RecordSealer?
 
     init(name: String, secret: SharedSecret?, established: EventLoopPromise<Void>) {
       let nonce = (0..<Hello.nonceLength).map { _ in UInt8.random(in: 0...255) }
@@ -70,7 +72,11 @@ final class BenchClient: @unchecked Sendable {
     private func perform(_ actions: [SessionAction], context: ChannelHandlerContext) {
       for action in actions {
         switch action {
-        case .send(let frame): context.writeAndFlush(wrapOutboundOut(frame.encoded()), promise: nil)
+        case .send(let frame):
+          var bytes = frame.encoded()
+          if sealer != nil { bytes = sealer!.sealed(bytes) }
+          context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
+        case .beginSealing(let new): sealer = new
         case .report(.established): established.succeed()
         case .report(.ended(let end)): established.fail(BenchError("session ended: \(end)"))
         case .report, .close: break

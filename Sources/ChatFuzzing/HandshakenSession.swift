@@ -63,7 +63,14 @@ struct HandshakenSession: Sendable {
       var nextToPeer: [Frame] = []
       var nextToMachine: [Frame] = []
       for frame in toMachine {
-        nextToPeer += wire(machine.receive(frame, now: 0), sealer: &sealers[true], sent: &ignored)
+        let actions = machine.receive(frame, now: 0)
+        nextToPeer += wire(actions, sealer: &sealers[true], sent: &ignored)
+        for case .report(.sessionRequested) in actions {
+          let id = SessionID(bytes: [UInt8](repeating: 3, count: SessionID.length))
+          nextToPeer += wire(
+            machine.acceptSession(SessionAcceptance(sessionID: id, resumed: false, lastReceived: 0)),
+            sealer: &sealers[true], sent: &ignored)
+        }
       }
       for frame in toPeer {
         let actions = peer.receive(frame, now: 0)

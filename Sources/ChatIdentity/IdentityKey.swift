@@ -1,3 +1,4 @@
+import ChatCrypto
 public import Crypto
 import Foundation
 
@@ -184,7 +185,7 @@ public struct IdentityKey: Sendable, CustomStringConvertible, CustomDebugStringC
 
   /// Only the public half, by fingerprint: this is what ends up in logs and error messages.
   public var description: String {
-    "IdentityKey(x25519, public key \(Fingerprint.short(publicKey)))"
+    "IdentityKey(x25519, public key \(KeyFingerprint.short(publicKey)))"
   }
 
   /// The same as `description`: the private key stays out of debugger output too.
@@ -192,6 +193,6 @@ public struct IdentityKey: Sendable, CustomStringConvertible, CustomDebugStringC
 
   /// Keeps `dump` and debuggers' summaries from walking into the private key's storage.
   public var customMirror: Mirror {
-    Mirror(self, children: ["publicKeyFingerprint": Fingerprint.full(publicKey)], displayStyle: .struct)
+    Mirror(self, children: ["publicKeyFingerprint": KeyFingerprint.full(publicKey)], displayStyle: .struct)
   }
 }

@@ -1,4 +1,5 @@
 import ChatIdentity
+import ChatCrypto
 import Crypto
 import Foundation
 import Synchronization
@@ -212,7 +213,7 @@ struct IdentityKeyTests {
         #expect(!shown.contains(secret))
       }
     }
-    #expect(identity.description.contains(Fingerprint.short(identity.publicKey)))
+    #expect(identity.description.contains(KeyFingerprint.short(identity.publicKey)))
   }
 
   @Test("the default path follows XDG_CONFIG_HOME when it is absolute, else HOME")

@@ -35,7 +35,7 @@ struct DeliveryTests {
   @Test func anAckBeyondWhatWasSentIsAProtocolError() throws {
     var pair = MachinePair(connectorSecret: nil, listenerSecret: nil)
     pair.start()
-    let actions = pair.connector.receive(.ack(7), now: 0)
+    let actions = pair.connectorReceives(.ack(7), now: 0)
     #expect(actions.contains(.close))
     let report = try #require(actions.first?.sentFrame?.errorReport, "no error frame: \(actions)")
     #expect(report.code == .malformedFrame)
@@ -64,7 +64,7 @@ struct DeliveryTests {
     for text in ["a", "b", "c"] {
       for case .send(let frame) in first.connector.send(text: text) { sent.append(frame) }
     }
-    _ = first.listener.receive(sent[0], now: 0)
+    _ = first.listenerReceives(sent[0], now: 0)
     let receivedBefore = first.listener.lastReceivedSequence
     #expect(receivedBefore == 1)
     #expect(
@@ -126,7 +126,7 @@ struct DeliveryTests {
     #expect(pair.connector.tick(now: start + 12 * second) == [.report(.peerSilent(nanoseconds: 12 * second))])
     #expect(pair.connector.nextTick == start + 13 * second, "once a second while late")
     // Heard again: responsive, and the pong gives the round trip.
-    let heard = pair.connector.receive(.pong(start), now: start + 12 * second + 1)
+    let heard = pair.connectorReceives(.pong(start), now: start + 12 * second + 1)
     #expect(heard.first == .report(.peerResponsive))
     #expect(pair.connector.tick(now: start + 22 * second + 1) == [.send(.ping(start + 22 * second + 1))])
     let dead = pair.connector.tick(now: start + 42 * second + 1)
@@ -153,23 +153,18 @@ struct DeliveryTests {
     pair.start()
     pair.run(connector: pair.connector.send(text: "last words"), listener: [])
     _ = pair.connector.close(Goodbye(code: .userQuit, reason: "bye"))
-    #expect(pair.connector.receive(.ack(1), now: 0) == [.report(.delivered([1]))])
+    #expect(pair.connectorReceives(.ack(1), now: 0) == [.report(.delivered([1]))])
   }
 
   @Test func aWithoutResumePeerGetsNoReceiptFrames() throws {
-    var connector = SessionMachine(
-      configuration: .init(role: .connector, name: "old", secret: nil, capabilities: [Capability.room]),
-      nonce: randomNonce())
-    var listener = SessionMachine(
-      configuration: .init(role: .listener, name: "relay", secret: nil), nonce: randomNonce())
-    let hello = try #require(connector.start().first?.sentFrame, "the connector's hello")
-    let listenerHello = try #require(listener.start().first?.sentFrame, "the listener's hello")
-    let established = listener.receive(hello, now: 0)
-    #expect(established.contains { if case .report(.established) = $0 { true } else { false } })
-    _ = connector.receive(listenerHello, now: 0)
-    let text = try #require(connector.send(text: "hi").first?.sentFrame, "the text goes out at once")
-    _ = listener.receive(text, now: 0)
-    #expect(listener.acknowledge().isEmpty)
-    #expect(!listener.usesReceipts)
+    var pair = MachinePair(connectorSecret: nil, listenerSecret: nil, connectorCapabilities: [Capability.room])
+    pair.start()
+    #expect(pair.listenerReports.contains { if case .established = $0 { true } else { false } })
+    #expect(pair.connector.isEstablished, "the listener's first record (a ping) confirmed the keys")
+    let text = try #require(pair.connector.send(text: "hi").first?.sentFrame, "the text goes out at once")
+    _ = pair.listenerReceives(text, now: 0)
+    #expect(pair.listener.acknowledge().isEmpty)
+    #expect(!pair.listener.usesReceipts)
   }
+
 }

@@ -66,8 +66,10 @@ struct HandshakeVectorTests {
           _ = try fresh.open(record)
         }
         // The opener derives the header from the payload's length, as a receiver does: a
-        // header change shows as a length the payload does not have.
-        let payload = ByteBuffer(bytes: decodeHex(change.payloadHex))
+        // changed length in the header makes the receiver take that many bytes instead.
+        let header = decodeHex(change.headerHex)
+        let length = Int(header[0]) << 24 | Int(header[1]) << 16 | Int(header[2]) << 8 | Int(header[3])
+        let payload = ByteBuffer(bytes: decodeHex(change.payloadHex).prefix(length))
         let error = #expect(throws: FrameError.self, "\(change.what)") { try fresh.open(payload) }
         #expect(error?.code == .tampered)
       }

@@ -42,7 +42,7 @@ struct RelaySideTests {
     var pair = MachinePair(connectorSecret: "s", listenerSecret: "s")
     #expect(pair.listener.acceptedPayloadLength == SessionMachine.handshakeFrameLimit)
     pair.start()
-    #expect(pair.listener.acceptedPayloadLength == FrameHeader.defaultMaximumPayloadLength)
+    #expect(pair.listener.acceptedPayloadLength == FrameHeader.defaultMaximumPayloadLength + SessionMachine.recordExpansion)
     #expect(pair.connector.peerMaximumPayloadLength == FrameHeader.defaultMaximumPayloadLength)
     // The largest handshake frame fits well within the limit.
     let hello = Frame.hello(
@@ -62,14 +62,14 @@ struct RelaySideTests {
     ] {
       var pair = MachinePair(connectorSecret: nil, listenerSecret: nil)
       pair.start()
-      let actions = pair.listener.receive(frame, now: 0)
+      let actions = pair.listenerReceives(frame, now: 0)
       #expect(actions.contains(.close), "\(frame.type) from a client")
       #expect(
         actions.contains { if case .send(.error(let report)) = $0 { report.code == .unexpectedFrame } else { false } })
     }
     var pair = MachinePair(connectorSecret: nil, listenerSecret: nil)
     pair.start()
-    #expect(pair.connector.receive(.whoRequest, now: 0).contains(.close), "WHO goes to the relay, not from it")
+    #expect(pair.connectorReceives(.whoRequest, now: 0).contains(.close), "WHO goes to the relay, not from it")
   }
 
   @Test func resumeWithoutRoomGetsNoReceiptsOrSessions() {

@@ -213,11 +213,13 @@ public struct ChatCommand: AsyncParsableCommand {
       maximumQueuedOutboundBytes: mode.hostsRoom ? room.queueLimit : 8 << 20,
       identity: identityKey.privateKey
     )
-    var verifiedPin: (kind: PinKind, subject: String)?
+    // What `/verify ok` marks: the dialled address's pin (a listener's members verify
+    // this side from their own screens).
+    var dialled: String?
     switch mode {
     case .connect(let address):
       options.peerKeyCheck = pinning.check(address: address.description)
-      verifiedPin = (.address, address.description)
+      dialled = address.description
     case .listen:
       options.peerKeyCheck = pinning.checkByName()
     case .serve:
@@ -249,9 +251,9 @@ public struct ChatCommand: AsyncParsableCommand {
     if frontEnd.usesScreen {
       try await runScreen(
         endpoint, secretConfigured: options.secret != nil, listening: mode.hostsRoom,
-        markVerified: { key in
-          guard let verifiedPin else { return }
-          _ = pinning.markVerified(kind: verifiedPin.kind, subject: verifiedPin.subject, key: key)
+        markVerified: { [dialled] key in
+          guard let dialled else { return }
+          _ = pinning.markVerified(kind: .address, subject: dialled, key: key)
         })
     } else {
       try await runPlain(endpoint, listening: mode.hostsRoom)

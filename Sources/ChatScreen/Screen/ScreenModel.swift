@@ -1,3 +1,5 @@
+public import ChatProtocol
+
 /// The chat screen's state and behaviour, with no terminal: session events and keys go
 /// in; commands for the session and a ``ScreenLayout`` to draw come out.
 ///

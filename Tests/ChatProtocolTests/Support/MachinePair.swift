@@ -80,6 +80,26 @@ struct MachinePair {
     }
   }
 
+  /// `frame` as the connector receives it from the listener: sealed with the listener's
+  /// keys once its handshake is done (as it would arrive), then opened by the connector.
+  mutating func connectorReceives(_ frame: Frame, now: UInt64) -> [SessionAction] {
+    let frames = Self.wire(frame, sealer: &listenerSealer)
+    return frames.flatMap { connector.receive($0, now: now) }
+  }
+
+  /// `frame` as the listener receives it from the connector (sealed once the connector's
+  /// handshake is done).
+  mutating func listenerReceives(_ frame: Frame, now: UInt64) -> [SessionAction] {
+    let frames = Self.wire(frame, sealer: &connectorSealer)
+    return frames.flatMap { listener.receive($0, now: now) }
+  }
+
+  private static func wire(_ frame: Frame, sealer: inout RecordSealer?) -> [Frame] {
+    var bytes = frame.encoded()
+    if sealer != nil { bytes = sealer!.sealed(bytes) }
+    return decodeAll(bytes)
+  }
+
   /// Records what a side did and returns the frames as the peer decodes them from the
   /// wire: sealed into records once that side's handshake is done.
   mutating func absorb(_ actions: [SessionAction], isConnector: Bool) -> [Frame] {
@@ -125,6 +145,14 @@ extension [SessionReport] {
   var end: SessionEnd? {
     for report in self {
       if case .ended(let end) = report { return end }
+    }
+    return nil
+  }
+
+  /// The peer as the established report describes it.
+  var peer: PeerIdentity? {
+    for report in self {
+      if case .established(let peer, _) = report { return peer }
     }
     return nil
   }

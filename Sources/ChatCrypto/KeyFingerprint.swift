@@ -3,7 +3,7 @@ import Foundation
 
 /// Short names for public keys, for logs and status lines. The safety number (`SafetyNumber`)
 /// is what people compare; fingerprints are for recognising a key at a glance.
-public enum Fingerprint {
+public enum KeyFingerprint {
   /// The first 8 bytes of SHA-256(publicKey) as 16 lowercase hex digits in groups of 4 joined
   /// by "-", e.g. "3f2a-91c0-7b1e-44d2": one word, so it never wraps mid-fingerprint.
   public static func short(_ publicKey: [UInt8]) -> String {

@@ -1,4 +1,4 @@
-import ChatIdentity
+import ChatCrypto
 import Testing
 
 @Suite("SafetyNumber")

@@ -1,4 +1,4 @@
-import ChatIdentity
+import ChatCrypto
 import Testing
 
 @Suite("Fingerprint")
@@ -9,19 +9,19 @@ struct FingerprintTests {
   @Test("short and full fingerprints of a fixed key match an independent computation")
   func pinnedValues() {
     let key = (0..<32).map { UInt8($0) }
-    #expect(Fingerprint.short(key) == "630d-cd29-66c4-3366")
-    #expect(Fingerprint.full(key) == "SHA256:Yw3NKWbEM2aRElRIu7JbT/QSpJxzLbLIq8G4WBvXEN0")
+    #expect(KeyFingerprint.short(key) == "630d-cd29-66c4-3366")
+    #expect(KeyFingerprint.full(key) == "SHA256:Yw3NKWbEM2aRElRIu7JbT/QSpJxzLbLIq8G4WBvXEN0")
   }
 
   @Test("the short form is four groups of four lowercase hex digits joined by dashes")
   func shortShape() {
     for seed in 0..<50 {
       let key = (0..<32).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ seed &* 7) }
-      let short = Fingerprint.short(key)
+      let short = KeyFingerprint.short(key)
       let groups = short.split(separator: "-", omittingEmptySubsequences: false)
       #expect(groups.count == 4)
       #expect(groups.allSatisfy { $0.count == 4 && $0.allSatisfy { "0123456789abcdef".contains($0) } })
-      #expect(!Fingerprint.full(key).hasSuffix("="))
+      #expect(!KeyFingerprint.full(key).hasSuffix("="))
     }
   }
 }
