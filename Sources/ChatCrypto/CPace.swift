@@ -22,9 +22,9 @@ public enum CPace {
   /// u-coordinate.
   ///
   /// The generator string is hashed, the first 32 bytes of the hash decoded as a field element
-  /// (RFC 7748) and mapped onto the curve by Elligator 2 (RFC 9380) in constant time. The
-  /// password's length does show in the amount hashed beyond the first block, as the draft
-  /// accepts.
+  /// (RFC 7748) and mapped onto the curve by Elligator 2 (RFC 9380) in constant time. Zero
+  /// padding fills the hash's first block after a short password, so the amount hashed doesn't
+  /// depend on its length; a password too long for that shows its length, as the draft accepts.
   ///
   /// - Parameters:
   ///   - password: PRS, the password-related string.

@@ -10,7 +10,7 @@ package struct ConstantTimeChoice: Sendable {
   package let mask: UInt64
 
   private init(mask: UInt64) {
-    self.mask = mask
+    self.mask = Self.opaque(mask)
   }
 
   /// Yes.
@@ -21,7 +21,7 @@ package struct ConstantTimeChoice: Sendable {
   /// Yes when `bit` is 1, no when it is 0; `bit` must be 0 or 1.
   package init(bit: UInt64) {
     // 0 - 1 wraps to all ones; 0 - 0 is zero. Wrapping arithmetic: no overflow check (a branch).
-    self.mask = 0 &- (bit & 1)
+    self.init(mask: 0 &- (bit & 1))
   }
 
   /// Yes when `value` is zero, computed without comparing (a comparison may compile to a branch).
@@ -29,6 +29,17 @@ package struct ConstantTimeChoice: Sendable {
     // For value != 0, value or its negation has the top bit set; for 0 neither does.
     let nonZeroBit = (value | (0 &- value)) >> 63
     self.init(bit: nonZeroBit ^ 1)
+  }
+
+  /// `value`, hidden from the optimizer. Without it LLVM sees that a mask is 0 or all ones and
+  /// rewrites `a ^ (mask & (a ^ b))` as a select, which it may compile to a branch or (seen in
+  /// Elligator 2's release build) a conditional move between two addresses followed by a load:
+  /// a memory access that depends on the secret. A function the optimizer must not look into
+  /// is Swift's nearest equivalent of C's empty `asm` value barrier.
+  @_optimize(none)
+  @inline(never)
+  private static func opaque(_ value: UInt64) -> UInt64 {
+    value
   }
 
   /// Whether the choice is yes. Only for answers that are public: it invites branching.
