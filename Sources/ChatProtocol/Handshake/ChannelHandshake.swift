@@ -1,5 +1,5 @@
-import ChatCrypto
-import Crypto
+public import ChatCrypto
+public import Crypto
 
 /// From two hellos to the channel's keys: CPace with a shared secret, then the Noise
 /// handshake (XXpsk3 with a secret, XX without), as a pure state machine
@@ -12,21 +12,25 @@ import Crypto
 ///   NOISE msg2 -> NOISE msg3, keys       NOISE msg1 -> NOISE msg2
 ///                                        NOISE msg3 -> keys
 /// ```
-struct ChannelHandshake: Sendable {
+public struct ChannelHandshake: Sendable {
   /// What a step produced: frames to send, and the keys once the handshake is complete.
-  enum Step: Sendable {
+  public enum Step: Sendable {
+    /// Send these frames; the handshake goes on.
     case proceed([Frame])
+    /// Send these frames (in the clear), then seal everything with the keys.
     case complete([Frame], ChannelKeys)
   }
 
-  let role: Role
-  let cipher: ChannelCipher
+  public let role: Role
+  public let cipher: ChannelCipher
   private var noise: NoiseHandshake
   private let cpace: CPaceParty?
   private var peerShareReceived = false
   private var noiseMessagesRead = 0
 
-  init(
+  /// Starts the handshake once both hellos are known. ``SessionMachine`` drives it for
+  /// chat; test tools and benchmarks that write their own frames drive it themselves.
+  public init(
     role: Role, secret: SharedSecret?, localHello: Hello, peerHello: Hello,
     identity: Curve25519.KeyAgreement.PrivateKey, randomness: HandshakeRandomness
   ) {
@@ -49,17 +53,17 @@ struct ChannelHandshake: Sendable {
   static let channelIdentifier = Array("chat/2".utf8)
 
   /// Whether the handshake proves a shared secret (CPace ran).
-  var provesSecret: Bool { cpace != nil }
+  public var provesSecret: Bool { cpace != nil }
 
   /// The frames to send as soon as the peer's hello is in.
-  mutating func opening() throws(HandshakeFailure) -> [Frame] {
+  public mutating func opening() throws(HandshakeFailure) -> [Frame] {
     var frames: [Frame] = cpace.map { [.cpace($0.share)] } ?? []
     if role == .connector { frames.append(.noise(try write())) }
     return frames
   }
 
   /// The peer's CPace share: derive the psk Noise mixes in.
-  mutating func receiveShare(_ share: [UInt8]) throws(HandshakeFailure) {
+  public mutating func receiveShare(_ share: [UInt8]) throws(HandshakeFailure) {
     guard let cpace, !peerShareReceived, noiseMessagesRead == 0 else {
       throw .unexpected("a CPACE frame \(cpace == nil ? "without a shared secret" : "out of order")")
     }
@@ -81,7 +85,7 @@ struct ChannelHandshake: Sendable {
   }
 
   /// One Noise handshake message from the peer.
-  mutating func receiveNoise(_ message: [UInt8]) throws(HandshakeFailure) -> Step {
+  public mutating func receiveNoise(_ message: [UInt8]) throws(HandshakeFailure) -> Step {
     if cpace != nil, !peerShareReceived {
       throw .unexpected("a NOISE frame before the peer's CPACE share")
     }
@@ -153,7 +157,7 @@ struct ChannelHandshake: Sendable {
 }
 
 /// Why a handshake step failed: what to tell the peer, and whether it is an auth failure.
-enum HandshakeFailure: Error {
+public enum HandshakeFailure: Error, Sendable {
   /// The secrets differ or a share is invalid: the peer is told `remote`.
   case authentication(local: String, remote: String)
   /// A protocol error (tampering, a malformed or unexpected frame).
@@ -165,11 +169,13 @@ enum HandshakeFailure: Error {
 }
 
 /// The channel's keys after the handshake, one direction each, and what the peer proved.
-struct ChannelKeys: Sendable {
-  var cipher: ChannelCipher
-  var sending: NoiseCipherState
-  var receiving: NoiseCipherState
+public struct ChannelKeys: Sendable {
+  public var cipher: ChannelCipher
+  /// This side's direction: seals what it sends.
+  public var sending: NoiseCipherState
+  /// The peer's direction: opens what it receives.
+  public var receiving: NoiseCipherState
   /// The peer's static public key, which Noise proved it holds.
-  var peerKey: [UInt8]
-  var handshakeHash: [UInt8]
+  public var peerKey: [UInt8]
+  public var handshakeHash: [UInt8]
 }
