@@ -144,17 +144,42 @@ final class SilentListener: Sendable {
   let port: Int
   private let channel: any Channel
 
-  private final class Mute: ChannelInboundHandler, Sendable {
+  /// Runs the listener's side of the handshake (its first record confirms the keys), then
+  /// never answers again.
+  private final class Mute: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+    var machine = SessionMachine(
+      configuration: .init(role: .listener, name: "mute", secret: nil, capabilities: [Capability.room]),
+      nonce: (0..<Hello.nonceLength).map { _ in UInt8.random(in: 0...255) })
+    var decoder = FrameDecoder()
+    var buffer = ByteBuffer()
+    var sealer: RecordSealer?
+
     func channelActive(context: ChannelHandlerContext) {
-      let hello = Frame.hello(
-        Hello(
-          offersAuth: false, maximumPayloadLength: 1 << 20,
-          nonce: (0..<Hello.nonceLength).map { _ in UInt8.random(in: 0...255) }, name: "mute",
-          capabilities: [Capability.room]))
-      context.writeAndFlush(NIOAny(hello.encoded()), promise: nil)
+      perform(machine.start(), context: context)
     }
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+      guard !machine.isEstablished else { return }
+      var incoming = unwrapInboundIn(data)
+      buffer.writeBuffer(&incoming)
+      while !machine.isEstablished, let frame = try? decoder.decode(&buffer) {
+        perform(machine.receive(frame, now: 0), context: context)
+      }
+    }
+
+    private func perform(_ actions: [SessionAction], context: ChannelHandlerContext) {
+      for action in actions {
+        switch action {
+        case .send(let frame):
+          let bytes = frame.encoded()
+          context.writeAndFlush(wrapOutboundOut(sealer == nil ? bytes : sealer!.sealed(bytes)), promise: nil)
+        case .beginSealing(let new): sealer = new
+        case .report, .close: break
+        }
+      }
+    }
   }
 
   init() async throws {

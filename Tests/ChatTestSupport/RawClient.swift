@@ -39,6 +39,11 @@ public final class RawClient: Sendable {
     var handshake: ChannelHandshake?
     var sealer: RecordSealer?
     var opener: RecordOpener?
+    /// The peer's hello when it came before the test sent its own.
+    var earlyPeerHello: Hello?
+    var context: ChannelHandlerContext?
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
 
     init(chunks: AsyncStream<[UInt8]>.Continuation, handshaken: EventLoopPromise<Void>) {
       self.chunks = chunks
@@ -78,15 +83,14 @@ public final class RawClient: Sendable {
         return
       }
       chunks.yield(Array(frame.encoded().readableBytesView))
-      guard let localHello else { return }
+      guard localHello != nil else {
+        if case .hello(let peerHello) = frame { earlyPeerHello = peerHello }
+        return
+      }
       do {
         switch frame {
         case .hello(let peerHello) where handshake == nil:
-          var started = ChannelHandshake(
-            role: .connector, secret: secret, localHello: localHello, peerHello: peerHello,
-            identity: Curve25519.KeyAgreement.PrivateKey(), randomness: .fresh())
-          write(try started.opening(), context: context)
-          handshake = started
+          try startHandshake(peerHello, context: context)
         case .cpace(let share):
           try handshake?.receiveShare(share)
         case .noise(let message):
@@ -107,6 +111,16 @@ public final class RawClient: Sendable {
       } catch {
         handshaken.succeed()
       }
+    }
+
+    /// Starts the handshake once both hellos are known (the test's may come second).
+    func startHandshake(_ peerHello: Hello, context: ChannelHandlerContext) throws {
+      guard let localHello else { return }
+      var started = ChannelHandshake(
+        role: .connector, secret: secret, localHello: localHello, peerHello: peerHello,
+        identity: Curve25519.KeyAgreement.PrivateKey(), randomness: .fresh())
+      write(try started.opening(), context: context)
+      handshake = started
     }
 
     private func write(_ frames: [Frame], context: ChannelHandlerContext) {
@@ -174,10 +188,14 @@ public final class RawClient: Sendable {
       capabilities: capabilities)
     let recorder = try await channel.pipeline.handler(type: Recorder.self).get()
     try await channel.eventLoop.submit {
+      // On the event loop, before anything the peer answers can be read.
       recorder.localHello = hello
       recorder.secret = secret
+      recorder.context?.writeAndFlush(NIOAny(Frame.hello(hello).encoded()), promise: nil)
+      if let early = recorder.earlyPeerHello, let context = recorder.context {
+        do { try recorder.startHandshake(early, context: context) } catch { recorder.handshaken.succeed() }
+      }
     }.get()
-    try await channel.writeAndFlush(Outgoing.raw(Frame.hello(hello).encoded()))
     try await withTimeout(seconds: 15) { try await self.handshaken.futureResult.get() }
     if !reading { try await channel.setOption(.autoRead, value: false) }
   }
