@@ -86,9 +86,18 @@ public struct MutationFuzzer {
       [0x08, 2] + stream([.error(ErrorReport(code: .busy, message: "full"))]),
       // Whole handshakes as a genuine peer sends them (CPace with a secret, Noise, then
       // sealed records): mutations of these reach the handshake's and the decryptor's checks.
-      [0x06, 13] + stream(HandshakenSession.make(.init(role: .listener, secret: true, resume: true, keepsUndelivered: false)).peerFrames),
-      [0x01, 17] + stream(HandshakenSession.make(.init(role: .connector, secret: false, resume: false, keepsUndelivered: false)).peerFrames),
-      [0x03, 64] + stream(HandshakenSession.make(.init(role: .connector, secret: true, resume: false, keepsUndelivered: false)).peerFrames),
+      [0x06, 13]
+        + stream(
+          HandshakenSession.make(.init(role: .listener, secret: true, resume: true, keepsUndelivered: false)).peerFrames
+        ),
+      [0x01, 17]
+        + stream(
+          HandshakenSession.make(.init(role: .connector, secret: false, resume: false, keepsUndelivered: false))
+            .peerFrames),
+      [0x03, 64]
+        + stream(
+          HandshakenSession.make(.init(role: .connector, secret: true, resume: false, keepsUndelivered: false))
+            .peerFrames),
       [0x00, 9] + Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8),
       [0x00, 9] + [0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03],
     ]

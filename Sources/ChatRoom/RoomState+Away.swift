@@ -54,6 +54,7 @@ extension RoomState {
     name: String,
     address: String,
     authenticated: Bool,
+    key: String? = nil,
     since: String,
     now: UInt64
   ) -> [RoomAction] {
@@ -61,7 +62,7 @@ extension RoomState {
     guard let previous, var participant = participants[previous], participant.name == name else {
       // Its place expired: it joins again, under its name if nobody present has it.
       var actions = join(
-        id, requestedName: name, address: address, authenticated: authenticated, since: since, now: now)
+        id, requestedName: name, address: address, authenticated: authenticated, key: key, since: since, now: now)
       actions.append(.log("\(participants[id]?.name ?? name) came back after its place expired"))
       return actions
     }
@@ -72,6 +73,7 @@ extension RoomState {
     participant.isAway = false
     participant.address = address
     participant.authenticated = authenticated
+    participant.key = key
     participants[id] = participant
     order.append(id)
     let count = participants.count

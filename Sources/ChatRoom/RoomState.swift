@@ -15,6 +15,9 @@ public struct RoomState: Sendable {
     public var name: String
     public var address: String
     public var authenticated: Bool
+    /// The member's identity key as the relay knows it ("key 3f2a-91c0-7b1e-44d2
+    /// (verified)"), shown in WHO; nil for the host.
+    public var key: String?
     public var since: String
     /// Messages this participant sent, and their bytes of text.
     public var messagesIn = 0
@@ -180,12 +183,13 @@ public struct RoomState: Sendable {
     requestedName: String,
     address: String,
     authenticated: Bool,
+    key: String? = nil,
     since: String,
     now: UInt64 = 0
   ) -> [RoomAction] {
     let (name, note) = names.claim(requestedName, now: now)
     participants[id] = Participant(
-      name: name, address: address, authenticated: authenticated, since: since,
+      name: name, address: address, authenticated: authenticated, key: key, since: since,
       roomMessagesAtJoin: roomMessages, roomBytesAtJoin: roomBytes,
       messageBucket: TokenBucket(capacity: limits.messageBurst, rate: limits.messagesPerSecond),
       byteBucket: TokenBucket(capacity: limits.byteBurst, rate: limits.bytesPerSecond))
@@ -194,7 +198,7 @@ public struct RoomState: Sendable {
     let renamed = note.map { " (\($0))" } ?? ""
     let auth = authenticated ? "authenticated" : "unauthenticated"
     return [
-      .log("\(name) joined from \(address)\(renamed), \(auth)"),
+      .log("\(name) joined from \(address)\(renamed), \(auth)\(key.map { ", \($0)" } ?? "")"),
       welcome(id, as: name, "you are \(name)\(renamed); \(count) in the room"),
     ] + announceArrival(name, address: address, detail: auth, except: id)
   }
@@ -300,7 +304,10 @@ public struct RoomState: Sendable {
       var facts: [String] = []
       if showsAddress { facts.append(participant.address) }
       facts += [
-        participantID == .host ? "host" : participant.authenticated ? "authenticated" : "unauthenticated",
+        participantID == .host ? "host" : participant.authenticated ? "authenticated" : "unauthenticated"
+      ]
+      if let key = participant.key { facts.append(key) }
+      facts += [
         "since \(participant.since)",
         "sent \(participant.messagesIn) (\(participant.bytesIn) B)",
         "received \(messagesOut) (\(bytesOut) B)",

@@ -28,6 +28,10 @@ final class ChatProcess: Sendable {
   /// With `readsOutput` false, nothing reads its standard output until
   /// ``startReadingOutput()``: the pipe fills and chat's writes block, as when a script
   /// stops reading.
+  /// The configuration folder (identity, known_peers) of every chat this test run starts.
+  static let configHome = FileManager.default.temporaryDirectory
+    .appendingPathComponent("chat-tests-\(ProcessInfo.processInfo.processIdentifier)").path
+
   init(_ arguments: [String], environment: [String: String] = [:], fileLimit: Int? = nil, readsOutput: Bool = true)
     throws
   {
@@ -41,6 +45,9 @@ final class ChatProcess: Sendable {
     }
     var env = ProcessInfo.processInfo.environment
     env["CHAT_SECRET"] = nil
+    // Identity and pinned keys in the test run's own folder, not the user's: every chat of
+    // a run shares one identity, so pins made by one test hold for the next.
+    env["XDG_CONFIG_HOME"] = Self.configHome
     env.merge(environment) { _, new in new }
     process.environment = env
     let input = Pipe()

@@ -69,7 +69,7 @@ struct CommandLineEndToEndTests {
   @Test func versionIsPrinted() async throws {
     let result = try await run(["--version"])
     #expect(result.status == 0)
-    #expect(result.standardOutput.contains("(protocol 1)"))
+    #expect(result.standardOutput.contains("(protocol 2)"))
   }
 
   /// Runs chat with `arguments` in a pseudo-terminal (script(1)), as a person would, with

@@ -17,7 +17,12 @@ struct EndToEndTests {
   @Test func conversationBothWaysWithChineseAndByteCounts() async throws {
     let (alice, port) = try await listener(environment: ["CHAT_SECRET": "sesame"])
     let bob = try connector(port, environment: ["CHAT_SECRET": "sesame"])
-    #expect(try await bob.line("established") == ["established", "alice", "authenticated", "127.0.0.1:\(port)"])
+    let established = try await bob.line("established")
+    #expect(Array(established.prefix(4)) == ["established", "alice", "authenticated", "127.0.0.1:\(port)"])
+    // The channel: its cipher, and the listener's key, new to this side's pins.
+    #expect(established.count == 6)
+    #expect(["encrypted ChaChaPoly", "encrypted AESGCM"].contains(established[4]))
+    #expect(established[5].hasPrefix("key ") && established[5].hasSuffix(" new key, not yet verified"))
     #expect(try await bob.line("welcome") == ["welcome", "bob", "you are bob; 2 in the room", "2"])
     try await alice.line("joined") { $0[1] == "bob" && $0.last == "2" }
 

@@ -33,6 +33,7 @@ final class TmuxTerminal: Sendable {
     ]
     // The first -e for a name wins, so a TERM of the caller's replaces the default here.
     if environment["TERM"] == nil { command += ["-e", "TERM=tmux-256color"] }
+    if environment["XDG_CONFIG_HOME"] == nil { command += ["-e", "XDG_CONFIG_HOME=\(ChatProcess.configHome)"] }
     for (key, value) in environment { command += ["-e", "\(key)=\(value)"] }
     if jobControl {
       command.append("env PS1='$ ' bash --norc --noprofile -i")

@@ -1,5 +1,5 @@
-import ChatIdentity
 import ChatCrypto
+import ChatIdentity
 import Crypto
 import Foundation
 import Synchronization

@@ -47,7 +47,8 @@ struct HandshakeVectorTests {
     run.take(listener.send(text: "hi alice"), from: .listener)
 
     for side in [VectorRun.Side.connector, .listener] {
-      let expected = vector.frames.filter { $0.from == side.rawValue }.map(\.hex)
+      let expected =
+        vector.frames.filter { $0.from == side.rawValue }.map(\.hex)
         + vector.records.filter { $0.from == side.rawValue }.map(\.hex)
       #expect(run.wire[side]!.prefix(expected.count).map(hexString) == expected, "\(vector.name): \(side)")
     }

@@ -42,7 +42,8 @@ struct RelaySideTests {
     var pair = MachinePair(connectorSecret: "s", listenerSecret: "s")
     #expect(pair.listener.acceptedPayloadLength == SessionMachine.handshakeFrameLimit)
     pair.start()
-    #expect(pair.listener.acceptedPayloadLength == FrameHeader.defaultMaximumPayloadLength + SessionMachine.recordExpansion)
+    #expect(
+      pair.listener.acceptedPayloadLength == FrameHeader.defaultMaximumPayloadLength + SessionMachine.recordExpansion)
     #expect(pair.connector.peerMaximumPayloadLength == FrameHeader.defaultMaximumPayloadLength)
     // The largest handshake frame fits well within the limit.
     let hello = Frame.hello(

@@ -16,7 +16,9 @@ extension ChatCommand {
         Self.printError("no key is pinned for \(target.kind.rawValue) \(target.subject) in \(path)")
         throw ExitCode(1)
       }
-      print("forgot the key pinned for \(target.kind.rawValue) \(target.subject); the next connection pins the key it meets")
+      print(
+        "forgot the key pinned for \(target.kind.rawValue) \(target.subject); the next connection pins the key it meets"
+      )
     } catch let error as KnownPeersError {
       Self.printError("\(error)")
       throw ExitCode(1)

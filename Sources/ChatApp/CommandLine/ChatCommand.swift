@@ -114,7 +114,8 @@ public struct ChatCommand: AsyncParsableCommand {
 
   @Flag(
     name: .customLong("pin-names"),
-    help: "With --serve: pin each member's key under its name, refusing a name that comes back with another key (--listen always does)."
+    help:
+      "With --serve: pin each member's key under its name, refusing a name that comes back with another key (--listen always does)."
   )
   var pinNames = false
 

@@ -276,12 +276,12 @@ final class RoomShell {
       perform(
         state.resume(
           id, replacing: resuming.previous, name: resuming.roomName, address: connection.address,
-          authenticated: authenticated, since: since, now: now))
+          authenticated: authenticated, key: peer.security?.keySummary, since: since, now: now))
     } else {
       perform(
         state.join(
-          id, requestedName: peer.name, address: connection.address, authenticated: authenticated, since: since,
-          now: now))
+          id, requestedName: peer.name, address: connection.address, authenticated: authenticated,
+          key: peer.security?.keySummary, since: since, now: now))
     }
     if let sessionID = connection.sessionID, let name = state.participants[id]?.name {
       sessions.joined(sessionID, as: id, roomName: name)

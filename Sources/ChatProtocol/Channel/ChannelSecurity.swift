@@ -1,3 +1,5 @@
+import ChatCrypto
+
 /// What the encrypted channel established about a session: the cipher, whether a shared
 /// secret was proved, and the peer's identity key with what this side knows of it.
 public struct ChannelSecurity: Hashable, Sendable, CustomStringConvertible {
@@ -18,6 +20,21 @@ public struct ChannelSecurity: Hashable, Sendable, CustomStringConvertible {
     self.peerKey = peerKey
     self.localKey = localKey
     self.trust = trust
+  }
+
+  /// The peer key's short fingerprint: "3f2a-91c0-7b1e-44d2".
+  public var peerFingerprint: String { KeyFingerprint.short(peerKey) }
+
+  /// "key 3f2a-91c0-7b1e-44d2 (verified)": the peer's key as a room lists it.
+  public var keySummary: String {
+    let state =
+      switch trust {
+      case .new: "new"
+      case .known: "known"
+      case .verified: "verified"
+      case .unpinned: "not pinned"
+      }
+    return "key \(peerFingerprint) (\(state))"
   }
 
   /// "encrypted (ChaChaPoly), authenticated, key verified", as the status and the plain

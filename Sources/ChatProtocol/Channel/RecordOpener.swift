@@ -34,7 +34,8 @@ public struct RecordOpener: Sendable {
       let tag = UnsafeRawBufferPointer(rebasing: bytes[(length - RecordSealer.overhead)...])
       switch cipher {
       case .chaChaPoly:
-        guard let box = try? ChaChaPoly.SealedBox(nonce: ChaChaPoly.Nonce(data: nonce), ciphertext: ciphertext, tag: tag),
+        guard
+          let box = try? ChaChaPoly.SealedBox(nonce: ChaChaPoly.Nonce(data: nonce), ciphertext: ciphertext, tag: tag),
           let plain = try? ChaChaPoly.open(box, using: key, authenticating: header)
         else { return nil }
         return ByteBuffer(bytes: plain)

@@ -29,7 +29,8 @@ struct PayloadParser {
       return .noise(payload.readBytes(length: length)!)
     case .sealed:
       guard length >= RecordSealer.overhead + FrameHeader.size else {
-        throw malformed("a SEALED frame holds at least \(RecordSealer.overhead + FrameHeader.size) bytes, not \(length)")
+        throw malformed(
+          "a SEALED frame holds at least \(RecordSealer.overhead + FrameHeader.size) bytes, not \(length)")
       }
       return .sealed(payload.readSlice(length: length)!)
     case .session:

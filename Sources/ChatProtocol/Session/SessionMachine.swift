@@ -216,7 +216,8 @@ public struct SessionMachine: Sendable {
       actions += receiveInner(frame, now: now)
     default:
       actions += protocolViolation(
-        FrameError(.tampered, "the connection was tampered with: a plaintext \(frame.type) frame inside the encrypted channel"))
+        FrameError(
+          .tampered, "the connection was tampered with: a plaintext \(frame.type) frame inside the encrypted channel"))
     }
     return actions
   }
@@ -411,8 +412,12 @@ public struct SessionMachine: Sendable {
 
   mutating func protocolViolation(_ error: FrameError) -> [SessionAction] {
     let reason =
-      error.code == .unsupportedVersion
-      ? "incompatible peer: \(error.message)" : "protocol error from peer: \(error.message)"
+      switch error.code {
+      case .unsupportedVersion: "incompatible peer: \(error.message)"
+      // Not the peer's fault, as far as anyone can tell: someone on the path.
+      case .tampered: error.message
+      default: "protocol error from peer: \(error.message)"
+      }
     return finish(.failed(error.code, reason), sending: .error(ErrorReport(error)))
   }
 

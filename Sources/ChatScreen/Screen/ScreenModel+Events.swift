@@ -43,7 +43,8 @@ extension ScreenModel {
       switch auth {
       case .authenticated:
         status.authentication = .authenticated(peer.security)
-        system("connected to \(peer.name) at \(address): encrypted (\(channel)) and authenticated with the shared secret")
+        system(
+          "connected to \(peer.name) at \(address): encrypted (\(channel)) and authenticated with the shared secret")
       case .unauthenticated:
         status.authentication = .unauthenticated(peer.security)
         error(

@@ -1,4 +1,3 @@
-import ChatCrypto
 public import ChatProtocol
 
 /// What the status bar says: where the connection stands, who the peer is, whether they
@@ -39,20 +38,26 @@ public struct ConnectionStatus: Hashable, Sendable {
 
   public init() {}
 
-  /// The peer's key as the bar shows it: its short fingerprint and what is known of it.
+  /// What is known of the peer's key, as the bar says it (the fingerprint is in the
+  /// scrollback and in /verify).
   static func key(_ security: ChannelSecurity) -> String {
-    let trust =
-      switch security.trust {
-      case .new: "NEW key"
-      case .known: "key known"
-      case .verified: "key verified"
-      case .unpinned: "key not pinned"
-      }
-    return "\(trust) \(KeyFingerprint.short(security.peerKey))"
+    switch security.trust {
+    case .new: "NEW key"
+    case .known: "key known"
+    case .verified: "key verified"
+    case .unpinned: "key not pinned"
+    }
   }
 
-  /// The status bar's text for a bar `width` columns wide.
+  /// The status bar's text for a bar `width` columns wide: with the cipher and the peer's
+  /// key when they fit, else the authentication alone, so the counts stay in view.
   public func text(statistics: SessionStatistics, width: Int) -> String {
+    let full = text(statistics: statistics, width: width, detailed: true)
+    guard full.hasSuffix("…") else { return full }
+    return text(statistics: statistics, width: width, detailed: false)
+  }
+
+  func text(statistics: SessionStatistics, width: Int, detailed: Bool) -> String {
     var parts: [String] = []
     switch link {
     case .starting: parts.append("starting")
@@ -78,9 +83,12 @@ public struct ConnectionStatus: Hashable, Sendable {
     case .unknown: break
     case .authenticating: parts.append("authenticating…")
     case .authenticated(let security):
-      parts.append(security.map { "\($0.cipher) │ authenticated │ \(Self.key($0))" } ?? "authenticated")
+      parts.append(
+        security.flatMap { detailed ? "authenticated, \($0.cipher), \(Self.key($0))" : nil } ?? "authenticated")
     case .unauthenticated(let security):
-      parts.append(security.map { "\($0.cipher) │ NOT AUTHENTICATED │ \(Self.key($0))" } ?? "UNAUTHENTICATED")
+      parts.append(
+        security.flatMap { detailed ? "NOT AUTHENTICATED, \($0.cipher), \(Self.key($0))" : nil }
+          ?? "NOT AUTHENTICATED")
     case .failed(let reason): parts.append("AUTH FAILED: \(reason)")
     case .hosting(let secretRequired): parts.append(secretRequired ? "secret required" : "OPEN: no secret")
     }
