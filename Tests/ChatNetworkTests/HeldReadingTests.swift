@@ -16,8 +16,11 @@ struct HeldReadingTests {
     limits.messagesPerSecond = 1_000_000
     limits.messageBurst = 1_000_000
     var fast = SessionOptions(name: "alice")
-    fast.pingInterval = .milliseconds(100)
-    fast.deadAfter = .milliseconds(400)
+    // Short enough that holding reads for 3 s would be fatal if it counted as silence; long
+    // enough that a loaded machine (the whole suite in parallel, debug-built ciphers) answers
+    // pings in time.
+    fast.pingInterval = .milliseconds(200)
+    fast.deadAfter = .milliseconds(1000)
     let (listener, hostLog) = try await startListener(fast, limits: limits)
     var bobOptions = fast
     bobOptions.name = "bob"
@@ -30,7 +33,7 @@ struct HeldReadingTests {
     for _ in 0..<32 { listener.send(text) }
     // Far longer than bob's --dead-after: were bob judging the relay by what it reads, it
     // would have declared it dead and left.
-    try await Task.sleep(for: .seconds(2))
+    try await Task.sleep(for: .seconds(3))
     let log = collect(bob)
     let events = try await log.wait("all 32 messages") { events, _ in
       events.filter { $0.receivedText == text }.count >= 32

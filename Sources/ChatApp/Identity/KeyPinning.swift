@@ -1,6 +1,6 @@
 import ChatCrypto
 import ChatIdentity
-public import ChatProtocol
+import ChatProtocol
 
 /// Decides on each peer's identity key from known_peers: pins a first contact, accepts the
 /// pinned key, refuses a changed one with the command that accepts it.

@@ -1,5 +1,5 @@
 import ChatCrypto
-public import ChatEvents
+import ChatEvents
 import ChatProtocol
 
 /// The peer's identity key: what the screen says about it when the session starts, and the
