@@ -1,0 +1,79 @@
+import ChatCrypto
+import ChatEvents
+import ChatProtocol
+import ChatScreen
+import Testing
+
+@Suite("Screen model: the encrypted channel, the peer's key and /verify")
+struct VerifyTests {
+  let localKey = [UInt8](repeating: 1, count: 32)
+  let peerKey = [UInt8](repeating: 2, count: 32)
+
+  func connected(secret: Bool = false, trust: KeyTrust = .new) -> ScreenModel {
+    var model = ScreenModel(localName: "bob")
+    model.apply(.connecting(to: "h:1"), time: "t")
+    let security = ChannelSecurity(
+      cipher: .aesGCM, secretProved: secret, peerKey: peerKey, localKey: localKey, trust: trust)
+    model.apply(
+      .established(
+        peer: PeerIdentity(name: "alice", maximumPayloadLength: 1 << 20, security: security),
+        auth: secret ? .authenticated : .unauthenticated, address: "h:1"),
+      time: "t")
+    return model
+  }
+
+  func submit(_ line: String, _ model: inout ScreenModel) -> [ScreenCommand] {
+    _ = model.handle(.text(line), time: "t")
+    return model.handle(.enter, time: "t")
+  }
+
+  func screen(_ model: inout ScreenModel, width: Int = 120) -> String {
+    model.layout(width: width, height: 30).text
+  }
+
+  @Test func theStartSaysEncryptedAndWhatIsKnownOfTheKey() {
+    var model = connected()
+    let text = screen(&model)
+    #expect(text.contains("encrypted (AESGCM) but NOT AUTHENTICATED"))
+    #expect(text.contains("alice's key \(KeyFingerprint.short(peerKey)) is new here, not yet verified"))
+    #expect(text.contains("NOT AUTHENTICATED, AESGCM, NEW key"), "the status bar, wide")
+    var known = connected(secret: true, trust: .known)
+    let knownText = screen(&known)
+    #expect(knownText.contains("encrypted (AESGCM) and authenticated with the shared secret"))
+    #expect(knownText.contains("is the one seen before (not verified)"))
+    #expect(knownText.contains("authenticated, AESGCM, key known"))
+  }
+
+  @Test func aNarrowBarKeepsTheCountsAndDropsTheDetail() {
+    var model = connected(secret: true)
+    let bar = model.layout(width: 70, height: 20).rows.dropLast().last!.text
+    #expect(bar.contains("authenticated"))
+    #expect(bar.contains("↑0"), "the counts stay in view: \(bar)")
+    #expect(!bar.contains("AESGCM"))
+  }
+
+  @Test func verifyShowsTheSafetyNumberBothSidesCompute() {
+    var model = connected()
+    #expect(submit("/verify", &model).isEmpty, "showing the number changes nothing")
+    let text = screen(&model)
+    for line in SafetyNumber.lines(localKey, peerKey) { #expect(text.contains(line)) }
+    // The same number from the other side: the keys swapped.
+    #expect(SafetyNumber.lines(peerKey, localKey) == SafetyNumber.lines(localKey, peerKey))
+    #expect(text.contains("if the numbers match, type /verify ok"))
+  }
+
+  @Test func verifyOkMarksTheKeyAndAsksTheProgramToPinIt() {
+    var model = connected()
+    #expect(submit("/VERIFY ok", &model) == [.markVerified(peerKey: peerKey)])
+    #expect(model.peerSecurity?.trust == .verified)
+    let text = screen(&model)
+    #expect(text.contains("is now marked verified"))
+    #expect(text.contains("key verified"), "the status bar")
+  }
+
+  @Test func verifyBeforeAnySessionSaysSo() {
+    var model = ScreenModel(localName: "bob")
+    #expect(submit("/verify ok", &model).isEmpty)
+    #expect(screen(&model).contains("/verify: no encrypted session yet"))
+  }
+}
