@@ -15,8 +15,9 @@ public final class TerminalFrontEnd: Sendable {
   private let localName: String
   private let useColor: Bool
   private let secretConfigured: Bool
-  /// Called when the user confirms the safety number (`/verify ok`) with the peer's key.
-  private let markVerified: @Sendable ([UInt8]) -> Void
+  /// Called when the user confirms a safety number (`/verify ok`) with the key and, when
+  /// hosting, the member's hello name.
+  private let markVerified: @Sendable ([UInt8], String?) -> Void
   private let wakePipe = WakePipe()
   private let inbox = Shared(Inbox())
 
@@ -28,7 +29,7 @@ public final class TerminalFrontEnd: Sendable {
 
   public init(
     endpoint: any ChatEndpoint, localName: String, useColor: Bool, secretConfigured: Bool,
-    markVerified: @escaping @Sendable ([UInt8]) -> Void = { _ in }
+    markVerified: @escaping @Sendable ([UInt8], String?) -> Void = { _, _ in }
   ) {
     self.markVerified = markVerified
     self.endpoint = endpoint
@@ -149,7 +150,7 @@ public final class TerminalFrontEnd: Sendable {
           switch command {
           case .send(let text): endpoint.send(text)
           case .who: endpoint.who()
-          case .markVerified(let key): markVerified(key)
+          case .markVerified(let key, let name): markVerified(key, name)
           case .quit: return outcome()
           case .redraw: screen.invalidate()
           case .suspend: suspend()

@@ -252,9 +252,12 @@ public struct ChatCommand: AsyncParsableCommand {
     if frontEnd.usesScreen {
       try await runScreen(
         endpoint, secretConfigured: options.secret != nil, listening: mode.hostsRoom,
-        markVerified: { [dialled] key in
-          guard let dialled else { return }
-          _ = pinning.markVerified(kind: .address, subject: dialled, key: key)
+        markVerified: { [dialled] key, member in
+          if let member {
+            _ = pinning.markVerified(kind: .name, subject: member, key: key)
+          } else if let dialled {
+            _ = pinning.markVerified(kind: .address, subject: dialled, key: key)
+          }
         })
     } else {
       try await runPlain(endpoint, listening: mode.hostsRoom)
@@ -304,7 +307,7 @@ public struct ChatCommand: AsyncParsableCommand {
 
   private func runScreen(
     _ endpoint: any ChatEndpoint, secretConfigured: Bool, listening: Bool,
-    markVerified: @escaping @Sendable ([UInt8]) -> Void
+    markVerified: @escaping @Sendable ([UInt8], String?) -> Void
   ) async throws {
     let environment = ProcessInfo.processInfo.environment
     let useColor = (environment["NO_COLOR"] ?? "").isEmpty

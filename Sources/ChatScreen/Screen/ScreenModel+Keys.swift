@@ -83,7 +83,7 @@ extension ScreenModel {
     case .quit: return requestQuit()
     case .forceQuit: return [.quit]
     case .who: return [.who]
-    case .verify(let confirmed): return verify(confirmed: confirmed, time: time)
+    case .verify(let confirmed, let name): return verify(confirmed: confirmed, member: name, time: time)
     case .clear: scrollback.clear()
     case .help: for text in Self.help { note(text, time: time) }
     case .stats: for text in statistics.report { note(text, time: time) }

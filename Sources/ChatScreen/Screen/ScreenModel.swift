@@ -29,6 +29,8 @@ public struct ScreenModel: Sendable {
   public internal(set) var peerSecurity: ChannelSecurity?
   /// The peer's name, for the safety number's caption.
   var securedPeerName: String?
+  /// Hosting: each member's key by room name, with the name it is pinned under.
+  var memberKeys: [String: (pinnedAs: String, security: ChannelSecurity)] = [:]
 
   /// Whether this side has a shared secret: a room it hosts then admits only people who
   /// prove the same secret.
