@@ -228,7 +228,7 @@ final class SessionHandler: ChannelDuplexHandler {
 
   func errorCaught(context: ChannelHandlerContext, error: any Error) {
     if let frameError = error as? FrameError {
-      perform(machine.decodingFailed(frameError), context: context)
+      perform(machine.streamDecodingFailed(frameError), context: context)
     } else if let truncated = error as? TruncatedFrame {
       transportFailure = truncated.description
       context.close(promise: nil)

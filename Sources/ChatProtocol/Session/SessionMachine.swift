@@ -336,6 +336,17 @@ public struct SessionMachine: Sendable {
     protocolViolation(error)
   }
 
+  /// The connection's own byte stream (the outer frames, not those inside records) could
+  /// not be decoded. Once the keys are in hand the peer sends nothing but SEALED records,
+  /// so an outer header that does not decode (a type byte or a length changed on the path:
+  /// an unknown type, a plaintext frame of an impossible length, a record longer than the
+  /// maximum) was tampered with, like a record that does not open (PROTOCOL.md §3).
+  public mutating func streamDecodingFailed(_ error: FrameError) -> [SessionAction] {
+    guard opener != nil else { return decodingFailed(error) }
+    return protocolViolation(
+      FrameError(.tampered, "the connection was tampered with: not a sealed record (\(error.message))"))
+  }
+
   /// The shell stopped reading from the peer (``readingResumed(for:now:)`` undoes it): until
   /// then the peer's silence is not held against it.
   public mutating func readingPaused(for cause: Heartbeat.Pause) {
