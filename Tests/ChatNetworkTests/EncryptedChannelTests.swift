@@ -18,7 +18,7 @@ struct EncryptedChannelTests {
     .replay, .swap, .drop, .truncate,
   ]
 
-  /// One fault on the third record in one direction: the side that receives it ends the
+  /// One fault on a record in one direction, after three messages: the side that receives it ends the
   /// session as tampered with (the other side is told so with ERROR `tampered`), except a
   /// cut, which is a lost connection; and what the receiver was given is exactly a prefix
   /// of what was sent: nothing altered, nothing out of order.
@@ -27,7 +27,7 @@ struct EncryptedChannelTests {
     fault: TamperingProxy.Fault, direction: TamperingProxy.Direction
   ) async throws {
     let (listener, hostLog) = try await startListener(SessionOptions(name: "alice", secret: secret("tamper")))
-    let proxy = try await TamperingProxy(targetPort: listener.port, plan: .init(fault, direction, atSealed: 3))
+    let proxy = try await TamperingProxy(targetPort: listener.port, plan: .init(fault, direction))
     let (connector, bobLog) = connect(through: proxy, SessionOptions(name: "bob", secret: secret("tamper")))
     try await bobLog.first("bob established") { $0.isEstablished }
     try await hostLog.first("bob joined") { $0.isRoom(.joined, "bob") }
@@ -36,8 +36,17 @@ struct EncryptedChannelTests {
     let (receiverLog, senderName) = toListener ? (hostLog, "bob") : (bobLog, "alice")
     func send(_ text: String) { toListener ? connector.send(text) : listener.send(text) }
     var sent: [String] = []
-    // One message at a time, each awaited at the proxy, until the fault is applied.
-    for index in 1...30 {
+    // Three messages get through untouched...
+    for index in 1...3 {
+      let text = "message \(index) 消息"
+      send(text)
+      sent.append(text)
+      try await receiverLog.first("message \(index)") { $0.receivedText == text }
+    }
+    // ...then the proxy alters the next record: one message at a time, each awaited at the
+    // proxy, until the fault is applied.
+    proxy.arm()
+    for index in 4...30 {
       let seen = await proxy.events.entries.count(where: { $0.hasPrefix("SEALED \(direction) ") })
       let text = "message \(index) 消息"
       send(text)
@@ -60,6 +69,7 @@ struct EncryptedChannelTests {
     let bobEnd = try #require(try await bobLog.first("bob's session over") { $0.end != nil }.end)
     let received = await receiverLog.entries.filter { $0.receivedFrom == senderName }.compactMap(\.receivedText)
     #expect(received == Array(sent.prefix(received.count)), "received exactly a prefix of what was sent")
+    #expect(received.count >= 3, "what was sent before the fault arrived")
     #expect(received.count < sent.count, "nothing after the fault arrived")
 
     if fault == .truncate {

@@ -62,21 +62,18 @@ public final class TamperingProxy: Sendable {
     }
   }
 
-  /// One fault, in one direction, applied to the `atSealed`-th SEALED record (from 1) of
-  /// each proxied connection in that direction.
+  /// One fault, in one direction, applied to the first SEALED record that arrives in that
+  /// direction after ``arm()``.
   public struct Plan: Sendable, Hashable, CustomStringConvertible {
     public var fault: Fault
     public var direction: Direction
-    public var atSealed: Int
 
-    public init(_ fault: Fault, _ direction: Direction, atSealed: Int = 3) {
-      precondition(atSealed >= 1 && (fault != .replay || atSealed >= 2), "replay needs an earlier record")
+    public init(_ fault: Fault, _ direction: Direction) {
       self.fault = fault
       self.direction = direction
-      self.atSealed = atSealed
     }
 
-    public var description: String { "\(fault) \(direction) at SEALED #\(atSealed)" }
+    public var description: String { "\(fault) \(direction)" }
   }
 
   public let port: Int
@@ -88,7 +85,12 @@ public final class TamperingProxy: Sendable {
     var frameTypes: [Direction: [UInt8]] = [.toListener: [], .toConnector: []]
     var faultsApplied: [String] = []
     var connections = 0
+    var armed = false
   }
+
+  /// From now on the plan's fault is applied, to the next SEALED record in its direction
+  /// (the handshake and what the test sent until now pass untouched).
+  public func arm() { state.withLockedValue { $0.armed = true } }
 
   /// Every byte the proxy received in `direction`, over all connections, before any change.
   public func captured(_ direction: Direction) -> [UInt8] { state.withLockedValue { $0.captured[direction]! } }
@@ -198,7 +200,8 @@ public final class TamperingProxy: Sendable {
       let bytes = unwrapInboundIn(data)
       guard !link.cut else { return }
       let direction = direction
-      let outputs = link.streams[direction]!.take(bytes)
+      let armed = link.proxyState.withLockedValue { $0.armed }
+      let outputs = link.streams[direction]!.take(bytes, armed: armed)
       let types = link.streams[direction]!.takeFrameTypes()
       link.proxyState.withLockedValue {
         $0.captured[direction]! += bytes.readableBytesView
@@ -281,6 +284,8 @@ struct TamperingStream {
   private var buffer = ByteBuffer()
   private var framesSeen = 0
   private var sealedSeen = 0
+  /// Whether the fault was applied (once per connection).
+  private var applied = false
   /// The SEALED frames seen so far, whole (a replay sends one again).
   private var recorded: [ByteBuffer] = []
   /// A record held back to be sent after the next one (swap).
@@ -299,7 +304,7 @@ struct TamperingStream {
     return newFrameTypes
   }
 
-  mutating func take(_ bytes: ByteBuffer) -> [Output] {
+  mutating func take(_ bytes: ByteBuffer, armed: Bool) -> [Output] {
     var bytes = bytes
     buffer.writeBuffer(&bytes)
     var outputs: [Output] = []
@@ -307,14 +312,14 @@ struct TamperingStream {
       buffer.readableBytes >= FrameHeader.size + Int(length)
     {
       let frame = buffer.readSlice(length: FrameHeader.size + Int(length))!
-      outputs += process(frame)
+      outputs += process(frame, armed: armed)
       if case .cut = outputs.last { return outputs }
     }
     buffer.discardReadBytes()
     return outputs
   }
 
-  private mutating func process(_ frame: ByteBuffer) -> [Output] {
+  private mutating func process(_ frame: ByteBuffer, armed: Bool) -> [Output] {
     framesSeen += 1
     let type = frame.getInteger(at: frame.readerIndex + 4, as: UInt8.self)!
     newFrameTypes.append(type)
@@ -333,8 +338,9 @@ struct TamperingStream {
       held = nil
       return [note, .forward(frame), .forward(earlier)]
     }
-    guard let plan, sealedSeen == plan.atSealed else { return [note, .forward(frame)] }
-    let applied = Output.applied("\(plan) (a record of \(frame.readableBytes) bytes)")
+    guard let plan, armed, !self.applied, recorded.count >= 2 else { return [note, .forward(frame)] }
+    self.applied = true
+    let applied = Output.applied("\(plan), SEALED #\(sealedSeen) (a record of \(frame.readableBytes) bytes)")
     let length = frame.readableBytes - FrameHeader.size
     switch plan.fault {
     case .shortenLength:
