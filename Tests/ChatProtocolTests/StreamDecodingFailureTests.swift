@@ -22,7 +22,7 @@ struct StreamDecodingFailureTests {
       let actions = machine.streamDecodingFailed(error)
       let message = "the connection was tampered with: not a sealed record (\(error.message))"
       #expect(actions.first?.sentFrame == .error(ErrorReport(code: .tampered, message: message)))
-      #expect(actions.compactMap(\.report?.end) == [.failed(.tampered, "protocol error from peer: \(message)")])
+      #expect(actions.compactMap(\.report?.end) == [.failed(.tampered, message)])
       #expect(actions.last?.isClose == true)
     }
   }
