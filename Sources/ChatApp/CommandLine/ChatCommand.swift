@@ -115,7 +115,7 @@ public struct ChatCommand: AsyncParsableCommand {
   @Flag(
     name: .customLong("pin-names"),
     help:
-      "With --serve: pin each member's key under its name, refusing a name that comes back with another key (--listen always does)."
+      "A room without a secret: pin each member's key under its name too, refusing a name that comes back with another key (with a secret, rooms always do)."
   )
   var pinNames = false
 
@@ -199,7 +199,9 @@ public struct ChatCommand: AsyncParsableCommand {
     let pinning: KeyPinning
     do {
       identityKey = try IdentityKey.loadOrCreate(at: identity ?? IdentityKey.defaultPath(environment: environment))
-      pinning = KeyPinning(file: try KnownPeersFile(path: KnownPeers.defaultPath(environment: environment)))
+      pinning = KeyPinning(
+        file: try KnownPeersFile(path: KnownPeers.defaultPath(environment: environment)),
+        secretConfigured: loaded.secret != nil)
     } catch {
       Self.printError("\(error)")
       throw ExitCode(1)
@@ -221,10 +223,10 @@ public struct ChatCommand: AsyncParsableCommand {
     case .connect(let address):
       options.peerKeyCheck = pinning.check(address: address.description)
       dialled = address.description
-    case .listen:
-      options.peerKeyCheck = pinning.checkByName()
-    case .serve:
-      if pinNames { options.peerKeyCheck = pinning.checkByName() }
+    case .listen, .serve:
+      // Names are pinned when only holders of the secret can make pins: without a secret,
+      // anyone could squat every name and fill the file. --pin-names asks for it anyway.
+      if loaded.secret != nil || pinNames { options.peerKeyCheck = pinning.checkByName() }
     }
     let frontEnd = FrontEndChoice(plainRequested: plain, environment: ProcessInfo.processInfo.environment)
     if let notice = frontEnd.notice { Self.printError(notice) }

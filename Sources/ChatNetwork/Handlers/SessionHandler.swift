@@ -291,7 +291,10 @@ final class SessionHandler: ChannelDuplexHandler {
 
   private func observe(_ sessionReport: SessionReport, context: ChannelHandlerContext) {
     switch sessionReport {
-    case .established:
+    case .established(let peer, _):
+      // Only now, with the peer's keys confirmed (and the secret, if any, proved), is a
+      // first-contact key pinned.
+      if let key = peer.security?.peerKey { options.peerKeyCheck.confirm(peer.name, key) }
       handshakeTimer?.cancel()
       frameLimit.maximumPayloadLength = machine.acceptedPayloadLength
       scheduleTick(context: context)

@@ -317,9 +317,30 @@ public struct SessionMachine: Sendable {
       state = .ended(receiptsStillCount: false)
       return abandonUnlessKept(reason: "the connection closed before the peer acknowledged it")
     }
+    let end = unprovenListener(.connectionLost(reason))
     state = .ended(receiptsStillCount: false)
-    return [.report(.ended(.connectionLost(reason)))]
-      + abandonUnlessKept(reason: "the connection was lost: \(reason)")
+    return [.report(.ended(end))] + abandonUnlessKept(reason: "the connection was lost: \(reason)")
+  }
+
+  /// Whether this connector has sent its proof of the secret (Noise msg3, with the psk from
+  /// CPace) and the listener has not yet proved the same with a record.
+  var awaitsListenersProof: Bool {
+    configuration.role == .connector && configuration.secret != nil && opener != nil && !peerSealed
+  }
+
+  /// An end in the window after this connector's proof and before the listener's: an
+  /// authentication failure, whatever the listener said or did. A fake listener learns one
+  /// guess of the secret from each proof it receives; hanging up instead of answering must
+  /// not make the connector come back with another (PROTOCOL.md §3, "CPace").
+  func unprovenListener(_ end: SessionEnd) -> SessionEnd {
+    guard awaitsListenersProof else { return end }
+    switch end {
+    case .authFailed, .localClose: return end
+    default:
+      return .authFailed(
+        "the listener did not prove it knows the shared secret (\(end)): it may be someone trying to guess the secret, so chat does not try again"
+      )
+    }
   }
 
   // MARK: - Steps
@@ -348,6 +369,7 @@ public struct SessionMachine: Sendable {
 
   mutating func finish(_ end: SessionEnd, sending frame: Frame?, receiptsStillCount: Bool = false) -> [SessionAction] {
     guard !hasEnded else { return [] }
+    let end = unprovenListener(end)
     state = .ended(receiptsStillCount: receiptsStillCount)
     var actions: [SessionAction] = []
     if let frame { actions.append(.send(frame)) }
