@@ -198,7 +198,8 @@ public struct ChatCommand: AsyncParsableCommand {
     let identityKey: IdentityKey
     let pinning: KeyPinning
     do {
-      identityKey = try IdentityKey.loadOrCreate(at: identity ?? IdentityKey.defaultPath(environment: environment))
+      identityKey = try IdentityKey.loadOrCreate(
+        at: identity ?? IdentityKey.defaultPath(environment: environment), makingDirectories: identity == nil)
       pinning = KeyPinning(
         file: try KnownPeersFile(path: KnownPeers.defaultPath(environment: environment)),
         secretConfigured: loaded.secret != nil)
