@@ -15,6 +15,8 @@ public final class TerminalFrontEnd: Sendable {
   private let localName: String
   private let useColor: Bool
   private let secretConfigured: Bool
+  /// Shown when the screen opens: this installation's key fingerprint.
+  private let identityNote: String?
   /// Called when the user confirms a safety number (`/verify ok`) with the key and, when
   /// hosting, the member's hello name.
   private let markVerified: @Sendable ([UInt8], String?) -> Void
@@ -29,8 +31,10 @@ public final class TerminalFrontEnd: Sendable {
 
   public init(
     endpoint: any ChatEndpoint, localName: String, useColor: Bool, secretConfigured: Bool,
+    identityNote: String? = nil,
     markVerified: @escaping @Sendable ([UInt8], String?) -> Void = { _, _ in }
   ) {
+    self.identityNote = identityNote
     self.markVerified = markVerified
     self.endpoint = endpoint
     self.localName = localName
@@ -95,6 +99,7 @@ public final class TerminalFrontEnd: Sendable {
     var lastProblem: String?
     var finishedNoted = false
     model.note("type a message and press Enter; /help lists commands and keys", time: WallClock.timeOfDay())
+    if let identityNote { model.note(identityNote, time: WallClock.timeOfDay()) }
     func outcome() -> Outcome { Outcome(lastProblem: lastProblem, unconfirmed: model.unconfirmed) }
 
     func redraw() {

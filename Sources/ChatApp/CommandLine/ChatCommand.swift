@@ -1,4 +1,5 @@
 public import ArgumentParser
+import ChatCrypto
 import ChatEvents
 import ChatIdentity
 import ChatNetwork
@@ -252,8 +253,10 @@ public struct ChatCommand: AsyncParsableCommand {
         group: MultiThreadedEventLoopGroup.singleton)
     }
 
+    let ownKey = "your identity key is \(KeyFingerprint.short(identityKey.publicKey))"
     if frontEnd.usesScreen {
       try await runScreen(
+        identityNote: ownKey + " (the other side sees it as your key; /verify compares both)",
         endpoint, secretConfigured: options.secret != nil, listening: mode.hostsRoom,
         markVerified: { [dialled] key, member in
           if let member {
@@ -263,6 +266,9 @@ public struct ChatCommand: AsyncParsableCommand {
           }
         })
     } else {
+      StandardOutput.write(
+        PlainLineFormat.line(
+          time: PlainLineFormat.timestamp(), fields: ["identity", KeyFingerprint.short(identityKey.publicKey)]))
       try await runPlain(endpoint, listening: mode.hostsRoom)
     }
   }
@@ -309,6 +315,7 @@ public struct ChatCommand: AsyncParsableCommand {
   }
 
   private func runScreen(
+    identityNote: String,
     _ endpoint: any ChatEndpoint, secretConfigured: Bool, listening: Bool,
     markVerified: @escaping @Sendable ([UInt8], String?) -> Void
   ) async throws {
@@ -316,7 +323,7 @@ public struct ChatCommand: AsyncParsableCommand {
     let useColor = (environment["NO_COLOR"] ?? "").isEmpty
     let frontEnd = TerminalFrontEnd(
       endpoint: endpoint, localName: displayName, useColor: useColor, secretConfigured: secretConfigured,
-      markVerified: markVerified)
+      identityNote: identityNote, markVerified: markVerified)
     let interruption = SignalWatcher { frontEnd.requestQuit() }
     let outcome = NIOLockedValueBox(ConversationOutcome())
     let screen = await frontEnd.run { event in outcome.withLockedValue { $0.observe(event) } }

@@ -1,3 +1,4 @@
+import ChatCrypto
 import ArgumentParser
 import ChatEvents
 import ChatNetwork
@@ -22,6 +23,10 @@ enum RelayService {
       return RelayLogHandler(wrapping: handler, limiter: limiter)
     }
     let logger = Logger(label: "chat.relay")
+    // What members compare their safety numbers against: the relay's own key.
+    logger.info(
+      "identity key \(KeyFingerprint.short(Array(options.identity.publicKey.rawRepresentation))): members' /verify compares against it"
+    )
     var relayOptions = options
     relayOptions.name = name
     let listener: ChatListener
