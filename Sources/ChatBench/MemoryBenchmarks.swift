@@ -18,12 +18,12 @@ extension Benchmarks {
       [
         chatBinary, "--serve", "127.0.0.1:0", "--name", "relay", "--max-per-address", "20000", "--max-clients", "20000",
       ],
-      environment: ["CHAT_SECRET": "bench secret"])
+      environment: chatEnvironment.merging(["CHAT_SECRET": "bench secret"]) { _, new in new })
     defer { relay.stop() }
     let port = try relay.port(after: "listening on 127.0.0.1:")
     let idle = try ChildProcess(
       [chatBinary, "--connect", "127.0.0.1:\(port)", "--plain", "--name", "idle"],
-      environment: ["CHAT_SECRET": "bench secret"])
+      environment: chatEnvironment.merging(["CHAT_SECRET": "bench secret"]) { _, new in new })
     defer { idle.stop() }
     _ = try idle.waitForLine(containing: "established")
     try await Task.sleep(for: .milliseconds(300))
@@ -42,7 +42,9 @@ extension Benchmarks {
         let group = group
         let batch = try await withThrowingTaskGroup(of: BenchClient.self) { tasks in
           for name in names {
-            tasks.addTask { try await BenchClient.connect(port: port, name: name, secret: secret, group: group) }
+            tasks.addTask {
+              try await BenchClient.connect(port: port, name: name, security: .default(secret: secret), group: group)
+            }
           }
           var connected: [BenchClient] = []
           for try await client in tasks { connected.append(client) }
