@@ -130,6 +130,40 @@ extension Benchmarks {
   }
 }
 
+extension Benchmarks {
+  /// Repeats one of the channel's measurements for about `seconds`, printing each result:
+  /// something steady for `perf record` to sample.
+  func profile(_ what: String, seconds limit: Double) async throws {
+    let messageSize = 64 << 10
+    let text = String(repeating: "a", count: messageSize - 8)
+    let frames = (1...4096).map { Frame.text(TextMessage(sequence: UInt64($0), text: text)).encoded() }
+    let total = Double(frames.reduce(0) { $0 + $1.readableBytes })
+    let start = DispatchTime.now().uptimeNanoseconds
+    while Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 < limit {
+      switch what {
+      case "chacha-stream", "aesgcm-stream":
+        let aesGCM = what == "aesgcm-stream"
+        let elapsed = try await sessionStream(
+          frames, expecting: frames.count, security: .sealed(secret: nil, aesGCM: aesGCM),
+          cipher: aesGCM ? .aesGCM : .chaChaPoly)
+        print("\(what): \(Table.format(total / elapsed / 1e6)) MB/s")
+      case "plain-stream":
+        let elapsed = try await plainStream(frames, expecting: frames.count)
+        print("\(what): \(Table.format(total / elapsed / 1e6)) MB/s")
+      case "room-rtt":
+        let (p50, p99, _) = try await roomRoundTrips(count: 20_000, security: .default())
+        print("\(what): p50 \(Table.format(p50)) µs, p99 \(Table.format(p99)) µs")
+      case "echo-rtt":
+        let ((p50, p99, _), server) = try await plainEchoRoundTrips(count: 20_000)
+        try? await server.close()
+        print("\(what): p50 \(Table.format(p50)) µs, p99 \(Table.format(p99)) µs")
+      default:
+        throw BenchError("nothing to profile called \(what)")
+      }
+    }
+  }
+}
+
 /// "1210–1388": the range of a few runs.
 func spread(_ values: [Double]) -> String {
   guard let low = values.min(), let high = values.max() else { return "–" }

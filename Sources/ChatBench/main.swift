@@ -19,6 +19,15 @@ struct ChatBenchCommand: AsyncParsableCommand {
       valueName: "groups"))
   var only: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "Repeat one measurement for about SECONDS (default 10), to run under a profiler: chacha-stream, aesgcm-stream, plain-stream, room-rtt, echo-rtt.",
+      valueName: "what"))
+  var profile: String?
+
+  @Option(help: ArgumentHelp("How long --profile repeats its measurement.", valueName: "seconds"))
+  var seconds: Double = 10
+
   func run() async throws {
     let groups = Set(
       (only ?? "stream,rtt,channel,handshake,fanout,stalled,delivery,memory,codec,screen").split(separator: ",").map(
@@ -35,6 +44,10 @@ struct ChatBenchCommand: AsyncParsableCommand {
       quick: quick, scripts: try ReferencePrograms.write(), chatBinary: chatBinary,
       log: { FileHandle.standardError.write(Data("chat-bench: \($0)\n".utf8)) },
       chatEnvironment: ["XDG_CONFIG_HOME": configHome])
+    if let profile {
+      try await bench.profile(profile, seconds: seconds)
+      return
+    }
     var rows: [Row] = []
     func step(_ name: String, _ body: () async throws -> [Row]) async {
       guard groups.contains(name) else { return }
