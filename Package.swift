@@ -170,6 +170,7 @@ let package = Package(
         "ChatNetwork", "ChatEvents",
         "ChatScreen",
         "CMallocCounter",
+        .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
