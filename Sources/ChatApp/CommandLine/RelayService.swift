@@ -1,5 +1,5 @@
-import ChatCrypto
 import ArgumentParser
+import ChatCrypto
 import ChatEvents
 import ChatNetwork
 import ChatProtocol
