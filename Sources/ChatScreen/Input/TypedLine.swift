@@ -14,6 +14,10 @@ public enum TypedLine: Hashable, Sendable {
   case nick
   /// `/verify`: show the safety number; `/verify ok`: the numbers matched.
   case verify(confirmed: Bool)
+  /// `/run COMMAND`: run it locally, show its output and offer to send it; `/run -n
+  /// COMMAND` (`sends` false) only shows it. The command is everything after `/run ` or
+  /// `-n `, as typed; it may be empty (then the screen says how to use it).
+  case run(command: String, sends: Bool)
   /// A `/` on its own.
   case loneSlash
   /// Any other `/word`, as typed.
@@ -42,6 +46,14 @@ public enum TypedLine: Hashable, Sendable {
     case "/who": self = .who
     case "/stats": self = .stats
     case "/nick": self = .nick
+    case "/run":
+      var rest = line.dropFirst(word.count).drop(while: { $0 == " " })
+      var sends = true
+      if rest == "-n" || rest.hasPrefix("-n ") {
+        sends = false
+        rest = rest.dropFirst(2).drop(while: { $0 == " " })
+      }
+      self = .run(command: String(rest), sends: sends)
     case "/verify":
       let argument = line.split(separator: " ", maxSplits: 1).dropFirst().first.map { $0.trimmingCharacters() } ?? ""
       self = argument.lowercased() == "ok" ? .verify(confirmed: true) : .verify(confirmed: false)

@@ -29,6 +29,12 @@ public struct ScreenModel: Sendable {
   public internal(set) var peerSecurity: ChannelSecurity?
   /// The peer's name, for the safety number's caption.
   var securedPeerName: String?
+  /// A `/run` command running or whose output waits for Enter; nil otherwise.
+  public internal(set) var commandRun: CommandRun?
+  /// The limits each `/run` gets (`--run-timeout`, `--run-max-output`).
+  public var commandLimits = CommandLimits()
+  /// Counts `/run`s, so that a late result of a stopped run is told from the current one's.
+  var commandRuns = 0
 
   /// Whether this side has a shared secret: a room it hosts then admits only people who
   /// prove the same secret.
