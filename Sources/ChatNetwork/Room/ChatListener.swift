@@ -142,7 +142,9 @@ public final class ChatListener: ChatEndpoint {
         do {
           socketFile = try UnixSocketFile.bound(path, mode: unixSocketMode)
         } catch {
+          // Bound but its mode could not be set: the socket must not stay open, nor its file.
           try? await serverChannel.close()
+          if UnixSocketFile.lookUp(path.path).existing == .socket { unlink(path.path) }
           throw error
         }
       } else if case .tcp(let address) = address, let host = address.host {

@@ -5,6 +5,7 @@
 /// cut it, so it is refused up front with its length. Relative paths are taken from the
 /// working directory, as the kernel does.
 public struct UnixSocketPath: Hashable, Sendable, CustomStringConvertible {
+  /// The path as typed (relative to the working directory when it doesn't start with `/`).
   public let path: String
 
   /// The longest path, in bytes of UTF-8, that fits `sun_path` with its terminating NUL.
@@ -12,6 +13,7 @@ public struct UnixSocketPath: Hashable, Sendable, CustomStringConvertible {
 
   /// Why a path can't be a socket address.
   public struct Problem: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The problem in words, for the usage error.
     public var description: String
   }
 
@@ -35,5 +37,6 @@ public struct UnixSocketPath: Hashable, Sendable, CustomStringConvertible {
     self.path = path
   }
 
+  /// The path.
   public var description: String { path }
 }

@@ -6,6 +6,8 @@ public struct CommandLimits: Hashable, Sendable {
   /// Bytes of output (stdout and stderr together) kept; past them the command is stopped.
   public var outputLimit: Int
 
+  /// The defaults are 10 s and 64 KiB: enough for `df`, `git log -5` or a stack trace,
+  /// short enough that a command that hangs is noticed.
   public init(timeout: Double = 10, outputLimit: Int = 64 << 10) {
     self.timeout = timeout
     self.outputLimit = outputLimit

@@ -7,12 +7,15 @@
 /// terminal: the scrollback escapes control characters and escape sequences when it draws
 /// (see ``ScrollbackEntry``), and the peer's screen does the same with what it receives.
 public struct CommandOutput: Hashable, Sendable {
+  /// The command as typed after `/run`.
   public var command: String
   /// The message the output makes: what Enter sends.
   public var text: String
   public var result: CommandResult
+  /// The limits it ran under, to name the one it hit.
   public var limits: CommandLimits
 
+  /// The output of `command`'s `result`, decoded and trimmed as described above.
   public init(command: String, result: CommandResult, limits: CommandLimits) {
     self.command = command
     self.result = result

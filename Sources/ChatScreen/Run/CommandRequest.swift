@@ -8,6 +8,7 @@ public struct CommandRequest: Hashable, Sendable {
   public var command: String
   public var limits: CommandLimits
 
+  /// A request for run number `id`.
   public init(id: Int, command: String, limits: CommandLimits) {
     self.id = id
     self.command = command

@@ -18,12 +18,15 @@ public struct CommandResult: Hashable, Sendable {
 
   /// The ``CommandRequest/id`` this answers.
   public var id: Int
+  /// What the command wrote to stdout and stderr, at most the output cap.
   public var output: [UInt8]
   public var ending: Ending
   /// Whether output was cut at the limit (the command was then stopped).
   public var truncated: Bool
+  /// How long it ran.
   public var seconds: Double
 
+  /// A result; `truncated` when the output passed the cap.
   public init(id: Int, output: [UInt8], ending: Ending, truncated: Bool = false, seconds: Double) {
     self.id = id
     self.output = output

@@ -76,11 +76,4 @@ extension ScreenModel {
     }
     return []
   }
-
-  /// Leaving stops a command still running: the program kills it rather than leave it
-  /// behind.
-  public var runningCommandID: Int? {
-    if case .running(let request, _) = commandRun { return request.id }
-    return nil
-  }
 }
