@@ -143,4 +143,22 @@ struct UnixSocketEndToEndTests {
     #expect(error.last == "no socket at unix:\(path): is the listener running, and is the path right?")
     #expect(try await bob.exitStatus() == 1)
   }
+
+  @Test func unixClientsCountByUserIDForThePerAddressLimit() async throws {
+    let folder = try Folder()
+    let path = folder.socket()
+    let alice = try await listener(path, ["--max-per-address", "1"])
+    let bob = try ChatProcess(["--connect", "unix:" + path, "--name", "bob"])
+    try await bob.line("welcome")
+    // Same user, same "address": the second connection is over the limit.
+    let carol = try ChatProcess(["--connect", "unix:" + path, "--name", "carol", "--no-reconnect"])
+    let refused = try await alice.line("refused")
+    #expect(refused[1] == "unix uid \(getuid())")
+    #expect(refused.last == "too many connections from unix uid \(getuid()) (at most 1)")
+    #expect(try await carol.exitStatus() == 1)
+    bob.closeInput()
+    #expect(try await bob.exitStatus() == 0)
+    alice.closeInput()
+    #expect(try await alice.exitStatus() == 0)
+  }
 }
