@@ -42,6 +42,10 @@ public enum SessionEvent: Hashable, Sendable {
   case reconnecting(attempt: Int, delay: UInt64, reason: String)
   /// A measured round trip.
   case roundTrip(nanoseconds: UInt64)
+  /// Hosting a room: a member joined (or came back) over a channel that proved this key;
+  /// `pinnedAs` is the name in its hello, under which the key is pinned (`name` is its name
+  /// in the room, which may carry a suffix).
+  case memberKey(name: String, pinnedAs: String, security: ChannelSecurity)
   /// The conversation with the peer at `address` is over.
   case disconnected(address: String, end: SessionEnd)
   /// A listener turned away a connection, and why (for example busy).

@@ -18,8 +18,9 @@ public final class TerminalFrontEnd: Sendable {
   private let commandLimits: CommandLimits
   /// Runs `/run`'s commands off the UI thread; their results come back through the inbox.
   private let commands = CommandRunner()
-  /// Called when the user confirms the safety number (`/verify ok`) with the peer's key.
-  private let markVerified: @Sendable ([UInt8]) -> Void
+  /// Called when the user confirms a safety number (`/verify ok`) with the key and, when
+  /// hosting, the member's hello name.
+  private let markVerified: @Sendable ([UInt8], String?) -> Void
   private let wakePipe = WakePipe()
   private let inbox = Shared(Inbox())
 
@@ -33,7 +34,7 @@ public final class TerminalFrontEnd: Sendable {
   public init(
     endpoint: any ChatEndpoint, localName: String, useColor: Bool, secretConfigured: Bool,
     commandLimits: CommandLimits = CommandLimits(),
-    markVerified: @escaping @Sendable ([UInt8]) -> Void = { _ in }
+    markVerified: @escaping @Sendable ([UInt8], String?) -> Void = { _, _ in }
   ) {
     self.markVerified = markVerified
     self.commandLimits = commandLimits
@@ -162,7 +163,7 @@ public final class TerminalFrontEnd: Sendable {
           switch command {
           case .send(let text): endpoint.send(text)
           case .who: endpoint.who()
-          case .markVerified(let key): markVerified(key)
+          case .markVerified(let key, let name): markVerified(key, name)
           case .quit: return outcome()
           case .redraw: screen.invalidate()
           case .suspend: suspend()

@@ -64,7 +64,7 @@ struct VerifyTests {
 
   @Test func verifyOkMarksTheKeyAndAsksTheProgramToPinIt() {
     var model = connected()
-    #expect(submit("/VERIFY ok", &model) == [.markVerified(peerKey: peerKey)])
+    #expect(submit("/VERIFY ok", &model) == [.markVerified(peerKey: peerKey, name: nil)])
     #expect(model.peerSecurity?.trust == .verified)
     let text = screen(&model)
     #expect(text.contains("is now marked verified"))
@@ -75,5 +75,20 @@ struct VerifyTests {
     var model = ScreenModel(localName: "bob")
     #expect(submit("/verify ok", &model).isEmpty)
     #expect(screen(&model).contains("/verify: no encrypted session yet"))
+  }
+
+  @Test func theHostVerifiesAMemberByName() {
+    var model = ScreenModel(localName: "alice")
+    model.apply(.listening(address: "127.0.0.1:9"), time: "t")
+    let security = ChannelSecurity(
+      cipher: .chaChaPoly, secretProved: true, peerKey: peerKey, localKey: localKey, trust: .new)
+    model.apply(.memberKey(name: "bob-2", pinnedAs: "bob", security: security), time: "t")
+    #expect(submit("/verify carol", &model).isEmpty)
+    #expect(screen(&model).contains("no member by that name (members: bob-2)"))
+    #expect(submit("/verify bob-2", &model).isEmpty)
+    for line in SafetyNumber.lines(localKey, peerKey) { #expect(screen(&model).contains(line)) }
+    #expect(screen(&model).contains("type /verify ok bob-2"))
+    // Pinned under the hello's name, which is what the listener pins members by.
+    #expect(submit("/verify ok bob-2", &model) == [.markVerified(peerKey: peerKey, name: "bob")])
   }
 }

@@ -116,7 +116,7 @@ public struct ChatCommand: AsyncParsableCommand {
   @Flag(
     name: .customLong("pin-names"),
     help:
-      "With --serve: pin each member's key under its name, refusing a name that comes back with another key (--listen always does)."
+      "A room without a secret: pin each member's key under its name too, refusing a name that comes back with another key (with a secret, rooms always do)."
   )
   var pinNames = false
 
@@ -252,8 +252,11 @@ public struct ChatCommand: AsyncParsableCommand {
     let identityKey: IdentityKey
     let pinning: KeyPinning
     do {
-      identityKey = try IdentityKey.loadOrCreate(at: identity ?? IdentityKey.defaultPath(environment: environment))
-      pinning = KeyPinning(file: try KnownPeersFile(path: KnownPeers.defaultPath(environment: environment)))
+      identityKey = try IdentityKey.loadOrCreate(
+        at: identity ?? IdentityKey.defaultPath(environment: environment), makingDirectories: identity == nil)
+      pinning = KeyPinning(
+        file: try KnownPeersFile(path: KnownPeers.defaultPath(environment: environment)),
+        secretConfigured: loaded.secret != nil)
     } catch {
       Self.printError("\(error)")
       throw ExitCode(1)
@@ -275,10 +278,10 @@ public struct ChatCommand: AsyncParsableCommand {
     case .connect(let address):
       options.peerKeyCheck = pinning.check(address: address.description)
       dialled = address.description
-    case .listen:
-      options.peerKeyCheck = pinning.checkByName()
-    case .serve:
-      if pinNames { options.peerKeyCheck = pinning.checkByName() }
+    case .listen, .serve:
+      // Names are pinned when only holders of the secret can make pins: without a secret,
+      // anyone could squat every name and fill the file. --pin-names asks for it anyway.
+      if loaded.secret != nil || pinNames { options.peerKeyCheck = pinning.checkByName() }
     }
     let frontEnd = FrontEndChoice(plainRequested: plain, environment: ProcessInfo.processInfo.environment)
     if let notice = frontEnd.notice { Self.printError(notice) }
@@ -308,9 +311,12 @@ public struct ChatCommand: AsyncParsableCommand {
       try await runScreen(
         endpoint, secretConfigured: options.secret != nil, listening: mode.hostsRoom,
         commandLimits: try commandLimits(),
-        markVerified: { [dialled] key in
-          guard let dialled else { return }
-          _ = pinning.markVerified(kind: .address, subject: dialled, key: key)
+        markVerified: { [dialled] key, member in
+          if let member {
+            _ = pinning.markVerified(kind: .name, subject: member, key: key)
+          } else if let dialled {
+            _ = pinning.markVerified(kind: .address, subject: dialled, key: key)
+          }
         })
     } else {
       try await runPlain(endpoint, listening: mode.hostsRoom)
@@ -361,7 +367,7 @@ public struct ChatCommand: AsyncParsableCommand {
 
   private func runScreen(
     _ endpoint: any ChatEndpoint, secretConfigured: Bool, listening: Bool, commandLimits: CommandLimits,
-    markVerified: @escaping @Sendable ([UInt8]) -> Void
+    markVerified: @escaping @Sendable ([UInt8], String?) -> Void
   ) async throws {
     let environment = ProcessInfo.processInfo.environment
     let useColor = (environment["NO_COLOR"] ?? "").isEmpty

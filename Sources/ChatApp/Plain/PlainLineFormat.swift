@@ -67,6 +67,8 @@ public enum PlainLineFormat {
       return ["responsive"]
     case .reconnecting(let attempt, let delay, let reason):
       return ["reconnecting", String(attempt), Quantities.seconds(nanoseconds: delay), reason]
+    case .memberKey(let name, _, let security):
+      return ["member-key", name, "\(security.peerFingerprint)", "\(security.trust)"]
     case .roundTrip(let nanoseconds):
       return ["rtt", Quantities.microseconds(nanoseconds: nanoseconds)]
     case .disconnected(let address, let end):

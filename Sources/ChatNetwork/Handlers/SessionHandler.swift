@@ -228,7 +228,7 @@ final class SessionHandler: ChannelDuplexHandler {
 
   func errorCaught(context: ChannelHandlerContext, error: any Error) {
     if let frameError = error as? FrameError {
-      perform(machine.decodingFailed(frameError), context: context)
+      perform(machine.streamDecodingFailed(frameError), context: context)
     } else if let truncated = error as? TruncatedFrame {
       transportFailure = truncated.description
       context.close(promise: nil)
@@ -291,7 +291,10 @@ final class SessionHandler: ChannelDuplexHandler {
 
   private func observe(_ sessionReport: SessionReport, context: ChannelHandlerContext) {
     switch sessionReport {
-    case .established:
+    case .established(let peer, _):
+      // Only now, with the peer's keys confirmed (and the secret, if any, proved), is a
+      // first-contact key pinned.
+      if let key = peer.security?.peerKey { options.peerKeyCheck.confirm(peer.name, key) }
       handshakeTimer?.cancel()
       frameLimit.maximumPayloadLength = machine.acceptedPayloadLength
       scheduleTick(context: context)

@@ -288,6 +288,9 @@ final class RoomShell {
     if let sessionID = connection.sessionID, let name = state.participants[id]?.name {
       sessions.joined(sessionID, as: id, roomName: name)
     }
+    if hostName != nil, let security = peer.security, let name = state.participants[id]?.name {
+      continuation.yield(.memberKey(name: name, pinnedAs: peer.name, security: security))
+    }
     if !connection.handler.supportsRoom {
       legacyMembers.append((id, connection.handler))
     } else if let resuming = connection.resuming {

@@ -12,8 +12,9 @@ public enum TypedLine: Hashable, Sendable {
   case who
   case stats
   case nick
-  /// `/verify`: show the safety number; `/verify ok`: the numbers matched.
-  case verify(confirmed: Bool)
+  /// `/verify [NAME]`: show the safety number (with a member, when hosting);
+  /// `/verify ok [NAME]`: the numbers matched.
+  case verify(confirmed: Bool, name: String?)
   /// `/run COMMAND`: run it locally, show its output and offer to send it; `/run -n
   /// COMMAND` (`sends` false) only shows it. The command is everything after `/run ` or
   /// `-n `, as typed; it may be empty (then the screen says how to use it).
@@ -55,14 +56,16 @@ public enum TypedLine: Hashable, Sendable {
       }
       self = .run(command: String(rest), sends: sends)
     case "/verify":
-      let argument = line.split(separator: " ", maxSplits: 1).dropFirst().first.map { $0.trimmingCharacters() } ?? ""
-      self = argument.lowercased() == "ok" ? .verify(confirmed: true) : .verify(confirmed: false)
+      var argument = line.split(separator: " ", maxSplits: 1).dropFirst().first.map { $0.trimmingCharacters() } ?? ""
+      let confirmed = argument.lowercased() == "ok" || argument.lowercased().hasPrefix("ok ")
+      if confirmed { argument = String(argument.dropFirst(2)).trimmingCharacters() }
+      self = .verify(confirmed: confirmed, name: argument.isEmpty ? nil : argument)
     default: self = .unknown(String(word))
     }
   }
 }
 
-extension Substring {
+extension StringProtocol {
   fileprivate func trimmingCharacters() -> String {
     String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
   }

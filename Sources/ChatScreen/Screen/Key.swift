@@ -32,8 +32,9 @@ public enum ScreenCommand: Hashable, Sendable {
   case send(String)
   /// Ask who is in the room.
   case who
-  /// The user compared the safety number and it matched: pin the peer's key as verified.
-  case markVerified(peerKey: [UInt8])
+  /// The user compared the safety number and it matched: pin the peer's key as verified
+  /// (`name`: a member's hello name, when hosting; nil: the peer the program dialled).
+  case markVerified(peerKey: [UInt8], name: String?)
   case quit
   /// Stop the program for the shell's job control (Ctrl-Z), and come back on `fg`.
   case suspend

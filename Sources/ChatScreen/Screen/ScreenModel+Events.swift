@@ -123,6 +123,8 @@ extension ScreenModel {
       status.link = .reconnecting(attempt: attempt, seconds: seconds)
       reconnectLine(
         "\(reason): reconnecting \(seconds > 0 ? "in \(seconds) s" : "now") (attempt \(attempt))", time: time)
+    case .memberKey(let name, let pinnedAs, let security):
+      memberKeys[name] = (pinnedAs, security)
     case .roundTrip(let nanoseconds):
       statistics.recordRoundTrip(nanoseconds: nanoseconds)
     case .disconnected(_, let end):

@@ -88,7 +88,7 @@ extension ScreenModel {
     case .quit: return requestQuit()
     case .forceQuit: return [.quit]
     case .who: return [.who]
-    case .verify(let confirmed): return verify(confirmed: confirmed, time: time)
+    case .verify(let confirmed, let name): return verify(confirmed: confirmed, member: name, time: time)
     case .run(let command, let sends): return run(command, sends: sends, time: time)
     case .clear: scrollback.clear()
     case .help: for text in Self.help { note(text, time: time) }

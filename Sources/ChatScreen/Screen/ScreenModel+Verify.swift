@@ -27,12 +27,30 @@ extension ScreenModel {
     }
   }
 
-  /// `/verify`: the safety number; `/verify ok`: mark the key verified.
-  mutating func verify(confirmed: Bool, time: String) -> [ScreenCommand] {
+  /// `/verify [NAME]`: the safety number with the peer (or, hosting, with member NAME);
+  /// `/verify ok [NAME]`: mark that key verified.
+  mutating func verify(confirmed: Bool, member: String?, time: String) -> [ScreenCommand] {
+    if let member {
+      guard let (pinnedAs, security) = memberKeys[member] else {
+        let known = memberKeys.keys.sorted().prefix(10).joined(separator: ", ")
+        note(
+          memberKeys.isEmpty
+            ? "/verify \(member): no member's key is known here (only the host of a room verifies its members)"
+            : "/verify \(member): no member by that name (members: \(known))", time: time)
+        return []
+      }
+      if confirmed {
+        memberKeys[member]?.security.trust = .verified
+        note("\(member)'s key \(security.peerFingerprint) is now marked verified", time: time)
+        return [.markVerified(peerKey: security.peerKey, name: pinnedAs)]
+      }
+      showSafetyNumber(security, with: member, okCommand: "/verify ok \(member)", time: time)
+      return []
+    }
     guard let security = peerSecurity else {
       note(
         roomName == localName
-          ? "/verify: each member's key is checked on their own screen: they /verify against this room's key"
+          ? "/verify NAME: the safety number with member NAME (each member compares it on their own screen)"
           : "/verify: no encrypted session yet", time: time)
       return []
     }
@@ -40,15 +58,21 @@ extension ScreenModel {
     if confirmed {
       peerSecurity?.trust = .verified
       status.authentication = Self.authentication(with: peerSecurity!)
-      note("\(peer)'s key \(KeyFingerprint.short(security.peerKey)) is now marked verified", time: time)
-      return [.markVerified(peerKey: security.peerKey)]
+      note("\(peer)'s key \(security.peerFingerprint) is now marked verified", time: time)
+      return [.markVerified(peerKey: security.peerKey, name: nil)]
     }
+    showSafetyNumber(security, with: peer, okCommand: "/verify ok", time: time)
+    return []
+  }
+
+  private mutating func showSafetyNumber(
+    _ security: ChannelSecurity, with peer: String, okCommand: String, time: String
+  ) {
     note("safety number with \(peer) (read it to them; it must be the same on both screens):", time: time)
     for line in SafetyNumber.lines(security.localKey, security.peerKey) { note("    \(line)", time: time) }
     note(
-      "your key \(KeyFingerprint.short(security.localKey)), \(peer)'s \(KeyFingerprint.short(security.peerKey)): if the numbers match, type /verify ok",
+      "your key \(KeyFingerprint.short(security.localKey)), \(peer)'s \(security.peerFingerprint): if the numbers match, type \(okCommand)",
       time: time)
-    return []
   }
 
   static func authentication(with security: ChannelSecurity) -> ConnectionStatus.Authentication {

@@ -29,6 +29,8 @@ public struct ScreenModel: Sendable {
   public internal(set) var peerSecurity: ChannelSecurity?
   /// The peer's name, for the safety number's caption.
   var securedPeerName: String?
+  /// Hosting: each member's key by room name, with the name it is pinned under.
+  var memberKeys: [String: (pinnedAs: String, security: ChannelSecurity)] = [:]
   /// A `/run` command running or whose output waits for Enter; nil otherwise.
   public internal(set) var commandRun: CommandRun?
   /// The limits each `/run` gets (`--run-timeout`, `--run-max-output`).
