@@ -5,6 +5,7 @@ import ChatIdentity
 import ChatNetwork
 import ChatProtocol
 import ChatRoom
+import ChatScreen
 import ChatTerminal
 import Foundation
 import NIOConcurrencyHelpers
@@ -120,6 +121,26 @@ public struct ChatCommand: AsyncParsableCommand {
   )
   var pinNames = false
 
+  @Option(
+    name: .customLong("socket-mode"), parsing: .unconditional,
+    help: ArgumentHelp(
+      "With --listen or --serve unix:PATH: the socket file's permissions, in octal (default 0600: only you may connect).",
+      valueName: "mode"))
+  var socketMode: String?
+
+  @Option(
+    name: .customLong("run-timeout"), parsing: .unconditional,
+    help: ArgumentHelp(
+      "On the screen: seconds a /run command may take before it is stopped (default 10).", valueName: "seconds"))
+  var runTimeout: Double?
+
+  @Option(
+    name: .customLong("run-max-output"), parsing: .unconditional,
+    help: ArgumentHelp(
+      "On the screen: bytes of a /run command's output kept; past them it is stopped (default 65536).",
+      valueName: "bytes"))
+  var runMaxOutput: Int?
+
   public init() {}
 
   /// Limits on --max-frame: room for any hello below, a sane allocation above.
@@ -164,7 +185,40 @@ public struct ChatCommand: AsyncParsableCommand {
       throw .outOfRange(option: "--linger", allowed: "between 0 and 86400 seconds")
     }
     if noReconnect, mode.hostsRoom { throw .connectOnly("--no-reconnect") }
+    if socketMode != nil {
+      guard mode.hostsRoom, mode.address.unixPath != nil else { throw .unixListenerOnly("--socket-mode") }
+      _ = try unixSocketMode()
+    }
+    if case .serve = mode {
+      if runTimeout != nil { throw .screenOnly("--run-timeout") }
+      if runMaxOutput != nil { throw .screenOnly("--run-max-output") }
+    }
+    _ = try commandLimits()
     return mode
+  }
+
+  /// The mode of a listener's Unix socket file: `--socket-mode`, else 0600.
+  func unixSocketMode() throws(UsageError) -> UInt16 {
+    guard let socketMode else { return ChatListener.defaultUnixSocketMode }
+    return try SocketMode.parse(socketMode)
+  }
+
+  /// Limits on `/run`: `--run-timeout` and `--run-max-output`, else the defaults.
+  func commandLimits() throws(UsageError) -> CommandLimits {
+    var limits = CommandLimits()
+    if let runTimeout {
+      guard runTimeout >= 0.1, runTimeout <= 3600 else {
+        throw .outOfRange(option: "--run-timeout", allowed: "between 0.1 and 3600 seconds")
+      }
+      limits.timeout = runTimeout
+    }
+    if let runMaxOutput {
+      guard (1024...(1 << 20)).contains(runMaxOutput) else {
+        throw .outOfRange(option: "--run-max-output", allowed: "between 1024 and 1048576 bytes")
+      }
+      limits.outputLimit = runMaxOutput
+    }
+    return limits
   }
 
   /// The --name given, else the login name; a headless relay is "relay": it does not
@@ -242,7 +296,8 @@ public struct ChatCommand: AsyncParsableCommand {
     switch mode {
     case .serve(let address):
       try await RelayService.run(
-        on: address, options: options, limits: limits, name: displayName, capacity: capacity)
+        on: address, options: options, limits: limits, name: displayName, capacity: capacity,
+        unixSocketMode: try unixSocketMode())
       return
     case .listen(let address):
       endpoint = try await startListener(
@@ -258,6 +313,7 @@ public struct ChatCommand: AsyncParsableCommand {
       try await runScreen(
         identityNote: ownKey + " (the other side sees it as your key; /verify compares both)",
         endpoint, secretConfigured: options.secret != nil, listening: mode.hostsRoom,
+        commandLimits: try commandLimits(),
         markVerified: { [dialled] key, member in
           if let member {
             _ = pinning.markVerified(kind: .name, subject: member, key: key)
@@ -276,12 +332,13 @@ public struct ChatCommand: AsyncParsableCommand {
   /// The room, or exit status 1 with the reason said once: a script reading stdout gets
   /// the `error` line, a person at a terminal the stderr line.
   private func startListener(
-    on address: HostAndPort, options: SessionOptions, limits: RoomLimits, capacity: String, usesScreen: Bool
+    on address: ChatAddress, options: SessionOptions, limits: RoomLimits, capacity: String, usesScreen: Bool
   ) async throws -> ChatListener {
+    let socketMode = try unixSocketMode()
     do {
       return try await ChatListener.start(
         on: address, options: options, limits: limits, hostName: displayName, capacity: capacity,
-        group: MultiThreadedEventLoopGroup.singleton)
+        unixSocketMode: socketMode, group: MultiThreadedEventLoopGroup.singleton)
     } catch {
       if !usesScreen {
         StandardOutput.write(
@@ -316,14 +373,14 @@ public struct ChatCommand: AsyncParsableCommand {
 
   private func runScreen(
     identityNote: String,
-    _ endpoint: any ChatEndpoint, secretConfigured: Bool, listening: Bool,
+    _ endpoint: any ChatEndpoint, secretConfigured: Bool, listening: Bool, commandLimits: CommandLimits,
     markVerified: @escaping @Sendable ([UInt8], String?) -> Void
   ) async throws {
     let environment = ProcessInfo.processInfo.environment
     let useColor = (environment["NO_COLOR"] ?? "").isEmpty
     let frontEnd = TerminalFrontEnd(
       endpoint: endpoint, localName: displayName, useColor: useColor, secretConfigured: secretConfigured,
-      identityNote: identityNote, markVerified: markVerified)
+      identityNote: identityNote, commandLimits: commandLimits, markVerified: markVerified)
     let interruption = SignalWatcher { frontEnd.requestQuit() }
     let outcome = NIOLockedValueBox(ConversationOutcome())
     let screen = await frontEnd.run { event in outcome.withLockedValue { $0.observe(event) } }

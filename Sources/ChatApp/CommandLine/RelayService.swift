@@ -13,7 +13,8 @@ import NIOPosix
 /// stops cleanly on SIGINT or SIGTERM (goodbye to every client, then exit 0).
 enum RelayService {
   static func run(
-    on address: HostAndPort, options: SessionOptions, limits: RoomLimits, name: String, capacity: String? = nil
+    on address: ChatAddress, options: SessionOptions, limits: RoomLimits, name: String, capacity: String? = nil,
+    unixSocketMode: UInt16 = ChatListener.defaultUnixSocketMode
   ) async throws {
     // One limiter for every logger: the limits are on what reaches stderr in all.
     let limiter = NIOLockedValueBox(LogLimiter())
@@ -33,7 +34,7 @@ enum RelayService {
     do {
       listener = try await ChatListener.start(
         on: address, options: relayOptions, limits: limits, hostName: nil, logger: logger, capacity: capacity,
-        group: MultiThreadedEventLoopGroup.singleton)
+        unixSocketMode: unixSocketMode, group: MultiThreadedEventLoopGroup.singleton)
     } catch {
       logger.critical("\(error.description)")
       throw ExitCode(1)

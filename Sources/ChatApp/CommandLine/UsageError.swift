@@ -14,6 +14,11 @@ public enum UsageError: Error, Hashable, Sendable, CustomStringConvertible {
   case connectOnly(String)
   /// A display name that can't be used.
   case badName(String)
+  /// An option for a listener on a Unix socket (`--listen unix:PATH`, `--serve unix:PATH`),
+  /// given otherwise.
+  case unixListenerOnly(String)
+  /// An option for the screen, given with `--serve`, which has none.
+  case screenOnly(String)
 
   public var description: String {
     switch self {
@@ -32,6 +37,10 @@ public enum UsageError: Error, Hashable, Sendable, CustomStringConvertible {
       "\(option) applies to --connect only"
     case .badName(let problem):
       "--name: \(problem)"
+    case .unixListenerOnly(let option):
+      "\(option) applies to a listener on a Unix socket (--listen unix:PATH or --serve unix:PATH) only"
+    case .screenOnly(let option):
+      "\(option) applies to the screen (--listen or --connect), not to --serve"
     }
   }
 }
