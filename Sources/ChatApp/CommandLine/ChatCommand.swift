@@ -119,6 +119,20 @@ public struct ChatCommand: AsyncParsableCommand {
   )
   var pinNames = false
 
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp(
+      "Wire format: chat (default), or tutorial: the socket tutorials' struct.pack('i') length and text, NOT encrypted, one peer at a time, with their weak hmac check when a secret is given.",
+      valueName: "chat|tutorial"))
+  var framing: String = WireFraming.chat.rawValue
+
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp(
+      "With --framing tutorial: the text's encoding on the wire, utf-8 (default), gbk or gb18030 (the tutorials' Windows programs send GBK).",
+      valueName: "encoding"))
+  var encoding: String?
+
   public init() {}
 
   /// Limits on --max-frame: room for any hello below, a sane allocation above.
@@ -163,7 +177,39 @@ public struct ChatCommand: AsyncParsableCommand {
       throw .outOfRange(option: "--linger", allowed: "between 0 and 86400 seconds")
     }
     if noReconnect, mode.hostsRoom { throw .connectOnly("--no-reconnect") }
+    let wire = try wireFraming()
+    if wire == .tutorial {
+      if case .serve = mode {
+        throw .framing("--framing tutorial talks with one peer at a time: use --listen or --connect, not --serve")
+      }
+      if !room.given.isEmpty {
+        throw .framing(
+          "\(room.given.joined(separator: ", ")): a tutorial listener has no room; leave \(room.given.count == 1 ? "it" : "them") out"
+        )
+      }
+    }
+    _ = try textEncoding(for: wire)
     return mode
+  }
+
+  /// The --framing given.
+  func wireFraming() throws(UsageError) -> WireFraming {
+    guard let wire = WireFraming(rawValue: framing.lowercased()) else {
+      throw .badChoice(option: "--framing", value: framing, choices: WireFraming.allCases.map(\.rawValue))
+    }
+    return wire
+  }
+
+  /// The --encoding given (UTF-8 when none); only the tutorials' framing takes one.
+  func textEncoding(for wire: WireFraming) throws(UsageError) -> TutorialTextEncoding {
+    guard let encoding else { return .utf8 }
+    guard wire == .tutorial else {
+      throw .framing("--encoding applies to --framing tutorial only (chat's own protocol is always UTF-8)")
+    }
+    guard let chosen = TutorialTextEncoding(name: encoding) else {
+      throw .badChoice(option: "--encoding", value: encoding, choices: ["utf-8", "gbk", "gb18030"])
+    }
+    return chosen
   }
 
   /// The --name given, else the login name; a headless relay is "relay": it does not
@@ -194,6 +240,10 @@ public struct ChatCommand: AsyncParsableCommand {
       throw ExitCode(1)
     }
     for warning in loaded.warnings { Self.printError("warning: \(warning)") }
+    if try wireFraming() == .tutorial {
+      try await runTutorial(mode: mode, secret: loaded.secret)
+      return
+    }
 
     let identityKey: IdentityKey
     let pinning: KeyPinning
@@ -262,6 +312,51 @@ public struct ChatCommand: AsyncParsableCommand {
     } else {
       try await runPlain(endpoint, listening: mode.hostsRoom)
     }
+  }
+
+  /// `--framing tutorial`: one conversation in the tutorials' format, on either front end.
+  /// No identity key is made or read: the format has no keys.
+  private func runTutorial(mode: Mode, secret: SharedSecret?) async throws {
+    let encoding = try textEncoding(for: .tutorial)
+    if let problem = encoding.unavailability {
+      Self.printError("--encoding \(encoding): \(problem)")
+      throw ExitCode(1)
+    }
+    let options = TutorialOptions(
+      secret: secret, maximumPayloadLength: maxFrame, encoding: encoding,
+      handshakeTimeout: .nanoseconds(Int64(handshakeTimeout * 1e9)))
+    let frontEnd = FrontEndChoice(plainRequested: plain, environment: ProcessInfo.processInfo.environment)
+    if let notice = frontEnd.notice { Self.printError(notice) }
+    let endpoint: any ChatEndpoint
+    switch mode {
+    case .listen(let address):
+      do {
+        endpoint = try await TutorialListener.start(
+          on: address, options: options, group: MultiThreadedEventLoopGroup.singleton)
+      } catch {
+        reportStartFailure(error.description, usesScreen: frontEnd.usesScreen)
+        throw ExitCode(1)
+      }
+    case .connect(let address):
+      endpoint = TutorialConnector.connect(to: address, options: options, group: MultiThreadedEventLoopGroup.singleton)
+    case .serve:
+      throw ExitCode(64)  // refused by check()
+    }
+    if frontEnd.usesScreen {
+      try await runScreen(
+        endpoint, secretConfigured: secret != nil, listening: mode.hostsRoom, markVerified: { _, _ in })
+    } else {
+      try await runPlain(endpoint, listening: mode.hostsRoom)
+    }
+  }
+
+  /// Says why the listener could not start, once: a script reading stdout gets the
+  /// `error` line, a person at a terminal the stderr line.
+  private func reportStartFailure(_ reason: String, usesScreen: Bool) {
+    if !usesScreen {
+      StandardOutput.write(PlainLineFormat.line(time: PlainLineFormat.timestamp(), fields: ["error", reason]))
+    }
+    if usesScreen || isatty(STDOUT_FILENO) == 0 { Self.printError(reason) }
   }
 
   /// The room, or exit status 1 with the reason said once: a script reading stdout gets

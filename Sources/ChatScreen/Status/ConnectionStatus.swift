@@ -24,6 +24,9 @@ public struct ConnectionStatus: Hashable, Sendable {
     /// Hosting a room: whether joining takes the shared secret (no peer yet to be
     /// authenticated or not).
     case hosting(secretRequired: Bool)
+    /// The tutorials' framing: nothing encrypted; with `secret`, the tutorials' weak hmac
+    /// check.
+    case tutorial(secret: Bool)
   }
 
   public var link: Link = .starting
@@ -91,6 +94,9 @@ public struct ConnectionStatus: Hashable, Sendable {
           ?? "NOT AUTHENTICATED")
     case .failed(let reason): parts.append("AUTH FAILED: \(reason)")
     case .hosting(let secretRequired): parts.append(secretRequired ? "secret required" : "OPEN: no secret")
+    case .tutorial(let secret):
+      parts.append("tutorial framing: NOT encrypted")
+      parts.append(secret ? "weak, tutorial-compatible auth" : "NOT AUTHENTICATED")
     }
     parts.append(
       "↑\(statistics.messagesSent) \(Quantities.bytes(statistics.wireBytesSent)) ↓\(statistics.messagesReceived) \(Quantities.bytes(statistics.wireBytesReceived))"

@@ -1,0 +1,11 @@
+/// Text that can't be written in the chosen encoding, and the character at fault.
+public struct EncodingRefusal: Error, Hashable, Sendable, CustomStringConvertible {
+  public var encoding: TutorialTextEncoding
+  public var scalar: Unicode.Scalar?
+
+  public var description: String {
+    guard let scalar else { return "this system can't convert to \(encoding)" }
+    let code = String(scalar.value, radix: 16, uppercase: true)
+    return "U+\(String(repeating: "0", count: max(0, 4 - code.count)))\(code) can't be written in \(encoding)"
+  }
+}
