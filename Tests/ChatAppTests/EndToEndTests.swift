@@ -26,7 +26,9 @@ struct EndToEndTests {
     // this port.
     #expect(
       established[5].hasPrefix("key ")
-        && (established[5].hasSuffix(" new key, not yet verified") || established[5].hasSuffix(" known key, not verified")))
+        && (established[5].hasSuffix(" new key, not yet verified")
+          || established[5].hasSuffix(" known key, not verified"))
+    )
     #expect(try await bob.line("welcome") == ["welcome", "bob", "you are bob; 2 in the room", "2"])
     try await alice.line("joined") { $0[1] == "bob" && $0.last == "2" }
 

@@ -3,6 +3,11 @@ public struct EncodingRefusal: Error, Hashable, Sendable, CustomStringConvertibl
   public var encoding: TutorialTextEncoding
   public var scalar: Unicode.Scalar?
 
+  public init(encoding: TutorialTextEncoding, scalar: Unicode.Scalar?) {
+    self.encoding = encoding
+    self.scalar = scalar
+  }
+
   public var description: String {
     guard let scalar else { return "this system can't convert to \(encoding)" }
     let code = String(scalar.value, radix: 16, uppercase: true)

@@ -27,7 +27,8 @@ public enum TutorialFrameError: Error, Hashable, Sendable, CustomStringConvertib
     if header.allSatisfy({ $0 >= 0x20 && $0 < 0x7f }) {
       return ": that is text (\"\(String(decoding: header, as: UTF8.self))\"), sent without a length header"
     }
-    return ": not the tutorials' framing, or the peer sent something else first (an hmac challenge: is --secret missing here?)"
+    return
+      ": not the tutorials' framing, or the peer sent something else first (an hmac challenge: is --secret missing here?)"
   }
 
   static func hex(_ bytes: [UInt8]) -> String {

@@ -199,7 +199,8 @@ public struct TutorialMachine: Sendable {
         ))
     case .open:
       if leftover > 0 {
-        return end(.connectionLost("the connection closed in the middle of a frame (\(leftover) bytes of it had arrived)"))
+        return end(
+          .connectionLost("the connection closed in the middle of a frame (\(leftover) bytes of it had arrived)"))
       }
       if configuration.role == .connector, configuration.secret != nil, !heardSinceCheck {
         return end(
