@@ -77,7 +77,8 @@ public struct ConnectionStatus: Hashable, Sendable {
         parts.append("disconnected: \(reason)")
       }
     }
-    if let peerName, case .connected = link { parts.append(peerName) }
+    // A peer known only by its address (the tutorials' framing) is not named twice.
+    if let peerName, case .connected(let address) = link, peerName != address { parts.append(peerName) }
     if let silentFor, case .connected = link {
       parts.append("last heard \(Quantities.wholeSeconds(nanoseconds: silentFor)) ago")
     }
