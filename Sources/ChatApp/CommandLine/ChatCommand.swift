@@ -27,6 +27,9 @@ public struct ChatCommand: AsyncParsableCommand {
         chmod 600 ~/.chat-secret
         chat --listen 9090 --secret-file ~/.chat-secret
 
+      The socket tutorials' format (a 4-byte struct.pack('i') length and the text, NOT encrypted, one peer at a time; with a secret, their weak hmac check), to talk with their programs:
+        chat --listen 8001 --framing tutorial [--encoding gbk]
+
       When standard input or output is not a terminal, or with --plain, chat reads one message per input line and prints one tab-separated line per event (see the README). At end of input it waits until every line is confirmed (giving up after --linger seconds without progress), then says goodbye.
 
       Exit status: 0 after an orderly goodbye with every line delivered; 1 on a connection or authentication failure, or when a line was not delivered (each is named on stderr); 64 on a usage error; 130 or 143 when interrupted by SIGINT or SIGTERM.

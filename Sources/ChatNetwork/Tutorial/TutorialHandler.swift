@@ -22,6 +22,11 @@ final class TutorialHandler: ChannelInboundHandler {
   private var closeRequested: Goodbye?
   /// The peer's address, as events name it (the format has no names).
   private(set) var address: String
+  /// Bytes handed to the socket and not yet written: a peer that never reads (the
+  /// tutorials' struct_server.py is one) must not make memory grow without bound.
+  private var unwrittenBytes = 0
+  /// Above this many unwritten bytes, lines are refused until the peer reads.
+  static let unwrittenLimit = 8 << 20
 
   /// - Parameter report: takes every event, on the event loop.
   init(
@@ -128,9 +133,20 @@ final class TutorialHandler: ChannelInboundHandler {
       let peer = PeerIdentity(name: address, maximumPayloadLength: Int(Int32.max))
       report(.established(peer: peer, auth: auth, address: address))
     case .send(let frame, let message, let textBytes):
+      guard let context else { return }
+      guard unwrittenBytes == 0 || unwrittenBytes + frame.count <= Self.unwrittenLimit else {
+        report(
+          .messageNotSent(
+            text: message.text,
+            reason: "the peer is not reading: \(Quantities.bytes(unwrittenBytes)) wait to be written"))
+        return
+      }
       report(.messageSent(message: message, textBytes: textBytes, wireBytes: frame.count))
       let report = report
+      unwrittenBytes += frame.count
+      let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
       write(frame)?.whenComplete { result in
+        handler.value.unwrittenBytes -= frame.count
         switch result {
         case .success: report(.written(sequences: [message.sequence]))
         case .failure(let error):
