@@ -175,6 +175,32 @@ struct TutorialEndToEndTests {
     #expect(try await chat.exitStatus() == 0)
   }
 
+  @Test func framesCutAcrossReadsAndStuckTogetherArriveWhole() async throws {
+    let (chat, port) = try await listener()
+    // A length cut in two with a pause between, then two frames in one send.
+    _ = try TutorialProgram(
+      code: """
+        import socket, struct, sys, time
+        sk = socket.create_connection(('127.0.0.1', int(sys.argv[1])))
+        sk.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        body = '粘包'.encode('utf-8')
+        frame = struct.pack('i', len(body)) + body
+        sk.sendall(frame[:2]); time.sleep(0.3)
+        sk.sendall(frame[2:5]); time.sleep(0.3)
+        sk.sendall(frame[5:])
+        sk.sendall(struct.pack('i', 3) + b'one' + struct.pack('i', 0) + struct.pack('i', 3) + b'two')
+        time.sleep(5)
+        """,
+      arguments: [String(port)])
+    try await chat.line("recv") { $0[2...] == ["1", "6", "10", "粘包"] }
+    try await chat.line("recv") { $0[2...] == ["2", "3", "7", "one"] }
+    // A zero-length frame is a message with no text.
+    try await chat.line("recv") { $0[2...] == ["3", "0", "4", ""] }
+    try await chat.line("recv") { $0[2...] == ["4", "3", "7", "two"] }
+    chat.closeInput()
+    #expect(try await chat.exitStatus() == 0)
+  }
+
   @Test func anUnframedReplyAndAHugeLengthAreRefusedWithAClearError() async throws {
     let (chat, port) = try await listener(["--max-frame", "65536"])
     _ = try TutorialProgram(

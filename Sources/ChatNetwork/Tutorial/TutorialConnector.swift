@@ -70,6 +70,7 @@ public final class TutorialConnector: ChatEndpoint {
     return TutorialConnector(shell: shell, events: SessionEvents(continuation), finished: finished.futureResult)
   }
 
+  /// Sends `text`; lines given before the connection (and the check) are sent after it.
   public func send(_ text: String) {
     let shell = shell
     shell.eventLoop.execute { shell.value.handler.send(text) }
@@ -81,6 +82,7 @@ public final class TutorialConnector: ChatEndpoint {
     shell.eventLoop.execute { shell.value.handler.noRoom() }
   }
 
+  /// Closes the connection once what was written has gone out (the format has no goodbye).
   public func close(_ goodbye: Goodbye) async {
     let shell = shell
     shell.eventLoop.execute { shell.value.handler.close(goodbye) }

@@ -64,11 +64,13 @@ public final class TutorialListener: ChatEndpoint {
     return listener
   }
 
+  /// Sends `text` to the peer, or reports it not sent when there is none yet.
   public func send(_ text: String) {
     let shell = shell
     shell.eventLoop.execute { shell.value.send(text) }
   }
 
+  /// The format has no room: answered with a line saying so.
   public func who() {
     let shell = shell
     shell.eventLoop.execute { shell.value.who() }

@@ -11,6 +11,7 @@ public struct TutorialOptions: Sendable {
   /// How long the hmac check may take (`--handshake-timeout`).
   public var handshakeTimeout: Duration
 
+  /// Options with the defaults of the command line: no secret, 1 MiB frames, UTF-8, 10 s.
   public init(
     secret: SharedSecret? = nil, maximumPayloadLength: Int = FrameHeader.defaultMaximumPayloadLength,
     encoding: TutorialTextEncoding = .utf8, handshakeTimeout: Duration = .seconds(10)

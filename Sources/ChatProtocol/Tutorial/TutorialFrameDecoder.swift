@@ -21,6 +21,7 @@ public struct TutorialFrameDecoder: Sendable {
   /// Largest payload accepted (`--max-frame`).
   public var maximumPayloadLength: Int
 
+  /// A decoder that refuses any frame longer than `maximumPayloadLength` bytes.
   public init(maximumPayloadLength: Int) {
     self.maximumPayloadLength = maximumPayloadLength
   }

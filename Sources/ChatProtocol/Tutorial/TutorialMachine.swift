@@ -39,6 +39,7 @@ public struct TutorialMachine: Sendable {
     /// How text becomes bytes and back (`--encoding`).
     public var encoding: TutorialTextEncoding
 
+    /// A configuration for `role`; see the properties.
     public init(role: Role, secret: SharedSecret?, maximumPayloadLength: Int, encoding: TutorialTextEncoding = .utf8) {
       self.role = role
       self.secret = secret
