@@ -48,6 +48,7 @@ struct TutorialEndToEndTests {
     try await chat.line("written") { $0 == ["written", "1"] }
     chat.closeInput()
     #expect(try await chat.exitStatus() == 0)
+    server.stop()
   }
 
   @Test func aChatListenerSendsToTheStructClient() async throws {
@@ -61,6 +62,33 @@ struct TutorialEndToEndTests {
     try await client.waitForOutput(containing: "again 再来\n")
     chat.closeInput()
     #expect(try await chat.exitStatus() == 0)
+    client.stop()
+  }
+
+  @Test func aListenerTalksWithOnePeerAtATimeAndThenWaitsForTheNext() async throws {
+    let (chat, port) = try await listener()
+    let first = try TutorialProgram(script: "framed_client.py", arguments: [String(port)])
+    try await chat.line("established")
+    let secondProgram = try TutorialProgram(script: "framed_client.py", arguments: [String(port)])
+    let refused = try await chat.line("refused")
+    #expect(refused[2] == "busy: a tutorial listener talks with one peer at a time")
+    secondProgram.stop()
+    first.stop()
+    try await chat.line("disconnected")
+    // Waiting again, and the next peer is taken.
+    let waiting = await chat.lines.entries.filter { $0.first == "listening" }.count
+    try await chat.lines.wait("listening again") { entries, _ in
+      entries.filter { $0.first == "listening" }.count > waiting - 1 && entries.last?.first == "listening"
+    }
+    let next = try TutorialProgram(script: "framed_client.py", arguments: [String(port)])
+    try await chat.lines.wait("a second established") { entries, _ in
+      entries.filter { $0.first == "established" }.count == 2
+    }
+    next.type("我是第二个")
+    try await chat.line("recv") { $0.last == "我是第二个" }
+    chat.closeInput()
+    #expect(try await chat.exitStatus() == 0)
+    next.stop()
   }
 
   @Test func theFramedClientSendsToAChatListener() async throws {
@@ -74,6 +102,7 @@ struct TutorialEndToEndTests {
     try await chat.line("recv") { $0[2...] == ["2", "3", "7", "two"] }
     chat.closeInput()
     #expect(try await chat.exitStatus() == 0)
+    client.stop()
   }
 
   @Test func aChatConnectorSendsToTheFramedServer() async throws {
@@ -88,6 +117,7 @@ struct TutorialEndToEndTests {
     try await server.waitForOutput(containing: "收到的数据是: 第二条 message\n")
     chat.closeInput()
     #expect(try await chat.exitStatus() == 0)
+    server.stop()
   }
 
   // MARK: - With the tutorials' hmac check
@@ -106,6 +136,7 @@ struct TutorialEndToEndTests {
     try await chat.line("recv") { $0.last == "bye" }
     chat.closeInput()
     #expect(try await chat.exitStatus() == 0)
+    client.stop()
   }
 
   @Test func aChatConnectorPassesTheCheckOfTheHmacServerAndTheyTalk() async throws {
@@ -123,6 +154,7 @@ struct TutorialEndToEndTests {
     try await chat.line("recv") { $0.last == "SECOND" }
     chat.closeInput()
     #expect(try await chat.exitStatus() == 0)
+    server.stop()
   }
 
   @Test func aChatListenerRefusesTheHmacClientWhenTheSecretsDiffer() async throws {
@@ -136,6 +168,7 @@ struct TutorialEndToEndTests {
     chat.closeInput()
     #expect(try await chat.exitStatus() == 0)
     #expect(!(await chat.lines.entries.contains { $0.first == "recv" }))
+    client.stop()
   }
 
   @Test func theHmacServerRefusesAChatConnectorWithAnotherSecret() async throws {
@@ -145,6 +178,7 @@ struct TutorialEndToEndTests {
     #expect(failed[2].contains("the secret is probably wrong"))
     try await server.waitForOutput(containing: "该链接不合法,关闭")
     #expect(try await chat.exitStatus() == 1)
+    server.stop()
   }
 
   // MARK: - GBK and refusals
@@ -173,12 +207,13 @@ struct TutorialEndToEndTests {
     try await chat.line("disconnected")
     chat.closeInput()
     #expect(try await chat.exitStatus() == 0)
+    client.stop()
   }
 
   @Test func framesCutAcrossReadsAndStuckTogetherArriveWhole() async throws {
     let (chat, port) = try await listener()
     // A length cut in two with a pause between, then two frames in one send.
-    _ = try TutorialProgram(
+    let senderProgram = try TutorialProgram(
       code: """
         import socket, struct, sys, time
         sk = socket.create_connection(('127.0.0.1', int(sys.argv[1])))
@@ -199,11 +234,12 @@ struct TutorialEndToEndTests {
     try await chat.line("recv") { $0[2...] == ["4", "3", "7", "two"] }
     chat.closeInput()
     #expect(try await chat.exitStatus() == 0)
+    senderProgram.stop()
   }
 
   @Test func anUnframedReplyAndAHugeLengthAreRefusedWithAClearError() async throws {
     let (chat, port) = try await listener(["--max-frame", "65536"])
-    _ = try TutorialProgram(
+    let bareProgram = try TutorialProgram(
       code: """
         import socket, sys, time
         sk = socket.create_connection(('127.0.0.1', int(sys.argv[1])))
@@ -215,7 +251,7 @@ struct TutorialEndToEndTests {
     #expect(bare[2].contains("refused a frame of 1280066888 bytes, more than --max-frame 65536"))
     #expect(bare[2].contains("sent without a length header"))
     try await chat.line("listening") { _ in true }
-    _ = try TutorialProgram(
+    let negativeProgram = try TutorialProgram(
       code: """
         import socket, struct, sys, time
         sk = socket.create_connection(('127.0.0.1', int(sys.argv[1])))
@@ -227,6 +263,8 @@ struct TutorialEndToEndTests {
     #expect(negative[2].contains("refused a frame with a negative length (-5"))
     chat.closeInput()
     #expect(try await chat.exitStatus() == 0)
+    bareProgram.stop()
+    negativeProgram.stop()
   }
 
   @Test func optionsThatDontFitTheTutorialFramingAreUsageErrors() async throws {

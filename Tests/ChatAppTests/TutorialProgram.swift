@@ -76,8 +76,15 @@ final class TutorialProgram: Sendable {
     return chunks.joined()
   }
 
+  /// Ends the program at once. SIGKILL, not `terminate()`'s SIGTERM: a test process may
+  /// ignore SIGTERM (chat's signal handling does, to catch it), and a child inherits that,
+  /// so the servers, which loop for ever, would outlive the tests.
+  func stop() {
+    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+  }
+
   deinit {
-    if process.isRunning { process.terminate() }
+    stop()
   }
 
   /// A loopback port free at this moment, for a tutorial server to bind (they take a port,

@@ -34,6 +34,7 @@ struct TutorialScreenEndToEndTests {
     try chat.type("/quit")
     try chat.press("Enter")
     #expect(try await chat.exitStatus() == 0)
+    client.stop()
   }
 
   @Test func aScreenConnectorTalksWithTheStructServerWithoutAuth() async throws {
@@ -49,5 +50,6 @@ struct TutorialScreenEndToEndTests {
     let status = try await chat.exitStatus()
     let after = try await chat.waitForScreen(containing: "EXIT=")
     #expect(status == 0, "\(after)")
+    server.stop()
   }
 }
