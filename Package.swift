@@ -99,7 +99,8 @@ let package = Package(
     .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
     // SIGWINCH, SIGTSTP and SIGCONT hooks in C: signal handlers must be async-signal-safe.
     .target(name: "CResizeSignal"),
-    // The ncurses front end: draws the ChatScreen model and reads keys; nothing else.
+    // The ncurses front end: draws the ChatScreen model, reads keys, and runs /run's
+    // commands off the UI thread.
     .target(
       name: "ChatTerminal",
       dependencies: [
@@ -118,6 +119,7 @@ let package = Package(
         "ChatRoom",
         "ChatCrypto",
         "ChatIdentity",
+        "ChatScreen",
         "ChatTerminal",
         "ChatNetwork", "ChatEvents",
         "ChatProtocol",
@@ -170,6 +172,7 @@ let package = Package(
         "ChatNetwork", "ChatEvents",
         "ChatScreen",
         "CMallocCounter",
+        .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -231,7 +234,7 @@ let package = Package(
     ),
     .testTarget(
       name: "ChatAppTests",
-      dependencies: ["ChatApp", "ChatNetwork", "ChatEvents", "ChatProtocol", "ChatTestSupport", "chat"],
+      dependencies: ["ChatApp", "ChatNetwork", "ChatEvents", "ChatProtocol", "ChatScreen", "ChatTestSupport", "chat"],
       swiftSettings: strictSettings
     ),
   ],

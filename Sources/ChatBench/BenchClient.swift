@@ -1,87 +1,243 @@
+import ChatNetwork
 import ChatProtocol
+import Crypto
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
-/// A chat client for the benchmarks: the real `SessionMachine` does the handshake (auth
-/// included), then the benchmark writes pre-encoded frames and counts what comes back on
-/// the event loop, with no per-message hop to another thread.
+/// A chat client for the benchmarks: it runs the real handshake itself (``ChannelHandshake``:
+/// CPace with a secret, then Noise), then writes pre-encoded frames, sealing each buffer
+/// written into as few records as fit (``RecordSealer/sealed(_:)``), and counts the TEXT and
+/// ROOM_TEXT frames in the records it opens by their headers alone, on the event loop, with
+/// no per-message hop to another thread and no per-message allocation.
+///
+/// With ``Security/plaintext`` there is no hello and no handshake: it writes and counts
+/// bare frames, for the benchmarks' plaintext references (a framed echo, a framed sink).
 final class BenchClient: @unchecked Sendable {
   let channel: any Channel
   let handler: Handler
 
-  final class Handler: ChannelInboundHandler, @unchecked Sendable {
+  /// How the client talks to its server.
+  enum Security: Sendable {
+    /// Version 2: hello, handshake, sealed records. `aesGCM` lists the capability `aesgcm`
+    /// in the hello, so AESGCM is used when the server lists it too; without it, ChaChaPoly.
+    case sealed(secret: ChatProtocol.SharedSecret?, aesGCM: Bool)
+    /// Bare frames, no hello: for the plaintext references only (chat never speaks this).
+    case plaintext
+
+    /// The product's choice on this machine: AESGCM when the CPU has AES instructions.
+    static func `default`(secret: ChatProtocol.SharedSecret? = nil) -> Security {
+      .sealed(secret: secret, aesGCM: CPUFeatures.hasAESInstructions)
+    }
+  }
+
+  final class Handler: ChannelDuplexHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
+    /// Pre-encoded frames, one or more back to back: sealed here once the keys are in hand.
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    var machine: SessionMachine
-    var decoder = FrameDecoder(maximumPayloadLength: 64 << 20)
-    var buffer = ByteBuffer()
     let established: EventLoopPromise<Void>
-    /// Called on the event loop for each message frame after the handshake.
-    var onMessage: ((Frame, Int, NIODeadline) -> Void)?
+    /// Called on the event loop for each TEXT or ROOM_TEXT frame after the handshake, with
+    /// the time its read arrived.
+    var onMessage: ((NIODeadline) -> Void)?
     var messages = 0
+    /// Fulfilled once ``messages`` reaches ``target``.
+    var target = Int.max
+    var reachedTarget: EventLoopPromise<Void>?
     var context: ChannelHandlerContext?
-    /// Seals what this client writes once its handshake is done.
-    var sealer: RecordSealer?
+    /// The cipher the handshake agreed on (nil: plaintext).
+    private(set) var cipher: ChannelCipher?
 
-    init(name: String, secret: SharedSecret?, established: EventLoopPromise<Void>) {
-      let nonce = (0..<Hello.nonceLength).map { _ in UInt8.random(in: 0...255) }
-      machine = SessionMachine(
-        // Without `resume`: the benchmark writes its own pre-numbered frames, so the
-        // machine could not match receipts to them. (The `delivery` group measures receipts.)
-        configuration: .init(
-          role: .connector, name: name, secret: secret, maximumPayloadLength: 64 << 20,
-          capabilities: [Capability.room]),
-        nonce: nonce)
+    private let localHello: Hello?
+    private let secret: ChatProtocol.SharedSecret?
+    private var handshake: ChannelHandshake?
+    private var sealer: RecordSealer?
+    private var opener: RecordOpener?
+    /// Whether the server's first record has opened (key confirmation): established.
+    private var confirmed = false
+    private var buffer = ByteBuffer()
+    private var decoder = FrameDecoder(maximumPayloadLength: 64 << 20)
+
+    init(name: String, security: Security, established: EventLoopPromise<Void>) {
       self.established = established
+      switch security {
+      case .sealed(let secret, let aesGCM):
+        self.secret = secret
+        // Without `resume`: the benchmark writes its own pre-numbered frames, so nothing
+        // could match receipts to them. (The `delivery` group measures receipts.)
+        localHello = Hello(
+          offersAuth: secret != nil, maximumPayloadLength: 64 << 20,
+          nonce: (0..<Hello.nonceLength).map { _ in UInt8.random(in: 0...255) }, name: name,
+          capabilities: [Capability.room] + (aesGCM ? [Capability.aesGCM] : []))
+      case .plaintext:
+        self.secret = nil
+        localHello = nil
+        confirmed = true
+      }
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+      self.context = context
     }
 
     func channelActive(context: ChannelHandlerContext) {
-      self.context = context
-      perform(machine.start(), context: context)
+      if let localHello {
+        context.writeAndFlush(wrapOutboundOut(Frame.hello(localHello).encoded()), promise: nil)
+      } else {
+        established.succeed()
+      }
+      context.fireChannelActive()
+    }
+
+    /// Writes pre-encoded frames from the benchmark: sealed (one `sealed` call for the
+    /// whole buffer) once the handshake is done.
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+      let frames = unwrapOutboundIn(data)
+      context.write(wrapOutboundOut(sealer == nil ? frames : sealer!.sealed(frames)), promise: promise)
+    }
+
+    /// Sends pre-encoded frames from the event loop (as ``write(context:data:promise:)``).
+    func send(_ frames: ByteBuffer, flush: Bool = true) {
+      guard let context else { return }
+      let bytes = sealer == nil ? frames : sealer!.sealed(frames)
+      if flush {
+        context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
+      } else {
+        context.write(wrapOutboundOut(bytes), promise: nil)
+      }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
       var incoming = unwrapInboundIn(data)
-      buffer.writeBuffer(&incoming)
+      if buffer.readableBytes == 0 {
+        buffer = incoming
+      } else {
+        buffer.writeBuffer(&incoming)
+      }
       let now = NIODeadline.now()
-      while true {
-        let before = buffer.readableBytes
-        guard let frame = try? decoder.decode(&buffer) else { break }
-        let size = before - buffer.readableBytes
-        switch frame {
-        case .text, .roomText:
-          messages += 1
-          onMessage?(frame, size, now)
-        case .ping(let value):
-          context.writeAndFlush(wrapOutboundOut(Frame.pong(value).encoded()), promise: nil)
-        case .roomEvent, .pong:
-          break
-        default:
-          perform(machine.receive(frame, now: now.uptimeNanoseconds), context: context)
+      while let header = Self.header(of: buffer), buffer.readableBytes >= FrameHeader.size + header.length {
+        let length = header.length
+        if header.type == FrameType.sealed.rawValue, opener != nil {
+          buffer.moveReaderIndex(forwardBy: FrameHeader.size)
+          let record = buffer.readSlice(length: length)!
+          guard var plaintext = try? opener!.open(record) else {
+            fail(context, "a record did not open")
+            return
+          }
+          if !confirmed {
+            confirmed = true
+            established.succeed()
+          }
+          count(&plaintext, now: now, context: context)
+        } else if localHello == nil {
+          count(&buffer, now: now, context: context)
+        } else {
+          guard let frame = try? decoder.decode(&buffer) else {
+            fail(context, "undecodable bytes during the handshake")
+            return
+          }
+          handshake(frame, context: context)
         }
       }
-      buffer.discardReadBytes()
+      if buffer.readableBytes == 0 {
+        buffer = ByteBuffer()
+      } else {
+        buffer.discardReadBytes()
+      }
+    }
+
+    private static func header(of buffer: ByteBuffer) -> (length: Int, type: UInt8)? {
+      guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self),
+        let type = buffer.getInteger(at: buffer.readerIndex + 4, as: UInt8.self)
+      else { return nil }
+      return (Int(length), type)
+    }
+
+    /// Walks whole frames by their headers: counts messages, answers pings.
+    private func count(_ frames: inout ByteBuffer, now: NIODeadline, context: ChannelHandlerContext) {
+      while let header = Self.header(of: frames), frames.readableBytes >= FrameHeader.size + header.length {
+        let length = header.length
+        switch header.type {
+        case FrameType.text.rawValue, FrameType.roomText.rawValue:
+          messages += 1
+          onMessage?(now)
+          if messages >= target, let reachedTarget {
+            self.reachedTarget = nil
+            reachedTarget.succeed()
+          }
+        case FrameType.ping.rawValue where length == 8:
+          let value = frames.getInteger(at: frames.readerIndex + FrameHeader.size, as: UInt64.self)!
+          send(Frame.pong(value).encoded())
+        case FrameType.error.rawValue, FrameType.bye.rawValue:
+          var copy = frames
+          let frame = try? decoder.decode(&copy)
+          fail(context, "the server ended the session: \(frame.map { "\($0)" } ?? "?")")
+        default:
+          break
+        }
+        frames.moveReaderIndex(forwardBy: FrameHeader.size + length)
+      }
+    }
+
+    /// One frame of the handshake, in the clear.
+    private func handshake(_ frame: Frame, context: ChannelHandlerContext) {
+      do {
+        switch frame {
+        case .hello(let peerHello) where handshake == nil:
+          var started = ChannelHandshake(
+            role: .connector, secret: secret, localHello: localHello!, peerHello: peerHello,
+            identity: Curve25519.KeyAgreement.PrivateKey(), randomness: .fresh())
+          write(try started.opening(), context: context)
+          handshake = started
+          peerMaximumPayloadLength = Int(peerHello.maximumPayloadLength)
+        case .cpace(let share):
+          try handshake?.receiveShare(share)
+        case .noise(let message):
+          guard var current = handshake else { return fail(context, "NOISE before HELLO") }
+          let step = try current.receiveNoise(message)
+          handshake = current
+          if case .complete(let frames, let keys) = step {
+            write(frames, context: context)
+            cipher = keys.cipher
+            sealer = RecordSealer(keys.sending, peerMaximumPayloadLength: peerMaximumPayloadLength)
+            opener = RecordOpener(keys.receiving)
+            handshake = nil
+          }
+        case .error(let report):
+          fail(context, "refused: \(report.message)")
+        default:
+          fail(context, "unexpected \(frame.type) during the handshake")
+        }
+      } catch {
+        fail(context, "handshake failed: \(error)")
+      }
+    }
+
+    private var peerMaximumPayloadLength = 1 << 20
+
+    private func write(_ frames: [Frame], context: ChannelHandlerContext) {
+      var bytes = ByteBuffer()
+      for frame in frames { frame.encode(into: &bytes) }
+      context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
+    }
+
+    private func fail(_ context: ChannelHandlerContext, _ why: String) {
+      established.fail(BenchError(why))
+      if let reachedTarget {
+        self.reachedTarget = nil
+        reachedTarget.fail(BenchError(why))
+      }
+      context.close(promise: nil)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
       established.fail(ChannelError.eof)
-    }
-
-    private func perform(_ actions: [SessionAction], context: ChannelHandlerContext) {
-      for action in actions {
-        switch action {
-        case .send(let frame):
-          var bytes = frame.encoded()
-          if sealer != nil { bytes = sealer!.sealed(bytes) }
-          context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
-        case .beginSealing(let new): sealer = new
-        case .report(.established): established.succeed()
-        case .report(.ended(let end)): established.fail(BenchError("session ended: \(end)"))
-        case .report, .close: break
-        }
+      if let reachedTarget {
+        self.reachedTarget = nil
+        reachedTarget.fail(BenchError("closed after \(messages) of \(target)"))
       }
+      context.fireChannelInactive()
     }
   }
 
@@ -90,13 +246,14 @@ final class BenchClient: @unchecked Sendable {
     self.handler = handler
   }
 
-  /// Connects and completes the handshake.
+  /// Connects and completes the handshake (and key confirmation: the server's first record
+  /// has opened). `reading: false`: stop reading afterwards (a member that never reads).
   static func connect(
-    port: Int, name: String, secret: SharedSecret? = nil, group: any EventLoopGroup, reading: Bool = true
+    port: Int, name: String, security: Security = .default(), group: any EventLoopGroup, reading: Bool = true
   ) async throws -> BenchClient {
     let loop = group.next()
     let established = loop.makePromise(of: Void.self)
-    let handler = Handler(name: name, secret: secret, established: established)
+    let handler = Handler(name: name, security: security, established: established)
     var bootstrap = ClientBootstrap(group: loop)
       .channelOption(.socketOption(.tcp_nodelay), value: 1)
       .channelInitializer { channel in
@@ -106,7 +263,12 @@ final class BenchClient: @unchecked Sendable {
       bootstrap = bootstrap.channelOption(.socketOption(.so_rcvbuf), value: 4096)
     }
     let channel = try await bootstrap.connect(host: "127.0.0.1", port: port).get()
-    try await established.futureResult.get()
+    do {
+      try await established.futureResult.get()
+    } catch {
+      try? await channel.close()
+      throw error
+    }
     if !reading {
       try await channel.setOption(.autoRead, value: false).get()
     }
@@ -117,6 +279,23 @@ final class BenchClient: @unchecked Sendable {
   func onLoop<T: Sendable>(_ body: @escaping @Sendable (Handler) -> T) async throws -> T {
     let handler = handler
     return try await channel.eventLoop.submit { body(handler) }.get()
+  }
+
+  /// A future that succeeds once `target` messages have arrived in all.
+  func expect(_ target: Int) async throws -> EventLoopFuture<Void> {
+    let handler = handler
+    let loop = channel.eventLoop
+    return try await loop.submit {
+      handler.target = target
+      let promise = loop.makePromise(of: Void.self)
+      if handler.messages >= target { promise.succeed() } else { handler.reachedTarget = promise }
+      return promise.futureResult
+    }.get()
+  }
+
+  /// The cipher the handshake agreed on (nil: plaintext).
+  func cipher() async throws -> ChannelCipher? {
+    try await onLoop { $0.cipher }
   }
 
   func close() async {
@@ -134,8 +313,6 @@ final class CountingClient: ChannelInboundHandler, @unchecked Sendable {
     case lines
     /// `struct.pack('i')`: native (little-endian) signed 4-byte length, then the payload.
     case tutorialFrames
-    /// chat frames (5-byte header, big-endian length); counts ROOM_TEXT and TEXT only.
-    case chatMessages
   }
 
   let unit: Unit
@@ -164,16 +341,6 @@ final class CountingClient: ChannelInboundHandler, @unchecked Sendable {
         count += 1
       }
       pending.discardReadBytes()
-    case .chatMessages:
-      pending.writeBuffer(&incoming)
-      while let length = pending.getInteger(at: pending.readerIndex, as: UInt32.self),
-        let type = pending.getInteger(at: pending.readerIndex + 4, as: UInt8.self),
-        pending.readableBytes >= FrameHeader.size + Int(length)
-      {
-        pending.moveReaderIndex(forwardBy: FrameHeader.size + Int(length))
-        if type == FrameType.roomText.rawValue || type == FrameType.text.rawValue { count += 1 }
-      }
-      pending.discardReadBytes()
     }
     if count >= target, let done {
       self.done = nil
@@ -188,9 +355,9 @@ final class CountingClient: ChannelInboundHandler, @unchecked Sendable {
     }
   }
 
-  /// Connects a counting client to `port`; `greeting` is written first (a chat hello).
+  /// Connects a counting client to `port`.
   static func connect(
-    port: Int, unit: Unit, group: any EventLoopGroup, reading: Bool = true, greeting: ByteBuffer? = nil
+    port: Int, unit: Unit, group: any EventLoopGroup, reading: Bool = true
   ) async throws -> (any Channel, CountingClient) {
     let handler = CountingClient(unit: unit)
     var bootstrap = ClientBootstrap(group: group)
@@ -201,7 +368,6 @@ final class CountingClient: ChannelInboundHandler, @unchecked Sendable {
       }
     if !reading { bootstrap = bootstrap.channelOption(.socketOption(.so_rcvbuf), value: 4096) }
     let channel = try await bootstrap.connect(host: "127.0.0.1", port: port).get()
-    if let greeting { try await channel.writeAndFlush(greeting) }
     return (channel, handler)
   }
 
@@ -222,7 +388,8 @@ struct BenchError: Error, CustomStringConvertible {
 }
 
 /// Writes `buffers` to `channel` as fast as it takes them, respecting writability so the
-/// sender's memory stays bounded; returns when all are handed to the socket.
+/// sender's memory stays bounded; returns when all are handed to the socket. A bench
+/// client's handler seals each buffer (one or more whole frames) on the way out.
 func writeAll(_ buffers: [ByteBuffer], to channel: any Channel, batch: Int = 64) async throws {
   var index = 0
   while index < buffers.count {
@@ -235,5 +402,15 @@ func writeAll(_ buffers: [ByteBuffer], to channel: any Channel, batch: Int = 64)
     }
     try await promise.futureResult.get()
     index = end
+  }
+}
+
+/// `frames` encoded back to back, `perBuffer` to a buffer: what a bench client seals at
+/// once (a burst of small messages goes in one record, as the relay's broadcasts do).
+func encodedBatches(_ frames: [Frame], perBuffer: Int) -> [ByteBuffer] {
+  stride(from: 0, to: frames.count, by: perBuffer).map { start in
+    var buffer = ByteBuffer()
+    for frame in frames[start..<min(frames.count, start + perBuffer)] { frame.encode(into: &buffer) }
+    return buffer
   }
 }

@@ -17,4 +17,7 @@ struct Benchmarks {
   let chatBinary: String
   let group = MultiThreadedEventLoopGroup.singleton
   let log: (String) -> Void
+  /// The environment of every `chat` the suite starts: its identity and pinned keys go to a
+  /// directory of this run's, never the user's.
+  let chatEnvironment: [String: String]
 }

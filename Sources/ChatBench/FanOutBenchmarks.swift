@@ -38,7 +38,7 @@ extension Benchmarks {
     case .python:
       arguments = ["/usr/bin/env", "python3", scripts.appendingPathComponent("tutorial_relay.py").path, "0"]
     }
-    let server = try ChildProcess(arguments)
+    let server = try ChildProcess(arguments, environment: relay == .chat ? chatEnvironment : [:])
     defer { server.stop() }
     let port: Int
     switch relay {
@@ -52,27 +52,25 @@ extension Benchmarks {
     var futures: [EventLoopFuture<Void>] = []
     var keep: [Any] = []
     for index in 0..<receivers {
-      let unit: CountingClient.Unit =
-        switch relay {
-        case .chat: .chatMessages
-        case .ncat: .lines
-        case .python: .tutorialFrames
-        }
-      // chat's receivers send a real hello, then only count frames by their headers, as
-      // the references' receivers count lines or length-prefixed frames.
-      let greeting = relay == .chat ? Self.hello(name: "r\(index)") : nil
-      let (channel, counter) = try await CountingClient.connect(
-        port: port, unit: unit, group: group, greeting: greeting)
-      futures.append(try await counter.expect(messages, on: channel))
-      keep.append(channel)
+      switch relay {
+      case .chat:
+        // chat's receivers run the handshake, then open each record and count the frames
+        // in it by their headers, as the references' receivers count lines or
+        // length-prefixed frames.
+        let client = try await BenchClient.connect(port: port, name: "r\(index)", group: group)
+        futures.append(try await client.expect(messages))
+        keep.append(client)
+      case .ncat, .python:
+        let (channel, counter) = try await CountingClient.connect(
+          port: port, unit: relay == .ncat ? .lines : .tutorialFrames, group: group)
+        futures.append(try await counter.expect(messages, on: channel))
+        keep.append(channel)
+      }
     }
     if stalled {
       switch relay {
       case .chat:
-        keep.append(
-          try await CountingClient.connect(
-            port: port, unit: .bytes, group: group, reading: false, greeting: Self.hello(name: "stalled")
-          ).0)
+        keep.append(try await BenchClient.connect(port: port, name: "stalled", group: group, reading: false))
       default: keep.append(try await CountingClient.connect(port: port, unit: .bytes, group: group, reading: false).0)
       }
     }
@@ -83,7 +81,10 @@ extension Benchmarks {
       let client = try await BenchClient.connect(port: port, name: "sender", group: group)
       keep.append(client)
       sender = client.channel
-      buffers = (1...messages).map { Frame.text(TextMessage(sequence: UInt64($0), text: text)).encoded() }
+      // 64 messages to a buffer, each buffer sealed into one record: the frames the old
+      // client wrote per flush, now in one record.
+      buffers = encodedBatches(
+        (1...messages).map { Frame.text(TextMessage(sequence: UInt64($0), text: text)) }, perBuffer: 64)
     case .ncat:
       sender = try await CountingClient.connect(port: port, unit: .lines, group: group).0
       buffers = (1...messages).map { _ in ByteBuffer(string: text + "\n") }
@@ -113,7 +114,8 @@ extension Benchmarks {
             return false  // closed at the time limit
           }
         }
-        let channels = [sender] + keep.compactMap { $0 as? any Channel }
+        let channels =
+          [sender] + keep.compactMap { ($0 as? any Channel) ?? ($0 as? BenchClient)?.channel }
         tasks.addTask {
           try await Task.sleep(for: .nanoseconds(Int64(limit * 1e9)))
           // Give up: closing fails the writes and reads still waiting, so the group ends.
@@ -179,14 +181,6 @@ extension Benchmarks {
         target: "others unaffected", met: chat.map { $0 < limit / 2 } ?? false,
         note: "ncat: \(describe(ncat))" + (quick ? "" : "; Python relay: \(describe(python))"))
     ]
-  }
-
-  static func hello(name: String) -> ByteBuffer {
-    Frame.hello(
-      Hello(
-        offersAuth: false, maximumPayloadLength: 1 << 20, nonce: (0..<32).map { _ in UInt8.random(in: 0...255) },
-        name: name, capabilities: [Capability.room])
-    ).encoded()
   }
 
   func freePort() throws -> Int {

@@ -15,21 +15,39 @@ struct ChatBenchCommand: AsyncParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "Run only these groups (comma-separated): stream, rtt, fanout, stalled, delivery, memory, codec, screen.",
+      "Run only these groups (comma-separated): stream, rtt, channel, handshake, fanout, stalled, delivery, memory, codec, screen.",
       valueName: "groups"))
   var only: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "Repeat one measurement for about SECONDS (default 10), to run under a profiler: chacha-stream, aesgcm-stream, plain-stream, room-rtt, echo-rtt.",
+      valueName: "what"))
+  var profile: String?
+
+  @Option(help: ArgumentHelp("How long --profile repeats its measurement.", valueName: "seconds"))
+  var seconds: Double = 10
+
   func run() async throws {
     let groups = Set(
-      (only ?? "stream,rtt,fanout,stalled,delivery,memory,codec,screen").split(separator: ",").map(String.init))
+      (only ?? "stream,rtt,channel,handshake,fanout,stalled,delivery,memory,codec,screen").split(separator: ",").map(
+        String.init))
     let here = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     let chatBinary = here.appendingPathComponent("chat").path
     guard FileManager.default.isExecutableFile(atPath: chatBinary) else {
       throw ValidationError("\(chatBinary) is missing: build everything first (swift build -c release)")
     }
+    let configHome = FileManager.default.temporaryDirectory
+      .appendingPathComponent("chat-bench-\(ProcessInfo.processInfo.processIdentifier)").path
+    defer { try? FileManager.default.removeItem(atPath: configHome) }
     let bench = Benchmarks(
       quick: quick, scripts: try ReferencePrograms.write(), chatBinary: chatBinary,
-      log: { FileHandle.standardError.write(Data("chat-bench: \($0)\n".utf8)) })
+      log: { FileHandle.standardError.write(Data("chat-bench: \($0)\n".utf8)) },
+      chatEnvironment: ["XDG_CONFIG_HOME": configHome])
+    if let profile {
+      try await bench.profile(profile, seconds: seconds)
+      return
+    }
     var rows: [Row] = []
     func step(_ name: String, _ body: () async throws -> [Row]) async {
       guard groups.contains(name) else { return }
@@ -47,6 +65,8 @@ struct ChatBenchCommand: AsyncParsableCommand {
     await step("screen") { bench.screen() }
     await step("stream") { [try await bench.largeMessageStream(), try await bench.smallMessageStream()] }
     await step("rtt") { try await bench.roundTrip() }
+    await step("channel") { try await bench.channelRows() }
+    await step("handshake") { try await bench.handshakeRows() }
     await step("fanout") { try await bench.fanOutRows() }
     await step("stalled") { try await bench.stalledReceiverRows() }
     await step("delivery") { try await bench.deliveryRows() }

@@ -52,12 +52,17 @@ public struct IdentityKey: Sendable, CustomStringConvertible, CustomDebugStringC
   /// Loading refuses a file that group or others can read or write, a symbolic link, anything
   /// but a regular file, and a malformed file or key, each with a message that names the path
   /// and says what to do.
-  public static func loadOrCreate(at path: String) throws(IdentityError) -> IdentityKey {
+  ///
+  /// - Parameter makingDirectories: false for a path the user gave (`--identity`): a folder
+  ///   that does not exist is then more likely a typo than a wish for a new identity.
+  public static func loadOrCreate(at path: String, makingDirectories: Bool = true) throws(IdentityError)
+    -> IdentityKey
+  {
     // A file can vanish between a failed link (someone else's file was there) and the read
     // (someone deleted it); trying again is right, but not forever.
     for _ in 0..<3 {
       if let existing = try load(at: path) { return existing }
-      if let created = try create(at: path) { return created }
+      if let created = try create(at: path, makingDirectories: makingDirectories) { return created }
     }
     throw IdentityError(
       path: path,
@@ -94,8 +99,12 @@ public struct IdentityKey: Sendable, CustomStringConvertible, CustomDebugStringC
 
   /// Writes a new key next to `path` and links it into place. Nil when another process's
   /// file got there first (the caller then reads that one).
-  private static func create(at path: String) throws(IdentityError) -> IdentityKey? {
+  private static func create(at path: String, makingDirectories: Bool) throws(IdentityError) -> IdentityKey? {
     let directory = SecureFile.directory(of: path)
+    var status = stat()
+    if !makingDirectories, stat(directory, &status) != 0 {
+      throw IdentityError(path: path, reason: .fileSystem(operation: "find the folder", path: directory, errno: errno))
+    }
     let key = Curve25519.KeyAgreement.PrivateKey()
     let temporary: String
     do {

@@ -15,6 +15,11 @@ public final class TerminalFrontEnd: Sendable {
   private let localName: String
   private let useColor: Bool
   private let secretConfigured: Bool
+  /// Shown when the screen opens: this installation's key fingerprint.
+  private let identityNote: String?
+  private let commandLimits: CommandLimits
+  /// Runs `/run`'s commands off the UI thread; their results come back through the inbox.
+  private let commands = CommandRunner()
   /// Called when the user confirms a safety number (`/verify ok`) with the key and, when
   /// hosting, the member's hello name.
   private let markVerified: @Sendable ([UInt8], String?) -> Void
@@ -25,13 +30,18 @@ public final class TerminalFrontEnd: Sendable {
     var events: [SessionEvent] = []
     var sessionFinished = false
     var quitRequested = false
+    var commandResults: [CommandResult] = []
   }
 
   public init(
     endpoint: any ChatEndpoint, localName: String, useColor: Bool, secretConfigured: Bool,
+    identityNote: String? = nil,
+    commandLimits: CommandLimits = CommandLimits(),
     markVerified: @escaping @Sendable ([UInt8], String?) -> Void = { _, _ in }
   ) {
+    self.identityNote = identityNote
     self.markVerified = markVerified
+    self.commandLimits = commandLimits
     self.endpoint = endpoint
     self.localName = localName
     self.useColor = useColor
@@ -74,6 +84,8 @@ public final class TerminalFrontEnd: Sendable {
       thread.name = "chat ui"
       thread.start()
     }
+    // A /run still going is not left behind.
+    commands.stopAll()
     await endpoint.close(Goodbye(code: .userQuit, reason: "quit"))
     // How the session ended may still be on its way to `observe`, and the exit status
     // depends on it (a connection that closes at once, as in the tutorials' framing, gets
@@ -105,9 +117,11 @@ public final class TerminalFrontEnd: Sendable {
     chat_install_job_control_wakeup(wakePipe.writeEnd)
     var parser = KeySequenceParser()
     var model = ScreenModel(localName: localName, secretConfigured: secretConfigured)
+    model.commandLimits = commandLimits
     var lastProblem: String?
     var finishedNoted = false
     model.note("type a message and press Enter; /help lists commands and keys", time: WallClock.timeOfDay())
+    if let identityNote { model.note(identityNote, time: WallClock.timeOfDay()) }
     func outcome() -> Outcome { Outcome(lastProblem: lastProblem, unconfirmed: model.unconfirmed) }
 
     func redraw() {
@@ -132,9 +146,12 @@ public final class TerminalFrontEnd: Sendable {
       wakePipe.drain()
       if chat_take_stop_request() != 0 { suspend() }
       if chat_take_continued() != 0 { screen.reenter() }
-      let (events, finished, quit) = inbox.withLock { inbox in
-        defer { inbox.events.removeAll(keepingCapacity: true) }
-        return (inbox.events, inbox.sessionFinished, inbox.quitRequested)
+      let (events, results, finished, quit) = inbox.withLock { inbox in
+        defer {
+          inbox.events.removeAll(keepingCapacity: true)
+          inbox.commandResults.removeAll()
+        }
+        return (inbox.events, inbox.commandResults, inbox.sessionFinished, inbox.quitRequested)
       }
       let now = WallClock.timeOfDay()
       for event in events {
@@ -142,6 +159,7 @@ public final class TerminalFrontEnd: Sendable {
         if case .failed(let reason) = event { lastProblem = reason }
         if case .disconnected(_, let end) = event, !end.isOrderly { lastProblem = end.description }
       }
+      for result in results { model.commandFinished(result, time: now) }
       if finished, !finishedNoted {
         finishedNoted = true
         model.note("the session is over: /quit, Ctrl-C or Ctrl-D to leave", time: now)
@@ -167,6 +185,12 @@ public final class TerminalFrontEnd: Sendable {
           case .quit: return outcome()
           case .redraw: screen.invalidate()
           case .suspend: suspend()
+          case .runCommand(let request):
+            commands.start(request) { [inbox, wakePipe] result in
+              inbox.withLock { $0.commandResults.append(result) }
+              wakePipe.wake()
+            }
+          case .stopCommand(let id): commands.stop(id: id)
           }
         }
       }

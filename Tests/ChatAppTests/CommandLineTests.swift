@@ -2,6 +2,7 @@ import ArgumentParser
 import ChatEvents
 import ChatNetwork
 import ChatRoom
+import ChatScreen
 import Testing
 
 @testable import ChatApp
@@ -24,9 +25,11 @@ struct CommandLineTests {
   }
 
   @Test func theModeIsParsedOnce() throws {
-    #expect(try mode(["--listen", "9090"]) == .listen(HostAndPort(host: nil, port: 9090)))
-    #expect(try mode(["--connect", "[::1]:80"]) == .connect(HostAndPort(host: "::1", port: 80)))
-    #expect(try mode(["--serve", "127.0.0.1:0"]) == .serve(HostAndPort(host: "127.0.0.1", port: 0)))
+    #expect(try mode(["--listen", "9090"]) == .listen(.tcp(HostAndPort(host: nil, port: 9090))))
+    #expect(try mode(["--connect", "[::1]:80"]) == .connect(.tcp(HostAndPort(host: "::1", port: 80))))
+    #expect(try mode(["--serve", "127.0.0.1:0"]) == .serve(.tcp(HostAndPort(host: "127.0.0.1", port: 0))))
+    #expect(try mode(["--listen", "unix:/tmp/a.sock"]) == .listen(.unix(try UnixSocketPath("/tmp/a.sock"))))
+    #expect(try mode(["--connect", "unix:rel.sock"]) == .connect(.unix(try UnixSocketPath("rel.sock"))))
     #expect(throws: UsageError.noMode) { try Mode.parse(listen: nil, connect: nil, serve: nil) }
     #expect(throws: UsageError.severalModes(["--listen", "--serve"])) {
       try Mode.parse(listen: "1", connect: nil, serve: "2")
@@ -102,5 +105,43 @@ struct CommandLineTests {
     #expect(given.room.limits.bytesPerSecond == 4096)
     let defaults = try ChatCommand.parse(["--serve", "9090"])
     #expect(defaults.room.limits == RoomLimits())
+  }
+
+  @Test func aUnixSocketPathTooLongIsAUsageErrorWithItsLength() {
+    let long = "/tmp/" + String(repeating: "d", count: 103)  // 108 bytes: no room for the NUL
+    let message = problem(["--listen", "unix:" + long])
+    #expect(message?.contains("--listen") == true)
+    #expect(message?.contains("108 bytes long") == true)
+    #expect(message?.contains("at most 107") == true)
+    #expect(problem(["--listen", "unix:" + String(long.dropLast())]) == nil)
+    #expect(problem(["--connect", "unix:"])?.contains("needs a path") == true)
+  }
+
+  @Test func socketModeIsOctalForAUnixListenerOnly() throws {
+    #expect(try ChatCommand.parse(["--listen", "unix:/tmp/s"]).unixSocketMode() == 0o600)
+    #expect(try ChatCommand.parse(["--listen", "unix:/tmp/s", "--socket-mode", "0660"]).unixSocketMode() == 0o660)
+    #expect(try ChatCommand.parse(["--serve", "unix:/tmp/s", "--socket-mode", "666"]).unixSocketMode() == 0o666)
+    #expect(problem(["--listen", "unix:/tmp/s", "--socket-mode", "0660"]) == nil)
+    #expect(
+      problem(["--listen", "9090", "--socket-mode", "0660"]) == UsageError.unixListenerOnly("--socket-mode").description
+    )
+    #expect(
+      problem(["--connect", "unix:/tmp/s", "--socket-mode", "0660"])
+        == UsageError.unixListenerOnly("--socket-mode").description)
+    for bad in ["0400", "0200", "0700", "0680", "rw", "06600", "60"] {
+      #expect(
+        problem(["--listen", "unix:/tmp/s", "--socket-mode", bad])?.hasPrefix("--socket-mode must be") == true, "\(bad)"
+      )
+    }
+  }
+
+  @Test func runLimitsHaveDefaultsRangesAndNoPlaceInARelay() throws {
+    #expect(
+      try ChatCommand.parse(["--connect", "h:1"]).commandLimits() == CommandLimits(timeout: 10, outputLimit: 65536))
+    let given = try ChatCommand.parse(["--connect", "h:1", "--run-timeout", "0.5", "--run-max-output", "2048"])
+    #expect(try given.commandLimits() == CommandLimits(timeout: 0.5, outputLimit: 2048))
+    #expect(problem(["--connect", "h:1", "--run-timeout", "0"])?.contains("--run-timeout must be") == true)
+    #expect(problem(["--connect", "h:1", "--run-max-output", "100"])?.contains("--run-max-output must be") == true)
+    #expect(problem(["--serve", "9090", "--run-timeout", "5"]) == UsageError.screenOnly("--run-timeout").description)
   }
 }

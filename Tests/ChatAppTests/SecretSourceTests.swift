@@ -84,7 +84,10 @@ struct SecretSourceTests {
   @Test func theEnvironmentIsTheFallback() throws {
     #expect(try SecretSource(file: nil, commandLineValue: nil, environment: ["CHAT_SECRET": "y"]).load().secret != nil)
     #expect(try SecretSource(file: nil, commandLineValue: nil, environment: [:]).load().secret == nil)
-    #expect(try SecretSource(file: nil, commandLineValue: nil, environment: ["CHAT_SECRET": ""]).load().secret == nil)
+    let empty = try #require(throws: SecretError.self) {
+      try SecretSource(file: nil, commandLineValue: nil, environment: ["CHAT_SECRET": ""]).load()
+    }
+    #expect(empty.description.contains("CHAT_SECRET is set but empty"))
   }
 }
 

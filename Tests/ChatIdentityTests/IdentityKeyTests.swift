@@ -46,6 +46,21 @@ struct IdentityKeyTests {
     }
   }
 
+  @Test("a path the user gave is not made up: a missing folder is an error, not a new identity")
+  func aGivenPathInAMissingFolderIsRefused() throws {
+    try withTemporaryDirectory { root in
+      let path = root + "/typo/identity"
+      let error = try #require(throws: IdentityError.self) {
+        try IdentityKey.loadOrCreate(at: path, makingDirectories: false)
+      }
+      #expect(error.description.contains(root + "/typo"))
+      #expect(!FileManager.default.fileExists(atPath: root + "/typo"))
+      // In a folder that exists, a new identity is made as usual.
+      _ = try IdentityKey.loadOrCreate(at: root + "/identity", makingDirectories: false)
+      #expect(FileManager.default.fileExists(atPath: root + "/identity"))
+    }
+  }
+
   @Test("an existing directory keeps its own mode")
   func existingDirectoryUntouched() throws {
     try withTemporaryDirectory { root in

@@ -131,7 +131,7 @@ struct SessionHandlerTests {
   @Test func aPeerThatStopsReadingIsDroppedAtTheQueueLimit() throws {
     let options = SessionOptions(name: "alice", maximumQueuedOutboundBytes: 10_000)
     let (channel, reports) = try makeChannel(options: options)
-    _ = try Peer.handshaken(with: channel)
+    var peer = try Peer.handshaken(with: channel)
     channel.isWritable = false
     channel.pipeline.fireChannelWritabilityChanged()
     let text = String(repeating: "z", count: 1000)
@@ -147,6 +147,11 @@ struct SessionHandlerTests {
     #expect(code == .tooSlow)
     #expect(reason.contains("not reading"))
     #expect(!channel.isActive, "the channel closed")
+    // The error still reaches the peer, and opens: what was dropped from the queue was never
+    // sealed, so the error's record has the number the peer expects.
+    try peer.pump(channel)
+    let peerEnd = peer.reports.compactMap { if case .ended(let end) = $0 { end } else { nil } }.first
+    #expect(peerEnd?.failure?.0 == .tooSlow, "the peer was told why: \(String(describing: peerEnd))")
     #expect(try channel.finish(acceptAlreadyClosed: true).isClean)
   }
 

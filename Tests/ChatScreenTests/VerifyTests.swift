@@ -44,12 +44,16 @@ struct VerifyTests {
     #expect(knownText.contains("authenticated, AESGCM, key known"))
   }
 
-  @Test func aNarrowBarKeepsTheCountsAndDropsTheDetail() {
+  @Test func aNarrowBarDropsTheCipherThenTheAddressButKeepsTheKeyState() {
     var model = connected(secret: true)
-    let bar = model.layout(width: 70, height: 20).rows.dropLast().last!.text
-    #expect(bar.contains("authenticated"))
-    #expect(bar.contains("↑0"), "the counts stay in view: \(bar)")
-    #expect(!bar.contains("AESGCM"))
+    let narrow = model.layout(width: 60, height: 20).rows.dropLast().last!.text
+    #expect(narrow.contains("authenticated, NEW key"), "\(narrow)")
+    #expect(narrow.contains("↑0"), "the counts stay in view: \(narrow)")
+    #expect(!narrow.contains("AESGCM"))
+    var unauthenticated = connected(secret: false)
+    let at40 = unauthenticated.layout(width: 40, height: 20).rows.dropLast().last!.text
+    #expect(at40.contains("NOT AUTHENTICATED"), "the state survives a narrow bar: \(at40)")
+    #expect(!at40.contains("h:1"))
   }
 
   @Test func verifyShowsTheSafetyNumberBothSidesCompute() {

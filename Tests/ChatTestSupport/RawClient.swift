@@ -197,7 +197,7 @@ public final class RawClient: Sendable {
       }
     }.get()
     try await withTimeout(seconds: 15) { try await self.handshaken.futureResult.get() }
-    if !reading { try await channel.setOption(.autoRead, value: false) }
+    if !reading { try await channel.setOption(ChannelOptions.autoRead, value: false).get() }
   }
 
   /// Sends frame bytes: sealed once the handshake is done.

@@ -11,7 +11,12 @@ extension ChatCommand {
     }
     let path = KnownPeers.defaultPath(environment: environment)
     do {
-      let forgotten = try KnownPeersFile(path: path).forget(kind: target.kind, subject: target.subject)
+      let file = try KnownPeersFile(path: path)
+      // A member's name is pinned as the room compares it (KeyPinning.subject(forName:)).
+      var forgotten = try file.forget(kind: target.kind, subject: target.subject)
+      if !forgotten, target.kind == .name {
+        forgotten = try file.forget(kind: .name, subject: KeyPinning.subject(forName: target.subject))
+      }
       guard forgotten else {
         Self.printError("no key is pinned for \(target.kind.rawValue) \(target.subject) in \(path)")
         throw ExitCode(1)

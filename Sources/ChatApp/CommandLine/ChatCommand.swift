@@ -1,9 +1,11 @@
 public import ArgumentParser
+import ChatCrypto
 import ChatEvents
 import ChatIdentity
 import ChatNetwork
 import ChatProtocol
 import ChatRoom
+import ChatScreen
 import ChatTerminal
 import Foundation
 import NIOConcurrencyHelpers
@@ -118,7 +120,7 @@ public struct ChatCommand: AsyncParsableCommand {
   @Flag(
     name: .customLong("pin-names"),
     help:
-      "With --serve: pin each member's key under its name, refusing a name that comes back with another key (--listen always does)."
+      "A room without a secret: pin each member's key under its name too, refusing a name that comes back with another key (with a secret, rooms always do)."
   )
   var pinNames = false
 
@@ -135,6 +137,26 @@ public struct ChatCommand: AsyncParsableCommand {
       "With --framing tutorial: the text's encoding on the wire, utf-8 (default), gbk or gb18030 (the tutorials' Windows programs send GBK).",
       valueName: "encoding"))
   var encoding: String?
+
+  @Option(
+    name: .customLong("socket-mode"), parsing: .unconditional,
+    help: ArgumentHelp(
+      "With --listen or --serve unix:PATH: the socket file's permissions, in octal (default 0600: only you may connect).",
+      valueName: "mode"))
+  var socketMode: String?
+
+  @Option(
+    name: .customLong("run-timeout"), parsing: .unconditional,
+    help: ArgumentHelp(
+      "On the screen: seconds a /run command may take before it is stopped (default 10).", valueName: "seconds"))
+  var runTimeout: Double?
+
+  @Option(
+    name: .customLong("run-max-output"), parsing: .unconditional,
+    help: ArgumentHelp(
+      "On the screen: bytes of a /run command's output kept; past them it is stopped (default 65536).",
+      valueName: "bytes"))
+  var runMaxOutput: Int?
 
   public init() {}
 
@@ -185,6 +207,10 @@ public struct ChatCommand: AsyncParsableCommand {
       if case .serve = mode {
         throw .framing("--framing tutorial talks with one peer at a time: use --listen or --connect, not --serve")
       }
+      if mode.address.unixPath != nil {
+        throw .framing(
+          "--framing tutorial speaks TCP only, as the tutorials' programs do: give HOST:PORT, not unix:PATH")
+      }
       if !room.given.isEmpty {
         throw .framing(
           "\(room.given.joined(separator: ", ")): a tutorial listener has no room; leave \(room.given.count == 1 ? "it" : "them") out"
@@ -192,6 +218,15 @@ public struct ChatCommand: AsyncParsableCommand {
       }
     }
     _ = try textEncoding(for: wire)
+    if socketMode != nil {
+      guard mode.hostsRoom, mode.address.unixPath != nil else { throw .unixListenerOnly("--socket-mode") }
+      _ = try unixSocketMode()
+    }
+    if case .serve = mode {
+      if runTimeout != nil { throw .screenOnly("--run-timeout") }
+      if runMaxOutput != nil { throw .screenOnly("--run-max-output") }
+    }
+    _ = try commandLimits()
     return mode
   }
 
@@ -213,6 +248,30 @@ public struct ChatCommand: AsyncParsableCommand {
       throw .badChoice(option: "--encoding", value: encoding, choices: ["utf-8", "gbk", "gb18030"])
     }
     return chosen
+  }
+
+  /// The mode of a listener's Unix socket file: `--socket-mode`, else 0600.
+  func unixSocketMode() throws(UsageError) -> UInt16 {
+    guard let socketMode else { return ChatListener.defaultUnixSocketMode }
+    return try SocketMode.parse(socketMode)
+  }
+
+  /// Limits on `/run`: `--run-timeout` and `--run-max-output`, else the defaults.
+  func commandLimits() throws(UsageError) -> CommandLimits {
+    var limits = CommandLimits()
+    if let runTimeout {
+      guard runTimeout >= 0.1, runTimeout <= 3600 else {
+        throw .outOfRange(option: "--run-timeout", allowed: "between 0.1 and 3600 seconds")
+      }
+      limits.timeout = runTimeout
+    }
+    if let runMaxOutput {
+      guard (1024...(1 << 20)).contains(runMaxOutput) else {
+        throw .outOfRange(option: "--run-max-output", allowed: "between 1024 and 1048576 bytes")
+      }
+      limits.outputLimit = runMaxOutput
+    }
+    return limits
   }
 
   /// The --name given, else the login name; a headless relay is "relay": it does not
@@ -251,8 +310,11 @@ public struct ChatCommand: AsyncParsableCommand {
     let identityKey: IdentityKey
     let pinning: KeyPinning
     do {
-      identityKey = try IdentityKey.loadOrCreate(at: identity ?? IdentityKey.defaultPath(environment: environment))
-      pinning = KeyPinning(file: try KnownPeersFile(path: KnownPeers.defaultPath(environment: environment)))
+      identityKey = try IdentityKey.loadOrCreate(
+        at: identity ?? IdentityKey.defaultPath(environment: environment), makingDirectories: identity == nil)
+      pinning = KeyPinning(
+        file: try KnownPeersFile(path: KnownPeers.defaultPath(environment: environment)),
+        secretConfigured: loaded.secret != nil)
     } catch {
       Self.printError("\(error)")
       throw ExitCode(1)
@@ -274,10 +336,10 @@ public struct ChatCommand: AsyncParsableCommand {
     case .connect(let address):
       options.peerKeyCheck = pinning.check(address: address.description)
       dialled = address.description
-    case .listen:
-      options.peerKeyCheck = pinning.checkByName()
-    case .serve:
-      if pinNames { options.peerKeyCheck = pinning.checkByName() }
+    case .listen, .serve:
+      // Names are pinned when only holders of the secret can make pins: without a secret,
+      // anyone could squat every name and fill the file. --pin-names asks for it anyway.
+      if loaded.secret != nil || pinNames { options.peerKeyCheck = pinning.checkByName() }
     }
     let frontEnd = FrontEndChoice(plainRequested: plain, environment: ProcessInfo.processInfo.environment)
     if let notice = frontEnd.notice { Self.printError(notice) }
@@ -291,7 +353,8 @@ public struct ChatCommand: AsyncParsableCommand {
     switch mode {
     case .serve(let address):
       try await RelayService.run(
-        on: address, options: options, limits: limits, name: displayName, capacity: capacity)
+        on: address, options: options, limits: limits, name: displayName, capacity: capacity,
+        unixSocketMode: try unixSocketMode())
       return
     case .listen(let address):
       endpoint = try await startListener(
@@ -302,9 +365,12 @@ public struct ChatCommand: AsyncParsableCommand {
         group: MultiThreadedEventLoopGroup.singleton)
     }
 
+    let ownKey = "your identity key is \(KeyFingerprint.short(identityKey.publicKey))"
     if frontEnd.usesScreen {
       try await runScreen(
+        identityNote: ownKey + " (the other side sees it as your key; /verify compares both)",
         endpoint, secretConfigured: options.secret != nil, listening: mode.hostsRoom,
+        commandLimits: try commandLimits(),
         markVerified: { [dialled] key, member in
           if let member {
             _ = pinning.markVerified(kind: .name, subject: member, key: key)
@@ -313,6 +379,9 @@ public struct ChatCommand: AsyncParsableCommand {
           }
         })
     } else {
+      StandardOutput.write(
+        PlainLineFormat.line(
+          time: PlainLineFormat.timestamp(), fields: ["identity", KeyFingerprint.short(identityKey.publicKey)]))
       try await runPlain(endpoint, listening: mode.hostsRoom)
     }
   }
@@ -332,7 +401,7 @@ public struct ChatCommand: AsyncParsableCommand {
     if let notice = frontEnd.notice { Self.printError(notice) }
     let endpoint: any ChatEndpoint
     switch mode {
-    case .listen(let address):
+    case .listen(.tcp(let address)):
       do {
         endpoint = try await TutorialListener.start(
           on: address, options: options, group: MultiThreadedEventLoopGroup.singleton)
@@ -340,14 +409,16 @@ public struct ChatCommand: AsyncParsableCommand {
         reportStartFailure(error.description, usesScreen: frontEnd.usesScreen)
         throw ExitCode(1)
       }
-    case .connect(let address):
+    case .connect(.tcp(let address)):
       endpoint = TutorialConnector.connect(to: address, options: options, group: MultiThreadedEventLoopGroup.singleton)
-    case .serve:
+    case .serve, .listen(.unix), .connect(.unix):
       throw ExitCode(64)  // refused by check()
     }
     if frontEnd.usesScreen {
       try await runScreen(
-        endpoint, secretConfigured: secret != nil, listening: mode.hostsRoom, markVerified: { _, _ in })
+        identityNote: "the tutorials' framing has no keys: no identity key is used, and nothing is encrypted",
+        endpoint, secretConfigured: secret != nil, listening: mode.hostsRoom, commandLimits: try commandLimits(),
+        markVerified: { _, _ in })
     } else {
       try await runPlain(endpoint, listening: mode.hostsRoom)
     }
@@ -365,12 +436,13 @@ public struct ChatCommand: AsyncParsableCommand {
   /// The room, or exit status 1 with the reason said once: a script reading stdout gets
   /// the `error` line, a person at a terminal the stderr line.
   private func startListener(
-    on address: HostAndPort, options: SessionOptions, limits: RoomLimits, capacity: String, usesScreen: Bool
+    on address: ChatAddress, options: SessionOptions, limits: RoomLimits, capacity: String, usesScreen: Bool
   ) async throws -> ChatListener {
+    let socketMode = try unixSocketMode()
     do {
       return try await ChatListener.start(
         on: address, options: options, limits: limits, hostName: displayName, capacity: capacity,
-        group: MultiThreadedEventLoopGroup.singleton)
+        unixSocketMode: socketMode, group: MultiThreadedEventLoopGroup.singleton)
     } catch {
       if !usesScreen {
         StandardOutput.write(
@@ -404,14 +476,15 @@ public struct ChatCommand: AsyncParsableCommand {
   }
 
   private func runScreen(
-    _ endpoint: any ChatEndpoint, secretConfigured: Bool, listening: Bool,
+    identityNote: String,
+    _ endpoint: any ChatEndpoint, secretConfigured: Bool, listening: Bool, commandLimits: CommandLimits,
     markVerified: @escaping @Sendable ([UInt8], String?) -> Void
   ) async throws {
     let environment = ProcessInfo.processInfo.environment
     let useColor = (environment["NO_COLOR"] ?? "").isEmpty
     let frontEnd = TerminalFrontEnd(
       endpoint: endpoint, localName: displayName, useColor: useColor, secretConfigured: secretConfigured,
-      markVerified: markVerified)
+      identityNote: identityNote, commandLimits: commandLimits, markVerified: markVerified)
     let interruption = SignalWatcher { frontEnd.requestQuit() }
     let outcome = NIOLockedValueBox(ConversationOutcome())
     let screen = await frontEnd.run { event in outcome.withLockedValue { $0.observe(event) } }

@@ -4,12 +4,12 @@ public import ChatNetwork
 /// `--listen`, `--connect` or `--serve` (exactly one), so the rest of the program never
 /// looks at the raw options again.
 public enum Mode: Hashable, Sendable {
-  /// `--listen [HOST:]PORT`: host a room and take part in it.
-  case listen(HostAndPort)
-  /// `--connect HOST:PORT`: join a room.
-  case connect(HostAndPort)
-  /// `--serve [HOST:]PORT`: a room with no local participant.
-  case serve(HostAndPort)
+  /// `--listen [HOST:]PORT` or `--listen unix:PATH`: host a room and take part in it.
+  case listen(ChatAddress)
+  /// `--connect HOST:PORT` or `--connect unix:PATH`: join a room.
+  case connect(ChatAddress)
+  /// `--serve [HOST:]PORT` or `--serve unix:PATH`: a room with no local participant.
+  case serve(ChatAddress)
 
   /// The mode the three options describe, or why they describe none.
   public static func parse(listen: String?, connect: String?, serve: String?) throws(UsageError) -> Mode {
@@ -19,12 +19,19 @@ public enum Mode: Hashable, Sendable {
     }
     do {
       switch option {
-      case "--connect": return .connect(try HostAndPort.parse(connecting: value))
-      case "--serve": return .serve(try HostAndPort.parse(listening: value))
-      default: return .listen(try HostAndPort.parse(listening: value))
+      case "--connect": return .connect(try ChatAddress.parse(connecting: value))
+      case "--serve": return .serve(try ChatAddress.parse(listening: value))
+      default: return .listen(try ChatAddress.parse(listening: value))
       }
     } catch {
       throw UsageError.badAddress(option: option, problem: error.description)
+    }
+  }
+
+  /// The address given, whatever the mode.
+  public var address: ChatAddress {
+    switch self {
+    case .listen(let address), .connect(let address), .serve(let address): address
     }
   }
 

@@ -6,18 +6,20 @@ public import ArgumentParser
 public struct ModeOptions: ParsableArguments {
   @Option(
     parsing: .unconditional,
-    help: ArgumentHelp("Host a room on [HOST:]PORT (all interfaces when no host).", valueName: "[host:]port"))
+    help: ArgumentHelp(
+      "Host a room on [HOST:]PORT (all interfaces when no host), or on the Unix socket unix:PATH.",
+      valueName: "[host:]port"))
   var listen: String?
 
   @Option(
     parsing: .unconditional,
-    help: ArgumentHelp("Join the room at HOST:PORT (IPv6 as [::1]:9090).", valueName: "host:port"))
+    help: ArgumentHelp("Join the room at HOST:PORT (IPv6 as [::1]:9090) or unix:PATH.", valueName: "host:port"))
   var connect: String?
 
   @Option(
     parsing: .unconditional,
     help: ArgumentHelp(
-      "Run a headless relay on [HOST:]PORT: a room with no local participant, logging to stderr.",
+      "Run a headless relay on [HOST:]PORT or unix:PATH: a room with no local participant, logging to stderr.",
       valueName: "[host:]port"))
   var serve: String?
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChatCrypto
 import ChatEvents
 import ChatNetwork
 import ChatProtocol
@@ -12,7 +13,8 @@ import NIOPosix
 /// stops cleanly on SIGINT or SIGTERM (goodbye to every client, then exit 0).
 enum RelayService {
   static func run(
-    on address: HostAndPort, options: SessionOptions, limits: RoomLimits, name: String, capacity: String? = nil
+    on address: ChatAddress, options: SessionOptions, limits: RoomLimits, name: String, capacity: String? = nil,
+    unixSocketMode: UInt16 = ChatListener.defaultUnixSocketMode
   ) async throws {
     // One limiter for every logger: the limits are on what reaches stderr in all.
     let limiter = NIOLockedValueBox(LogLimiter())
@@ -22,13 +24,17 @@ enum RelayService {
       return RelayLogHandler(wrapping: handler, limiter: limiter)
     }
     let logger = Logger(label: "chat.relay")
+    // What members compare their safety numbers against: the relay's own key.
+    logger.info(
+      "identity key \(KeyFingerprint.short(Array(options.identity.publicKey.rawRepresentation))): members' /verify compares against it"
+    )
     var relayOptions = options
     relayOptions.name = name
     let listener: ChatListener
     do {
       listener = try await ChatListener.start(
         on: address, options: relayOptions, limits: limits, hostName: nil, logger: logger, capacity: capacity,
-        group: MultiThreadedEventLoopGroup.singleton)
+        unixSocketMode: unixSocketMode, group: MultiThreadedEventLoopGroup.singleton)
     } catch {
       logger.critical("\(error.description)")
       throw ExitCode(1)

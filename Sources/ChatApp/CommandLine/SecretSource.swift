@@ -54,8 +54,14 @@ public struct SecretSource: Sendable {
       }
       return (secret, warnings)
     }
-    if let value = environment["CHAT_SECRET"], !value.isEmpty {
-      return (SharedSecret(bytes: Array(value.utf8)), warnings)
+    if let value = environment["CHAT_SECRET"] {
+      // Set but empty is a mistake (CHAT_SECRET=$(cat missing-file)), not a wish for an
+      // open room: say so rather than run without a secret.
+      guard let secret = SharedSecret(bytes: Array(value.utf8)) else {
+        throw SecretError(
+          description: "CHAT_SECRET is set but empty: give it the secret, or unset it to run without one")
+      }
+      return (secret, warnings)
     }
     return (nil, warnings)
   }

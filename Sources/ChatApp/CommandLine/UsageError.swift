@@ -18,6 +18,11 @@ public enum UsageError: Error, Hashable, Sendable, CustomStringConvertible {
   case badChoice(option: String, value: String, choices: [String])
   /// An option that needs `--framing tutorial`, or one that can't be used with it.
   case framing(String)
+  /// An option for a listener on a Unix socket (`--listen unix:PATH`, `--serve unix:PATH`),
+  /// given otherwise.
+  case unixListenerOnly(String)
+  /// An option for the screen, given with `--serve`, which has none.
+  case screenOnly(String)
 
   public var description: String {
     switch self {
@@ -40,6 +45,10 @@ public enum UsageError: Error, Hashable, Sendable, CustomStringConvertible {
       "\(option) must be \(choices.joined(separator: " or ")), not \(value)"
     case .framing(let problem):
       problem
+    case .unixListenerOnly(let option):
+      "\(option) applies to a listener on a Unix socket (--listen unix:PATH or --serve unix:PATH) only"
+    case .screenOnly(let option):
+      "\(option) applies to the screen (--listen or --connect), not to --serve"
     }
   }
 }

@@ -23,9 +23,20 @@ public final class ChatConnector: ChatEndpoint {
     self.finished = finished
   }
 
-  /// Starts connecting to `address`; progress and outcome arrive as ``events``.
+  /// ``connect(to:options:reconnect:group:)`` to a TCP address.
   public static func connect(
     to address: HostAndPort,
+    options: SessionOptions,
+    reconnect: ReconnectPolicy = ReconnectPolicy(),
+    group: any EventLoopGroup
+  ) -> ChatConnector {
+    connect(to: .tcp(address), options: options, reconnect: reconnect, group: group)
+  }
+
+  /// Starts connecting to `address` (TCP or a Unix socket); progress and outcome arrive as
+  /// ``events``.
+  public static func connect(
+    to address: ChatAddress,
     options: SessionOptions,
     reconnect: ReconnectPolicy = ReconnectPolicy(),
     group: any EventLoopGroup
@@ -73,7 +84,7 @@ final class ConnectorShell {
     case finished
   }
 
-  private let address: HostAndPort
+  private let address: ChatAddress
   private let options: SessionOptions
   private let policy: ReconnectPolicy
   private let loop: any EventLoop
@@ -94,7 +105,7 @@ final class ConnectorShell {
   let gate = ReadGate()
 
   init(
-    address: HostAndPort,
+    address: ChatAddress,
     options: SessionOptions,
     policy: ReconnectPolicy,
     loop: any EventLoop,
@@ -118,7 +129,8 @@ final class ConnectorShell {
     continuation.yield(.connecting(to: target))
     let continuation = continuation
     let shell = NIOLoopBound(self, eventLoop: loop)
-    ClientBootstrap(group: loop)
+    let bootstrap = ClientBootstrap(group: loop)
+      // NIO leaves TCP_NODELAY out on a Unix socket, which has no Nagle delay to turn off.
       .channelOption(.socketOption(.tcp_nodelay), value: 1)
       .channelOption(.writeBufferWaterMark, value: SessionPipeline.writeBufferWaterMark)
       .connectTimeout(.seconds(10))
@@ -136,13 +148,17 @@ final class ConnectorShell {
           }
         }
       }
-      .connect(host: address.host ?? "localhost", port: address.port)
-      .whenComplete { result in
-        switch result {
-        case .success(let channel): shell.value.connected(channel)
-        case .failure(let error): shell.value.connectFailed(error)
-        }
+    let connection: EventLoopFuture<any Channel> =
+      switch address {
+      case .tcp(let address): bootstrap.connect(host: address.host ?? "localhost", port: address.port)
+      case .unix(let path): bootstrap.connect(unixDomainSocketPath: path.path)
       }
+    connection.whenComplete { result in
+      switch result {
+      case .success(let channel): shell.value.connected(channel)
+      case .failure(let error): shell.value.connectFailed(error)
+      }
+    }
   }
 
   /// The connection is active: from now on its session machine holds the conversation

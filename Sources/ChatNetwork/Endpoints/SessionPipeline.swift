@@ -36,8 +36,9 @@ enum SessionPipeline {
 }
 
 extension SocketAddress {
-  /// `127.0.0.1:9090`, `[::1]:9090`.
+  /// `127.0.0.1:9090`, `[::1]:9090`, `unix:/run/chat.sock` (as ``ChatAddress`` writes them).
   var displayString: String {
+    if case .unixDomainSocket = self { return ChatAddress.unixPrefix + (pathname ?? "") }
     guard let ip = ipAddress, let port else { return description }
     return ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)"
   }

@@ -19,15 +19,17 @@ final class SessionHandler: ChannelDuplexHandler {
   private let options: SessionOptions
   private let report: @Sendable (SessionReport) -> Void
   private let session: ConversationHandOver?
-  private var outbound: OutboundQueue
-  /// Seals everything written once the machine says the handshake is done on this side.
-  private var sealer: RecordSealer?
+  /// Frames on their way out: gathered per flush, sealed into records, queued while the
+  /// peer isn't reading.
+  private var outbound: OutboundWriter
   private var handshakeTimer: Scheduled<Void>?
   private var tickTimer: Scheduled<Void>?
   private var lingerTimer: Scheduled<Void>?
   /// Why the transport failed, if it did, to say when it closes.
   private var transportFailure: String?
   private var closing = false
+  /// Set when the peer is dropped for not reading: what follows (the error) skips the queue.
+  private var abandoning = false
   /// Set while the handler is in a pipeline, for calls that come from the room rather than
   /// through the pipeline (the room runs on this channel's event loop).
   private var context: ChannelHandlerContext?
@@ -58,7 +60,7 @@ final class SessionHandler: ChannelDuplexHandler {
     self.session = session
     self.options = options
     self.report = report
-    self.outbound = OutboundQueue(limit: options.maximumQueuedOutboundBytes)
+    self.outbound = OutboundWriter(limit: options.maximumQueuedOutboundBytes)
   }
 
   func handlerAdded(context: ChannelHandlerContext) {
@@ -104,7 +106,7 @@ final class SessionHandler: ChannelDuplexHandler {
   func flushPending() {
     guard hasUnflushedWrites, let context else { return }
     hasUnflushedWrites = false
-    context.flush()
+    sealAndFlush(context: context)
   }
 
   /// Reports `report` to the peer and hangs up.
@@ -150,7 +152,8 @@ final class SessionHandler: ChannelDuplexHandler {
   /// Whether the peer is taking what is written to it without anything waiting in the queue.
   var isKeepingUp: Bool {
     guard let context else { return false }
-    return context.channel.isWritable && outbound.isEmpty && !closing
+    // Frames gathered for this pass's flush don't count: they go out with it.
+    return context.channel.isWritable && outbound.queue.isEmpty && !closing
   }
 
   /// Whether the peer sends and expects receipts (the `resume` capability).
@@ -228,7 +231,7 @@ final class SessionHandler: ChannelDuplexHandler {
 
   func errorCaught(context: ChannelHandlerContext, error: any Error) {
     if let frameError = error as? FrameError {
-      perform(machine.decodingFailed(frameError), context: context)
+      perform(machine.streamDecodingFailed(frameError), context: context)
     } else if let truncated = error as? TruncatedFrame {
       transportFailure = truncated.description
       context.close(promise: nil)
@@ -265,14 +268,16 @@ final class SessionHandler: ChannelDuplexHandler {
         frame.encode(into: &pending!)
       case .beginSealing(let sealer):
         writePending()
-        self.sealer = sealer
+        // Anything still queued is the handshake's, which goes out as it is.
+        while let frames = outbound.nextQueued() { context.write(wrapOutboundOut(frames), promise: nil) }
+        outbound.sealer = sealer
       case .report(let sessionReport):
         writePending()
         observe(sessionReport, context: context)
         report(sessionReport)
       case .close:
         writePending()
-        if wrote || hasUnflushedWrites { context.flush() }
+        if wrote || hasUnflushedWrites { sealAndFlush(context: context) }
         wrote = false
         hasUnflushedWrites = false
         beginClose(context: context)
@@ -281,7 +286,7 @@ final class SessionHandler: ChannelDuplexHandler {
     writePending()
     if wrote {
       if flushing {
-        context.flush()
+        sealAndFlush(context: context)
         hasUnflushedWrites = false
       } else {
         hasUnflushedWrites = true
@@ -291,7 +296,10 @@ final class SessionHandler: ChannelDuplexHandler {
 
   private func observe(_ sessionReport: SessionReport, context: ChannelHandlerContext) {
     switch sessionReport {
-    case .established:
+    case .established(let peer, _):
+      // Only now, with the peer's keys confirmed (and the secret, if any, proved), is a
+      // first-contact key pinned.
+      if let key = peer.security?.peerKey { options.peerKeyCheck.confirm(peer.name, key) }
       handshakeTimer?.cancel()
       frameLimit.maximumPayloadLength = machine.acceptedPayloadLength
       scheduleTick(context: context)
@@ -315,18 +323,35 @@ final class SessionHandler: ChannelDuplexHandler {
     }
   }
 
-  /// Seals `frames` (once the handshake is done) and writes them now if the peer is keeping
-  /// up, else queues them. Returns whether it wrote.
+  /// Takes `frames` on their way out (see ``OutboundWriter``). Returns whether anything was
+  /// written or waits for the next flush.
   private func enqueue(_ frames: ByteBuffer, context: ChannelHandlerContext) -> Bool {
-    guard !closing else { return false }
-    let bytes = sealer == nil ? frames : sealer!.sealed(frames)
-    if context.channel.isWritable, outbound.isEmpty {
-      context.write(wrapOutboundOut(bytes), promise: nil)
+    if abandoning {
+      // The last words to a peer being dropped: past the queue, sealed in turn.
+      context.write(wrapOutboundOut(outbound.immediate(frames)), promise: nil)
       return true
     }
-    guard outbound.append(bytes) else {
+    guard !closing else { return false }
+    return carryOut(outbound.take(frames, writable: context.channel.isWritable), context: context)
+  }
+
+  /// Seals what gathered since the last flush and flushes.
+  private func sealAndFlush(context: ChannelHandlerContext) {
+    if !abandoning, !closing { _ = carryOut(outbound.flush(writable: context.channel.isWritable), context: context) }
+    context.flush()
+  }
+
+  private func carryOut(_ step: OutboundWriter.Step, context: ChannelHandlerContext) -> Bool {
+    switch step {
+    case .write(let bytes):
+      context.write(wrapOutboundOut(bytes), promise: nil)
+      return true
+    case .nothing:
+      return !outbound.isEmpty
+    case .overflow:
       let limit = outbound.limit
-      outbound.removeAll()
+      outbound.abandon()
+      abandoning = true
       perform(
         machine.abort(
           FrameError(.tooSlow, "too slow: not reading, and more than \(limit) bytes are waiting for it")
@@ -335,12 +360,11 @@ final class SessionHandler: ChannelDuplexHandler {
       )
       return false
     }
-    return false
   }
 
   private func drain(context: ChannelHandlerContext) {
     var wrote = false
-    while context.channel.isWritable, let bytes = outbound.popFirst() {
+    while context.channel.isWritable, let bytes = outbound.nextQueued() {
       context.write(wrapOutboundOut(bytes), promise: nil)
       wrote = true
     }

@@ -137,16 +137,18 @@ final class RoomShell {
 
   // MARK: - Connections
 
-  func accept(_ channel: any Channel) throws {
+  /// Takes in a new connection. `localPeer` names a Unix socket peer (see ``UnixPeer``),
+  /// which has no address of its own: it is both its address and its per-address key.
+  func accept(_ channel: any Channel, localPeer: String? = nil) throws {
     try run {
-      let address = channel.remoteAddress?.displayString ?? "unknown address"
-      let ip = channel.remoteAddress?.ipAddress ?? address
+      let address = localPeer ?? channel.remoteAddress?.displayString ?? "unknown address"
+      let ip = localPeer ?? channel.remoteAddress?.ipAddress ?? address
       if stopping {
-        try refuse(channel, ErrorReport(code: .busy, message: "the room is closing"), address: address)
+        try refuse(channel, ErrorReport(code: .busy, message: "the room is closing"), address: address, ip: ip)
         return
       }
       if let refusal = state.admit(address: ip, now: now) {
-        try refuse(channel, refusal, address: address)
+        try refuse(channel, refusal, address: address, ip: ip)
         return
       }
       let id = ParticipantID(nextID)
@@ -182,9 +184,9 @@ final class RoomShell {
     }
   }
 
-  private func refuse(_ channel: any Channel, _ report: ErrorReport, address: String) throws {
+  private func refuse(_ channel: any Channel, _ report: ErrorReport, address: String, ip: String) throws {
     continuation.yield(.refused(address: address, reason: report.message))
-    logger?.notice("turned away \(address): \(report.message)", metadata: Self.peer(channel.remoteAddress?.ipAddress))
+    logger?.notice("turned away \(address): \(report.message)", metadata: Self.peer(ip))
     try channel.pipeline.syncOperations.addHandler(
       BusyRefusalHandler(report: report, linger: TimeAmount(options.lingerTimeout)))
   }

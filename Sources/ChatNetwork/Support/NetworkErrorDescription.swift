@@ -44,6 +44,15 @@ enum NetworkErrorDescription {
 
   static func describe(errno code: CInt, target: String?) -> String {
     let at = target.map { " \($0)" } ?? ""
+    if let target, target.hasPrefix(ChatAddress.unixPrefix) {
+      switch code {
+      case ENOENT: return "no socket at \(target): is the listener running, and is the path right?"
+      case EACCES, EPERM:
+        return "permission denied: \(target) (the socket's mode, or a folder on its path, keeps you out)"
+      case ENOTDIR: return "not a folder on the way to \(target)"
+      default: break
+      }
+    }
     switch code {
     case ECONNREFUSED: return "connection refused: nothing is listening on\(at.isEmpty ? " that port" : at)"
     case ECONNRESET: return "connection reset by peer"

@@ -74,13 +74,21 @@ public enum PeerKeyVerdict: Sendable {
 }
 
 /// How a session checks the peer's identity key against pinned keys, once Noise has
-/// proved the peer holds it and before any message flows.
+/// proved the peer holds it and before any message flows, and pins a new one once the
+/// session is established (not before: a peer that never proved the shared secret must not
+/// leave its key pinned).
 public struct PeerKeyCheck: Sendable {
-  /// Called with the peer's hello name and its static public key.
+  /// Called with the peer's hello name and its static public key; decides, changes nothing.
   public var check: @Sendable (_ peerName: String, _ peerKey: [UInt8]) -> PeerKeyVerdict
+  /// Called by the shell when the session is established: pins the key if it is new.
+  public var confirm: @Sendable (_ peerName: String, _ peerKey: [UInt8]) -> Void
 
-  public init(_ check: @escaping @Sendable (_ peerName: String, _ peerKey: [UInt8]) -> PeerKeyVerdict) {
+  public init(
+    _ check: @escaping @Sendable (_ peerName: String, _ peerKey: [UInt8]) -> PeerKeyVerdict,
+    confirm: @escaping @Sendable (_ peerName: String, _ peerKey: [UInt8]) -> Void = { _, _ in }
+  ) {
     self.check = check
+    self.confirm = confirm
   }
 
   /// Accepts every key without pinning (tests, and when pinning is off).

@@ -16,16 +16,20 @@ enum ForeignProtocol {
     let prefix = Array(bytes.prefix(4))
     guard prefix.count == 4 else { return nil }
     if prefix == Array("SSH-".utf8) { return .ssh }
-    let methods = ["GET ", "POST", "HEAD", "PUT ", "OPTI", "DELE", "CONN", "PATC", "TRAC", "PRI "]
+    // Requests (someone pointed a browser or curl at a chat port) and responses (chat
+    // connected to a web server).
+    let methods = ["GET ", "POST", "HEAD", "PUT ", "OPTI", "DELE", "CONN", "PATC", "TRAC", "PRI ", "HTTP"]
     if methods.contains(where: { Array($0.utf8) == prefix }) { return .http }
     return nil
   }
 
   var explanation: String {
     switch self {
-    case .http: "received an HTTP request; this port speaks the chat protocol, not HTTP"
-    case .tls: "received a TLS handshake; this port speaks the chat protocol, without TLS"
-    case .ssh: "received an SSH greeting; this port speaks the chat protocol, not SSH"
+    // Said from either side: the listener that got a browser, or the connector that
+    // reached a web or SSH server.
+    case .http: "the other side speaks HTTP, not the chat protocol"
+    case .tls: "the other side started a TLS handshake; chat speaks its own protocol, without TLS"
+    case .ssh: "the other side speaks SSH, not the chat protocol"
     }
   }
 }

@@ -197,81 +197,6 @@ public struct SessionMachine: Sendable {
     return [.send(.hello(localHello))]
   }
 
-  /// A frame arrived from the peer. `now` is a monotonic clock in nanoseconds, used for RTT.
-  public mutating func receive(_ frame: Frame, now: UInt64) -> [SessionAction] {
-    if case .ended(receiptsStillCount: false) = state { return [] }
-    let wasLate = heartbeat.heard(now: now)
-    var actions: [SessionAction] = wasLate ? [.report(.peerResponsive)] : []
-    guard opener != nil else {
-      if case .sealed = frame {
-        return actions + protocolViolation(FrameError(.unexpectedFrame, "unexpected sealed frame \(stateDescription)"))
-      }
-      return actions + receiveInner(frame, now: now)
-    }
-    switch frame {
-    case .sealed(let record):
-      actions += receiveRecord(record, now: now)
-    case .error where !peerSealed:
-      // Before its first record the peer may still refuse in plaintext (a wrong secret).
-      actions += receiveInner(frame, now: now)
-    default:
-      actions += protocolViolation(
-        FrameError(
-          .tampered, "the connection was tampered with: a plaintext \(frame.type) frame inside the encrypted channel"))
-    }
-    return actions
-  }
-
-  /// Opens one record and takes in the frames it holds, in order.
-  mutating func receiveRecord(_ record: ByteBuffer, now: UInt64) -> [SessionAction] {
-    var plaintext: ByteBuffer
-    do {
-      plaintext = try opener!.open(record)
-    } catch {
-      return protocolViolation(error)
-    }
-    peerSealed = true
-    var actions: [SessionAction] = []
-    if case .confirming(let peer, let auth) = state {
-      // The listener's first record proves it holds the same keys.
-      state = .established(peer: peer)
-      actions += [.report(.established(peer, auth))] + sendQueued(to: peer)
-    }
-    repeat {
-      let frame: Frame?
-      do {
-        frame = try innerDecoder.decode(&plaintext)
-      } catch {
-        return actions + protocolViolation(error)
-      }
-      guard let frame else {
-        return actions + protocolViolation(FrameError(.malformedFrame, "sealed frame: it ends inside a frame"))
-      }
-      switch frame {
-      case .hello, .cpace, .noise, .sealed:
-        return actions
-          + protocolViolation(FrameError(.unexpectedFrame, "unexpected \(frame.type) frame inside a sealed record"))
-      default:
-        actions += receiveInner(frame, now: now)
-      }
-      if case .ended(receiptsStillCount: false) = state { return actions }
-    } while plaintext.readableBytes > 0
-    return actions
-  }
-
-  /// One frame, opened from a record or (during the handshake) as it came.
-  mutating func receiveInner(_ frame: Frame, now: UInt64) -> [SessionAction] {
-    if case .ended(receiptsStillCount: true) = state {
-      // After our goodbye the peer's last receipts still tell what it got.
-      switch frame {
-      case .ack(let sequence): return receiveAcknowledgement(sequence)
-      case .refused(let refusal): return receiveRefusal(refusal)
-      default: return []
-      }
-    }
-    return receiveFrame(frame, now: now)
-  }
-
   mutating func receiveFrame(_ frame: Frame, now: UInt64) -> [SessionAction] {
     switch (state, frame) {
     case (.ended, _), (.idle, _):
@@ -392,9 +317,30 @@ public struct SessionMachine: Sendable {
       state = .ended(receiptsStillCount: false)
       return abandonUnlessKept(reason: "the connection closed before the peer acknowledged it")
     }
+    let end = unprovenListener(.connectionLost(reason))
     state = .ended(receiptsStillCount: false)
-    return [.report(.ended(.connectionLost(reason)))]
-      + abandonUnlessKept(reason: "the connection was lost: \(reason)")
+    return [.report(.ended(end))] + abandonUnlessKept(reason: "the connection was lost: \(reason)")
+  }
+
+  /// Whether this connector has sent its proof of the secret (Noise msg3, with the psk from
+  /// CPace) and the listener has not yet proved the same with a record.
+  var awaitsListenersProof: Bool {
+    configuration.role == .connector && configuration.secret != nil && opener != nil && !peerSealed
+  }
+
+  /// An end in the window after this connector's proof and before the listener's: an
+  /// authentication failure, whatever the listener said or did. A fake listener learns one
+  /// guess of the secret from each proof it receives; hanging up instead of answering must
+  /// not make the connector come back with another (PROTOCOL.md §3, "CPace").
+  func unprovenListener(_ end: SessionEnd) -> SessionEnd {
+    guard awaitsListenersProof else { return end }
+    switch end {
+    case .authFailed, .localClose: return end
+    default:
+      return .authFailed(
+        "the listener did not prove it knows the shared secret (\(end)): it may be someone trying to guess the secret, so chat does not try again"
+      )
+    }
   }
 
   // MARK: - Steps
@@ -423,6 +369,7 @@ public struct SessionMachine: Sendable {
 
   mutating func finish(_ end: SessionEnd, sending frame: Frame?, receiptsStillCount: Bool = false) -> [SessionAction] {
     guard !hasEnded else { return [] }
+    let end = unprovenListener(end)
     state = .ended(receiptsStillCount: receiptsStillCount)
     var actions: [SessionAction] = []
     if let frame { actions.append(.send(frame)) }

@@ -27,6 +27,12 @@ public struct NameKey: Hashable, Sendable {
         ConfusableSkeleton.of))
   }
 
+  /// One string for the name, as pinned keys file it: the skeleton of the folded name with
+  /// its diacritics removed (`Bob`, `ｂｏｂ`, `bоb` and `bob̲` all give `bob`'s). Coarser than
+  /// ``looksLike(_:)`` in one way: folding first, it no longer sees that a capital I looks
+  /// like an l.
+  public var canonical: String { ConfusableSkeleton.of(Self.withoutDiacritics(folded)) }
+
   /// Rooms treat two names as one when a skeleton of one is a skeleton of the other.
   public func looksLike(_ other: NameKey) -> Bool { !skeletons.isDisjoint(with: other.skeletons) }
 

@@ -15,6 +15,10 @@ public enum TypedLine: Hashable, Sendable {
   /// `/verify [NAME]`: show the safety number (with a member, when hosting);
   /// `/verify ok [NAME]`: the numbers matched.
   case verify(confirmed: Bool, name: String?)
+  /// `/run COMMAND`: run it locally, show its output and offer to send it; `/run -n
+  /// COMMAND` (`sends` false) only shows it. The command is everything after `/run ` or
+  /// `-n `, as typed; it may be empty (then the screen says how to use it).
+  case run(command: String, sends: Bool)
   /// A `/` on its own.
   case loneSlash
   /// Any other `/word`, as typed.
@@ -43,6 +47,14 @@ public enum TypedLine: Hashable, Sendable {
     case "/who": self = .who
     case "/stats": self = .stats
     case "/nick": self = .nick
+    case "/run":
+      var rest = line.dropFirst(word.count).drop(while: { $0 == " " })
+      var sends = true
+      if rest == "-n" || rest.hasPrefix("-n ") {
+        sends = false
+        rest = rest.dropFirst(2).drop(while: { $0 == " " })
+      }
+      self = .run(command: String(rest), sends: sends)
     case "/verify":
       var argument = line.split(separator: " ", maxSplits: 1).dropFirst().first.map { $0.trimmingCharacters() } ?? ""
       let confirmed = argument.lowercased() == "ok" || argument.lowercased().hasPrefix("ok ")

@@ -40,4 +40,9 @@ public enum ScreenCommand: Hashable, Sendable {
   case suspend
   /// Repaint everything (Ctrl-L).
   case redraw
+  /// Run a command for `/run`, off the UI thread; its result comes back through
+  /// ``ScreenModel/commandFinished(_:time:)``.
+  case runCommand(CommandRequest)
+  /// Stop the running command with this ``CommandRequest/id`` (kill its process group).
+  case stopCommand(id: Int)
 }

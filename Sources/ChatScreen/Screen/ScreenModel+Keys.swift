@@ -13,6 +13,11 @@ extension ScreenModel {
       }
     }
     if confirmingQuit { return answerQuit(key, time: time) }
+    if case .awaitingConfirmation(let output) = commandRun { return answerSend(output, key, time: time) }
+    if key == .escape, case .running(let request, _) = commandRun {
+      note("stopping $ \(request.command)", time: time)
+      return [.stopCommand(id: request.id)]
+    }
     let pageHeight = max(1, height - 2)
     switch key {
     case .text(let text):
@@ -84,6 +89,7 @@ extension ScreenModel {
     case .forceQuit: return [.quit]
     case .who: return [.who]
     case .verify(let confirmed, let name): return verify(confirmed: confirmed, member: name, time: time)
+    case .run(let command, let sends): return run(command, sends: sends, time: time)
     case .clear: scrollback.clear()
     case .help: for text in Self.help { note(text, time: time) }
     case .stats: for text in statistics.report { note(text, time: time) }
@@ -102,6 +108,7 @@ extension ScreenModel {
   static let help = [
     "commands: /help, /quit, /who (who is in the room), /clear (empty the scrollback), /stats (counters, round trips)",
     "/verify shows the safety number to compare with the peer by voice; /verify ok when it matched",
+    "/run COMMAND runs it here (your $SHELL, time limit and output cap shown), shows the output, Enter sends it; /run -n only shows it",
     "leave: /quit, Ctrl-C, or Ctrl-D on an empty line (asks first while messages are unconfirmed; /quit! doesn't)",
     "editing: ←/→ Home/End Ctrl-A/E, Backspace/Delete, Ctrl-U/K (delete to start/end), Ctrl-W (word), ↑/↓ history",
     "scrolling: PgUp/PgDn, Ctrl-Home/Ctrl-End (top/bottom); Ctrl-Z suspends (fg to return), Ctrl-L repaints",

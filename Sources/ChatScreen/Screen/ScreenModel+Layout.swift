@@ -25,6 +25,12 @@ extension ScreenModel {
       return ScreenLayout(
         rows: rows, cursorRow: height - 1, cursorColumn: DisplayWidth.of(question), statusRow: height - 2)
     }
+    if case .awaitingConfirmation(let output) = commandRun {
+      let question = LineWrapper.truncate(output.question, width: width - 1)
+      rows.append(StyledRow([StyledSpan(question, .notice)]))
+      return ScreenLayout(
+        rows: rows, cursorRow: height - 1, cursorColumn: DisplayWidth.of(question), statusRow: height - 2)
+    }
     let promptWidth = DisplayWidth.of(Self.prompt)
     let view = input.view(width: width - promptWidth)
     rows.append(StyledRow([StyledSpan(Self.prompt, .ownName), StyledSpan(view.text, .plain)]))

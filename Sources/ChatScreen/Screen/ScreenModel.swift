@@ -31,6 +31,12 @@ public struct ScreenModel: Sendable {
   var securedPeerName: String?
   /// Hosting: each member's key by room name, with the name it is pinned under.
   var memberKeys: [String: (pinnedAs: String, security: ChannelSecurity)] = [:]
+  /// A `/run` command running or whose output waits for Enter; nil otherwise.
+  public internal(set) var commandRun: CommandRun?
+  /// The limits each `/run` gets (`--run-timeout`, `--run-max-output`).
+  public var commandLimits = CommandLimits()
+  /// Counts `/run`s, so that a late result of a stopped run is told from the current one's.
+  var commandRuns = 0
 
   /// Whether this side has a shared secret: a room it hosts then admits only people who
   /// prove the same secret.

@@ -9,6 +9,8 @@ public struct ScrollbackEntry: Hashable, Sendable {
     case system
     /// Something that went wrong.
     case error
+    /// A `/run` command's output, shown under its summary line.
+    case output
   }
 
   /// Where one of our messages stands, shown as a mark after it.
@@ -99,6 +101,10 @@ public struct ScrollbackEntry: Hashable, Sendable {
       spans.append(StyledSpan("-- " + text.terminalSafe, .system))
     case .error:
       spans.append(StyledSpan("!! " + text.terminalSafe, .error))
+    case .output:
+      // Whatever the command printed (escape sequences, carriage returns, bells) is shown
+      // as visible symbols, never passed to the terminal; tabs are laid out as 8 columns.
+      spans.append(StyledSpan(text.expandingTabs.terminalSafeKeepingLineBreaks, .plain))
     }
     return spans
   }
@@ -108,6 +114,29 @@ public struct ScrollbackEntry: Hashable, Sendable {
 }
 
 extension String {
+  /// Each tab replaced by the spaces that reach the next multiple of 8 columns, counted by
+  /// display width from the start of its line, as a terminal would place the text.
+  var expandingTabs: String {
+    guard contains("\t") else { return self }
+    var result = ""
+    var column = 0
+    for character in self {
+      switch character {
+      case "\t":
+        let spaces = 8 - column % 8
+        result += String(repeating: " ", count: spaces)
+        column += spaces
+      case "\n":
+        result.append(character)
+        column = 0
+      default:
+        result.append(character)
+        column += DisplayWidth.of(character)
+      }
+    }
+    return result
+  }
+
   /// Like `terminalSafe`, but a message's own line breaks stay line breaks.
   var terminalSafeKeepingLineBreaks: String {
     split(separator: "\n", omittingEmptySubsequences: false).map { String($0).terminalSafe }.joined(separator: "\n")

@@ -41,6 +41,12 @@ public struct ConnectionStatus: Hashable, Sendable {
 
   public init() {}
 
+  static func security(_ state: String, _ security: ChannelSecurity?, _ detail: Detail) -> String {
+    guard let security else { return state }
+    let parts = [state] + (detail.cipher ? ["\(security.cipher)"] : []) + (detail.key ? [key(security)] : [])
+    return parts.joined(separator: ", ")
+  }
+
   /// What is known of the peer's key, as the bar says it (the fingerprint is in the
   /// scrollback and in /verify).
   static func key(_ security: ChannelSecurity) -> String {
@@ -55,18 +61,30 @@ public struct ConnectionStatus: Hashable, Sendable {
   /// The status bar's text for a bar `width` columns wide: with the cipher and the peer's
   /// key when they fit, else the authentication alone, so the counts stay in view.
   public func text(statistics: SessionStatistics, width: Int) -> String {
-    let full = text(statistics: statistics, width: width, detailed: true)
-    guard full.hasSuffix("…") else { return full }
-    return text(statistics: statistics, width: width, detailed: false)
+    // The security state goes last: first the cipher, then the address, then the key's state.
+    let variants: [Detail] = [.full, .keyState, .keyStateShortLink, .shortLink]
+    for detail in variants {
+      let candidate = text(statistics: statistics, width: width, detail: detail)
+      if !candidate.hasSuffix("…") { return candidate }
+    }
+    return text(statistics: statistics, width: width, detail: .shortLink)
   }
 
-  func text(statistics: SessionStatistics, width: Int, detailed: Bool) -> String {
+  /// How much the bar says, from all of it down to what must stay.
+  enum Detail {
+    case full, keyState, keyStateShortLink, shortLink
+    var cipher: Bool { self == .full }
+    var key: Bool { self != .shortLink }
+    var address: Bool { self == .full || self == .keyState }
+  }
+
+  func text(statistics: SessionStatistics, width: Int, detail: Detail) -> String {
     var parts: [String] = []
     switch link {
     case .starting: parts.append("starting")
     case .listening(let address): parts.append("listening on \(address)")
     case .connecting(let address): parts.append("connecting to \(address)")
-    case .connected(let address): parts.append("connected to \(address)")
+    case .connected(let address): parts.append(detail.address ? "connected to \(address)" : "connected")
     case .reconnecting(let attempt, let seconds):
       parts.append("reconnecting \(seconds > 0 ? "in \(seconds) s" : "now") (attempt \(attempt))")
     case .disconnected(let reason):
@@ -87,12 +105,9 @@ public struct ConnectionStatus: Hashable, Sendable {
     case .unknown: break
     case .authenticating: parts.append("authenticating…")
     case .authenticated(let security):
-      parts.append(
-        security.flatMap { detailed ? "authenticated, \($0.cipher), \(Self.key($0))" : nil } ?? "authenticated")
+      parts.append(Self.security("authenticated", security, detail))
     case .unauthenticated(let security):
-      parts.append(
-        security.flatMap { detailed ? "NOT AUTHENTICATED, \($0.cipher), \(Self.key($0))" : nil }
-          ?? "NOT AUTHENTICATED")
+      parts.append(Self.security("NOT AUTHENTICATED", security, detail))
     case .failed(let reason): parts.append("AUTH FAILED: \(reason)")
     case .hosting(let secretRequired): parts.append(secretRequired ? "secret required" : "OPEN: no secret")
     case .tutorial(let secret):
