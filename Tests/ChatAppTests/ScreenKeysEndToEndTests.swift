@@ -132,7 +132,7 @@ extension ScreenEndToEndTests {
       try await Task.sleep(for: .milliseconds(20))
     }
     // Stopped: the shell's screen is back.
-    try await bob.waitForScreen("the chat screen to be gone") { !$0.contains("│ authenticated │") }
+    try await bob.waitForScreen("the chat screen to be gone") { !$0.contains("│ authenticated") }
     try await bob.waitForScreen(containing: "Stopped")
     // The shell works as before: the prompt echoes what is typed and runs it.
     try bob.type("echo ok-$((6*7))")
@@ -140,7 +140,7 @@ extension ScreenEndToEndTests {
     try await bob.waitForScreen(containing: "ok-42")
     try bob.type("fg")
     try bob.press("Enter")
-    let back = try await bob.waitForScreen(containing: "│ authenticated │")
+    let back = try await bob.waitForScreen(containing: "│ authenticated")
     #expect(bob.inputLine(back) == "> draft")
     // Keys and bracketed paste work again.
     try bob.paste("after\nfg")

@@ -25,7 +25,7 @@ struct SlowFrontEndEndToEndTests {
     return max(peak, try process.residentKilobytes())
   }
 
-  /// Waits until `count` lines match, as long as each 20 s brings at least one more: a
+  /// Waits until `count` lines match, as long as each 45 s brings at least one more: a
   /// loaded machine may be slow to catch up, but a stall fails with how far it got.
   func awaitCatchingUp(_ process: ChatProcess, count: Int, where matches: @escaping @Sendable ([String]) -> Bool)
     async throws -> [[String]]
@@ -33,7 +33,7 @@ struct SlowFrontEndEndToEndTests {
     var seen = 0
     while true {
       let before = seen
-      let lines = try await process.lines.wait("more than \(before) of \(count) lines (stalled?)", seconds: 20) {
+      let lines = try await process.lines.wait("more than \(before) of \(count) lines (stalled?)", seconds: 45) {
         lines, _ in
         lines.lazy.filter(matches).count > before
       }

@@ -15,21 +15,21 @@ final class SessionHandler: ChannelDuplexHandler {
   /// arrives already encoded and is sealed here too.
   typealias OutboundOut = ByteBuffer
 
-  private var machine: SessionMachine
+  var machine: SessionMachine
   private let options: SessionOptions
   private let report: @Sendable (SessionReport) -> Void
   private let session: ConversationHandOver?
   /// Frames on their way out: gathered per flush, sealed into records, queued while the
   /// peer isn't reading.
-  private var outbound: OutboundWriter
+  var outbound: OutboundWriter
   private var handshakeTimer: Scheduled<Void>?
   private var tickTimer: Scheduled<Void>?
   private var lingerTimer: Scheduled<Void>?
   /// Why the transport failed, if it did, to say when it closes.
   private var transportFailure: String?
-  private var closing = false
+  var closing = false
   /// Set when the peer is dropped for not reading: what follows (the error) skips the queue.
-  private var abandoning = false
+  var abandoning = false
   /// Set while the handler is in a pipeline, for calls that come from the room rather than
   /// through the pipeline (the room runs on this channel's event loop).
   private var context: ChannelHandlerContext?
@@ -252,7 +252,7 @@ final class SessionHandler: ChannelDuplexHandler {
 
   // MARK: - Carrying out actions
 
-  private func perform(_ actions: [SessionAction], context: ChannelHandlerContext, flushing: Bool = true) {
+  func perform(_ actions: [SessionAction], context: ChannelHandlerContext, flushing: Bool = true) {
     var wrote = false
     // The frames of consecutive sends go out together: in one record once sealing.
     var pending: ByteBuffer?
@@ -323,58 +323,9 @@ final class SessionHandler: ChannelDuplexHandler {
     }
   }
 
-  /// Takes `frames` on their way out (see ``OutboundWriter``). Returns whether anything was
-  /// written or waits for the next flush.
-  private func enqueue(_ frames: ByteBuffer, context: ChannelHandlerContext) -> Bool {
-    if abandoning {
-      // The last words to a peer being dropped: past the queue, sealed in turn.
-      context.write(wrapOutboundOut(outbound.immediate(frames)), promise: nil)
-      return true
-    }
-    guard !closing else { return false }
-    return carryOut(outbound.take(frames, writable: context.channel.isWritable), context: context)
-  }
-
-  /// Seals what gathered since the last flush and flushes.
-  private func sealAndFlush(context: ChannelHandlerContext) {
-    if !abandoning, !closing { _ = carryOut(outbound.flush(writable: context.channel.isWritable), context: context) }
-    context.flush()
-  }
-
-  private func carryOut(_ step: OutboundWriter.Step, context: ChannelHandlerContext) -> Bool {
-    switch step {
-    case .write(let bytes):
-      context.write(wrapOutboundOut(bytes), promise: nil)
-      return true
-    case .nothing:
-      return !outbound.isEmpty
-    case .overflow:
-      let limit = outbound.limit
-      outbound.abandon()
-      abandoning = true
-      perform(
-        machine.abort(
-          FrameError(.tooSlow, "too slow: not reading, and more than \(limit) bytes are waiting for it")
-        ),
-        context: context
-      )
-      return false
-    }
-  }
-
-  private func drain(context: ChannelHandlerContext) {
-    var wrote = false
-    while context.channel.isWritable, let bytes = outbound.nextQueued() {
-      context.write(wrapOutboundOut(bytes), promise: nil)
-      wrote = true
-    }
-    if wrote { context.flush() }
-    if outbound.isEmpty, context.channel.isWritable, !closing { whenDrained?() }
-  }
-
   /// Sends FIN and waits (a bounded time) for the peer to close too, so that what was just
   /// sent, a bye or an error report, is read rather than lost to a reset.
-  private func beginClose(context: ChannelHandlerContext) {
+  func beginClose(context: ChannelHandlerContext) {
     guard !closing else { return }
     closing = true
     cancelTimers()
