@@ -183,8 +183,10 @@ struct HandshakeAttackTests {
     let hello = Hello(
       offersAuth: true, maximumPayloadLength: 1 << 20, nonce: randomBytes(32), name: "mallory",
       capabilities: [Capability.room, Capability.resume])
-    try await client.sendRaw(Array(Frame.hello(hello).encoded().readableBytesView))
-    try await client.sendRaw(Array(Frame.cpace(bytes(hex: point)).encoded().readableBytesView))
+    // One write: the listener may refuse (and close) as soon as it has both.
+    try await client.sendRaw(
+      Array(Frame.hello(hello).encoded().readableBytesView)
+        + Array(Frame.cpace(bytes(hex: point)).encoded().readableBytesView))
     let frames = try await client.framesUntilClosed()
     #expect(frames.map(\.type) == [.hello, .cpace, .error], "\(frames)")
     #expect(
@@ -203,8 +205,10 @@ struct HandshakeAttackTests {
     let hello = Hello(
       offersAuth: false, maximumPayloadLength: 1 << 20, nonce: randomBytes(32), name: "mallory",
       capabilities: [Capability.room, Capability.resume])
-    try await client.sendRaw(Array(Frame.hello(hello).encoded().readableBytesView))
-    try await client.sendRaw(Array(Frame.noise(bytes(hex: point)).encoded().readableBytesView))
+    // One write: the listener may refuse (and close) as soon as it has both.
+    try await client.sendRaw(
+      Array(Frame.hello(hello).encoded().readableBytesView)
+        + Array(Frame.noise(bytes(hex: point)).encoded().readableBytesView))
     let frames = try await client.framesUntilClosed()
     let message = "the connection was tampered with: a handshake key is invalid (a low-order point)"
     #expect(frames.map(\.type) == [.hello, .error], "\(frames)")
