@@ -1,0 +1,80 @@
+import ChatProtocol
+import NIOCore
+
+/// The first handler of a connection to a room that takes line clients (`--lines`): it
+/// holds what arrives until it knows what the peer is, by its first byte or by its silence
+/// (``LineClientDetection``), tells the room, and once the room has set up the rest of the
+/// pipeline, hands on what it held and steps aside.
+///
+/// The room's own hello waits for this: a line client must not get a binary HELLO on its
+/// terminal. A chat client sends its hello at once, so it is known within a round trip.
+final class LineDetectHandler: ChannelInboundHandler, RemovableChannelHandler {
+  typealias InboundIn = ByteBuffer
+  typealias InboundOut = ByteBuffer
+
+  private let wait: TimeAmount
+  private let decided: (LineClientDetection) -> Void
+  private var held: ByteBuffer?
+  private var verdict: LineClientDetection?
+  private var timer: Scheduled<Void>?
+  private var context: ChannelHandlerContext?
+
+  /// - Parameters:
+  ///   - wait: how long a silent peer has before it is taken for a line client.
+  ///   - decided: called once, on the channel's event loop, with the verdict.
+  init(wait: TimeAmount, decided: @escaping (LineClientDetection) -> Void) {
+    self.wait = wait
+    self.decided = decided
+  }
+
+  func handlerAdded(context: ChannelHandlerContext) {
+    self.context = context
+    if context.channel.isActive { startTimer(context: context) }
+  }
+
+  func handlerRemoved(context: ChannelHandlerContext) {
+    timer?.cancel()
+    self.context = nil
+  }
+
+  func channelActive(context: ChannelHandlerContext) {
+    startTimer(context: context)
+    context.fireChannelActive()
+  }
+
+  private func startTimer(context: ChannelHandlerContext) {
+    guard timer == nil, verdict == nil else { return }
+    let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+    timer = context.eventLoop.scheduleTask(in: wait) { handler.value.decide(.lines) }
+  }
+
+  func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    var bytes = unwrapInboundIn(data)
+    if held == nil {
+      held = bytes
+    } else {
+      held!.writeBuffer(&bytes)
+    }
+    if verdict == nil, let first = held?.getInteger(at: held!.readerIndex, as: UInt8.self) {
+      decide(LineClientDetection.classify(firstByte: first))
+    }
+  }
+
+  private func decide(_ verdict: LineClientDetection) {
+    guard self.verdict == nil, context?.channel.isActive == true else { return }
+    self.verdict = verdict
+    timer?.cancel()
+    decided(verdict)
+  }
+
+  /// The room has set up what follows: hand on what arrived meanwhile, and leave.
+  func release() {
+    guard let context else { return }
+    if let held {
+      self.held = nil
+      context.fireChannelRead(wrapInboundOut(held))
+      context.fireChannelReadComplete()
+    }
+    context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+  }
+}
