@@ -135,6 +135,16 @@ struct LineClientEndToEndTests {
     #expect(try await bob.line("established")[2] == "authenticated")
   }
 
+  @Test func aBrowserIsStillToldThisIsNotHTTP() async throws {
+    try #require(LineClientProcess.isInstalled("ncat"))
+    let (alice, port) = try await host()
+    let client = try LineClientProcess("ncat", ["127.0.0.1", String(port)])
+    client.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    let refused = try await alice.line("refused")
+    #expect(refused[2].contains("HTTP"), "\(refused)")
+    #expect(await alice.lines.entries.allSatisfy { $0.first != "joined" && $0.first != "recv" })
+  }
+
   @Test func withoutLinesALineClientIsRefusedAsBefore() async throws {
     try #require(LineClientProcess.isInstalled("ncat"))
     let alice = try ChatProcess(["--listen", "127.0.0.1:0", "--name", "alice", "--handshake-timeout", "1"])

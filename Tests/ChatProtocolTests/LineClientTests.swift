@@ -22,6 +22,23 @@ struct LineClientTests {
     #expect(LineClientDetection.classify(firstByte: byte) == verdict)
   }
 
+  @Test(arguments: [
+    ("hello", LineClientDetection?.some(.lines)),
+    ("GET / HTTP/1.1\r\n", .chat),  // a browser: refused by the chat path, as without --lines
+    ("POST /x", .chat),
+    ("SSH-2.0-OpenSSH_9.6\r\n", .chat),
+    ("GE", nil),  // could still be HTTP: wait for more (or for the wait to end)
+    ("S", nil),
+    ("Get me a coffee", .lines),  // methods are upper case
+    ("GETTING", .lines),
+    ("你好", .lines),
+    ("\u{0}\u{0}\u{0}\u{2b}\u{1}", .chat),
+    ("", nil),
+  ])
+  func detectionByFirstBytes(_ text: String, _ verdict: LineClientDetection?) {
+    #expect(LineClientDetection.classify(Array(text.utf8)) == verdict)
+  }
+
   private func texts(_ lines: [LineBuffer.Line]) -> [String] { lines.map(\.text) }
 
   @Test func splitsOnNewlineAndAcceptsCRLF() {

@@ -2,7 +2,7 @@ import ChatProtocol
 import NIOCore
 
 /// The first handler of a connection to a room that takes line clients (`--lines`): it
-/// holds what arrives until it knows what the peer is, by its first byte or by its silence
+/// holds what arrives until it knows what the peer is, by its first bytes or by its silence
 /// (``LineClientDetection``), tells the room, and once the room has set up the rest of the
 /// pipeline, hands on what it held and steps aside.
 ///
@@ -55,8 +55,8 @@ final class LineDetectHandler: ChannelInboundHandler, RemovableChannelHandler {
     } else {
       held!.writeBuffer(&bytes)
     }
-    if verdict == nil, let first = held?.getInteger(at: held!.readerIndex, as: UInt8.self) {
-      decide(LineClientDetection.classify(firstByte: first))
+    if verdict == nil, let held, let verdict = LineClientDetection.classify(held.readableBytesView) {
+      decide(verdict)
     }
   }
 
