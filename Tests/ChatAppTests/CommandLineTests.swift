@@ -59,6 +59,7 @@ struct CommandLineTests {
     }
     #expect(problem(["--serve", "9090", "--rate", "5"]) == nil)
     #expect(throws: UsageError.roomOptionsWithConnect(["--lines"])) { try mode(["--connect", "h:1", "--lines"]) }
+    #expect(throws: UsageError.linesWithPinnedNames) { try mode(["--serve", "1", "--lines", "--pin-names"]) }
     #expect(throws: UsageError.connectOnly("--no-reconnect")) { try mode(["--listen", "1", "--no-reconnect"]) }
   }
 
