@@ -81,7 +81,9 @@ struct LineClientRoomTests {
     let options = SessionOptions(name: "host", secret: secret("sesame"))
     let (listener, hostLog) = try await startListener(options, limits: Self.limits())
     let client = try await TextLineClient(port: listener.port)
-    try await client.send("hello\n")
+    // On a loaded machine the wait may end first and the refusal close the connection
+    // before this is written: either way the client is a line client, refused.
+    try? await client.send("hello\n")
     try await client.lines.waitForFinish(seconds: 15)
     #expect(await client.lines.entries == ["this room requires a shared secret; connect with chat"])
     try await hostLog.first("the refusal") { $0.refusal?.hasPrefix("line client: ") == true }

@@ -74,6 +74,12 @@ public final class ChatListener: ChatEndpoint {
   /// refused (``SocketPathClaim``), and the file is removed by ``close(_:)``. Every Unix
   /// socket client counts as one address per user id (SO_PEERCRED) for the room's
   /// per-address limits: `unix uid 1000`.
+  ///
+  /// With ``RoomLimits/acceptsLineClients`` (`--lines`), a connection's first bytes (or its
+  /// silence for ``RoomLimits/lineDetectionWait``) decide whether it is a chat client or a
+  /// plain line client (nc, ncat, telnet), which joins as a member reading and writing
+  /// `name: text` lines; the room's hello waits for that decision. A room with a secret
+  /// refuses line clients in one line.
   public static func start(
     on address: ChatAddress,
     options: SessionOptions,
