@@ -13,6 +13,7 @@ final class LineDetectHandler: ChannelInboundHandler, RemovableChannelHandler {
   typealias InboundOut = ByteBuffer
 
   private let wait: TimeAmount
+  private let readsHeld: () -> Bool
   private let decided: (LineClientDetection) -> Void
   private var held: ByteBuffer?
   private var verdict: LineClientDetection?
@@ -21,9 +22,13 @@ final class LineDetectHandler: ChannelInboundHandler, RemovableChannelHandler {
 
   /// - Parameters:
   ///   - wait: how long a silent peer has before it is taken for a line client.
+  ///   - readsHeld: whether the endpoint is holding back its sockets' reads (``ReadGate``):
+  ///     meanwhile a chat client's hello may be waiting unread, so silence proves nothing.
   ///   - decided: called once, on the channel's event loop, with the verdict.
-  init(wait: TimeAmount, decided: @escaping (LineClientDetection) -> Void) {
+  init(wait: TimeAmount, readsHeld: @escaping () -> Bool = { false }, decided: @escaping (LineClientDetection) -> Void)
+  {
     self.wait = wait
+    self.readsHeld = readsHeld
     self.decided = decided
   }
 
@@ -45,7 +50,19 @@ final class LineDetectHandler: ChannelInboundHandler, RemovableChannelHandler {
   private func startTimer(context: ChannelHandlerContext) {
     guard timer == nil, verdict == nil else { return }
     let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-    timer = context.eventLoop.scheduleTask(in: wait) { handler.value.decide(.lines) }
+    timer = context.eventLoop.scheduleTask(in: wait) { handler.value.waitEnded() }
+  }
+
+  /// Silent for the whole wait: a line client, unless reads were held back (then wait
+  /// again: the peer's hello may be sitting unread).
+  private func waitEnded() {
+    timer = nil
+    guard verdict == nil, let context else { return }
+    if readsHeld() {
+      startTimer(context: context)
+    } else {
+      decide(.lines)
+    }
   }
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {

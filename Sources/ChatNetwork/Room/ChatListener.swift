@@ -128,13 +128,13 @@ public final class ChatListener: ChatEndpoint {
         guard isUnix else {
           return channel.eventLoop.makeCompletedFuture {
             try gate.value.track(channel)
-            try room.value.accept(channel)
+            try room.value.accept(channel) { !gate.value.isOpen }
           }
         }
         // A Unix socket peer has no address of its own: it is known by its user id.
         return UnixPeer.label(of: channel).flatMapThrowing { label in
           try gate.value.track(channel)
-          try room.value.accept(channel, localPeer: label)
+          try room.value.accept(channel, localPeer: label) { !gate.value.isOpen }
         }
       }
     let serverChannel: any Channel

@@ -155,7 +155,9 @@ final class RoomShell {
 
   /// Takes in a new connection. `localPeer` names a Unix socket peer (see ``UnixPeer``),
   /// which has no address of its own: it is both its address and its per-address key.
-  func accept(_ channel: any Channel, localPeer: String? = nil) throws {
+  /// `readsHeld` says whether the endpoint is holding back its sockets' reads
+  /// (``ReadGate``), which line-client detection must not take for silence.
+  func accept(_ channel: any Channel, localPeer: String? = nil, readsHeld: @escaping () -> Bool = { false }) throws {
     try run {
       let address = localPeer ?? channel.remoteAddress?.displayString ?? "unknown address"
       let ip = localPeer ?? channel.remoteAddress?.ipAddress ?? address
@@ -173,8 +175,9 @@ final class RoomShell {
       channel.closeFuture.whenComplete { _ in room.value.enter(.closed(id)) }
       if state.limits.acceptsLineClients {
         // Nothing is sent until it is known what the peer is (see LineDetectHandler).
-        let detector = LineDetectHandler(wait: .nanoseconds(Int64(state.limits.lineDetectionWait * 1e9))) {
-          verdict in room.value.enter(.detected(id, verdict))
+        let wait = TimeAmount.nanoseconds(Int64(state.limits.lineDetectionWait * 1e9))
+        let detector = LineDetectHandler(wait: wait, readsHeld: readsHeld) { verdict in
+          room.value.enter(.detected(id, verdict))
         }
         try channel.pipeline.syncOperations.addHandler(detector)
         detecting[id] = Detecting(channel: channel, address: address, ip: ip, detector: detector)
