@@ -12,16 +12,20 @@ public struct LineBuffer: Sendable {
 
   /// One line the client sent, as text: bytes that are not UTF-8 become U+FFFD.
   public struct Line: Hashable, Sendable {
+    /// The line, without its line ending.
     public var text: String
     /// Part of a longer line, cut at ``LineBuffer/maximumLineBytes``.
     public var wasCut: Bool
 
+    /// A line of `text`; `wasCut` when it is a piece of a longer one.
     public init(text: String, wasCut: Bool) {
       self.text = text
       self.wasCut = wasCut
     }
   }
 
+  /// A buffer whose lines hold at most `maximumLineBytes` bytes of UTF-8 (at least 4, so
+  /// that any character fits).
   public init(maximumLineBytes: Int) {
     precondition(maximumLineBytes >= 4, "a line must hold at least one character")
     self.maximumLineBytes = maximumLineBytes
