@@ -55,6 +55,13 @@ public struct RoomLimits: Hashable, Sendable {
   /// Whether members see each other's addresses (`--show-addresses`). The host and the
   /// relay's log always do.
   public var showsAddresses = false
+  /// Whether plain line clients (nc, ncat, telnet) may join (`--lines`): a connection
+  /// whose first byte is text, or that sends nothing for ``lineDetectionWait`` seconds,
+  /// becomes a member that reads and writes lines (PROTOCOL.md §8).
+  public var acceptsLineClients = false
+  /// How long a silent connection has to begin its chat hello before it is taken for a
+  /// line client (seconds). Only with ``acceptsLineClients``.
+  public var lineDetectionWait: Double = 1.5
 
   public init() {}
 }

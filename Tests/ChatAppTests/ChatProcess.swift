@@ -96,7 +96,7 @@ final class ChatProcess: Sendable {
     return Int(fields[11])! + Int(fields[12])!
   }
 
-  private static func readLines<T: Sendable>(
+  static func readLines<T: Sendable>(
     from handle: FileHandle,
     into log: AwaitableLog<T>,
     transform: @escaping @Sendable (String) -> T

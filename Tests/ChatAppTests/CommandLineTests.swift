@@ -58,6 +58,8 @@ struct CommandLineTests {
       try mode(["--connect", "h:1", "--rate", "5", "--max-clients", "3"])
     }
     #expect(problem(["--serve", "9090", "--rate", "5"]) == nil)
+    #expect(throws: UsageError.roomOptionsWithConnect(["--lines"])) { try mode(["--connect", "h:1", "--lines"]) }
+    #expect(throws: UsageError.linesWithPinnedNames) { try mode(["--serve", "1", "--lines", "--pin-names"]) }
     #expect(throws: UsageError.connectOnly("--no-reconnect")) { try mode(["--listen", "1", "--no-reconnect"]) }
   }
 
@@ -105,6 +107,8 @@ struct CommandLineTests {
     #expect(given.room.limits.bytesPerSecond == 4096)
     let defaults = try ChatCommand.parse(["--serve", "9090"])
     #expect(defaults.room.limits == RoomLimits())
+    #expect(!defaults.room.limits.acceptsLineClients)
+    #expect(try ChatCommand.parse(["--listen", "9090", "--lines"]).room.limits.acceptsLineClients)
   }
 
   @Test func aUnixSocketPathTooLongIsAUsageErrorWithItsLength() {

@@ -181,6 +181,7 @@ public struct ChatCommand: AsyncParsableCommand {
     let mode = try modes.mode()
     try room.check()
     if !mode.hostsRoom, !room.given.isEmpty { throw .roomOptionsWithConnect(room.given) }
+    if room.lines, pinNames { throw .linesWithPinnedNames }
     if let problem = Hello.problem(withName: displayName) { throw .badName(problem) }
     guard Self.maxFrameRange.contains(maxFrame) else {
       throw .outOfRange(

@@ -51,6 +51,13 @@ public struct RoomOptions: ParsableArguments {
   )
   var showAddresses = false
 
+  @Flag(
+    name: .customLong("lines"),
+    help:
+      "Also accept plain line clients (nc, ncat, telnet): unencrypted and unauthenticated, refused when the room has a secret."
+  )
+  var lines = false
+
   public init() {}
 
   /// The room options given on the command line, by name.
@@ -58,7 +65,7 @@ public struct RoomOptions: ParsableArguments {
     [
       ("--max-clients", maxClients != nil), ("--max-per-address", maxPerAddress != nil), ("--rate", rate != nil),
       ("--byte-rate", byteRate != nil), ("--max-queue", maxQueue != nil), ("--auth-failures", authFailures != nil),
-      ("--show-addresses", showAddresses),
+      ("--show-addresses", showAddresses), ("--lines", lines),
     ].filter(\.1).map(\.0)
   }
 
@@ -94,6 +101,7 @@ public struct RoomOptions: ParsableArguments {
     if let maxQueue { limits.maximumQueuedBytes = maxQueue }
     if let authFailures { limits.authFailuresAllowed = authFailures }
     limits.showsAddresses = showAddresses
+    limits.acceptsLineClients = lines
     return limits
   }
 }

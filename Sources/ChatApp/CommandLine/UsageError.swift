@@ -23,6 +23,8 @@ public enum UsageError: Error, Hashable, Sendable, CustomStringConvertible {
   case unixListenerOnly(String)
   /// An option for the screen, given with `--serve`, which has none.
   case screenOnly(String)
+  /// `--lines` with `--pin-names`: a line client has no key to hold a pinned name to.
+  case linesWithPinnedNames
 
   public var description: String {
     switch self {
@@ -49,6 +51,8 @@ public enum UsageError: Error, Hashable, Sendable, CustomStringConvertible {
       "\(option) applies to a listener on a Unix socket (--listen unix:PATH or --serve unix:PATH) only"
     case .screenOnly(let option):
       "\(option) applies to the screen (--listen or --connect), not to --serve"
+    case .linesWithPinnedNames:
+      "--lines can't be used with --pin-names: a line client has no key, so it could take a pinned name from its owner"
     }
   }
 }

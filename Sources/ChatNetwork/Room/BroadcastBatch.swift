@@ -12,7 +12,7 @@ import NIOCore
 struct BroadcastBatch {
   struct Member {
     let id: ParticipantID
-    let handler: SessionHandler
+    let handler: any RoomConnection
     /// The largest frame payload this member accepts.
     let maximumPayloadLength: Int
     /// Where this member's share of the current buffer starts.
@@ -28,7 +28,7 @@ struct BroadcastBatch {
   var isEmpty: Bool { buffer == nil }
 
   /// Adds a member; it takes what is appended from now on.
-  mutating func add(_ id: ParticipantID, _ handler: SessionHandler) {
+  mutating func add(_ id: ParticipantID, _ handler: any RoomConnection) {
     let maximum = handler.peerMaximumPayloadLength
     members.append(Member(id: id, handler: handler, maximumPayloadLength: maximum, from: buffer?.writerIndex ?? 0))
     smallestMaximum = min(smallestMaximum, maximum)
@@ -48,11 +48,11 @@ struct BroadcastBatch {
   }
 
   /// The writes the batch makes, each member's share of the buffer, and an empty batch.
-  mutating func take() -> [(handler: SessionHandler, bytes: ByteBuffer)] {
+  mutating func take() -> [(handler: any RoomConnection, bytes: ByteBuffer)] {
     guard let bytes = buffer else { return [] }
     buffer = nil
     let end = bytes.writerIndex
-    var writes: [(handler: SessionHandler, bytes: ByteBuffer)] = []
+    var writes: [(handler: any RoomConnection, bytes: ByteBuffer)] = []
     writes.reserveCapacity(members.count)
     for index in members.indices {
       let from = members[index].from

@@ -74,6 +74,12 @@ public final class ChatListener: ChatEndpoint {
   /// refused (``SocketPathClaim``), and the file is removed by ``close(_:)``. Every Unix
   /// socket client counts as one address per user id (SO_PEERCRED) for the room's
   /// per-address limits: `unix uid 1000`.
+  ///
+  /// With ``RoomLimits/acceptsLineClients`` (`--lines`), a connection's first bytes (or its
+  /// silence for ``RoomLimits/lineDetectionWait``) decide whether it is a chat client or a
+  /// plain line client (nc, ncat, telnet), which joins as a member reading and writing
+  /// `name: text` lines; the room's hello waits for that decision. A room with a secret
+  /// refuses line clients in one line.
   public static func start(
     on address: ChatAddress,
     options: SessionOptions,
@@ -122,13 +128,13 @@ public final class ChatListener: ChatEndpoint {
         guard isUnix else {
           return channel.eventLoop.makeCompletedFuture {
             try gate.value.track(channel)
-            try room.value.accept(channel)
+            try room.value.accept(channel) { !gate.value.isOpen }
           }
         }
         // A Unix socket peer has no address of its own: it is known by its user id.
         return UnixPeer.label(of: channel).flatMapThrowing { label in
           try gate.value.track(channel)
-          try room.value.accept(channel, localPeer: label)
+          try room.value.accept(channel, localPeer: label) { !gate.value.isOpen }
         }
       }
     let serverChannel: any Channel

@@ -50,7 +50,7 @@ extension RoomShell {
   /// fast as it takes it (through its bounded queue, like live messages), then adds it to
   /// the live broadcast. Called again whenever the member has taken what was sent.
   func pumpCatchUp(_ id: ParticipantID) {
-    guard var cursor = catchingUp[id], let handler = connections[id]?.handler else { return }
+    guard var cursor = catchingUp[id], let handler = connections[id]?.handler as? SessionHandler else { return }
     defer { if catchingUp[id] != nil { catchingUp[id] = cursor } }
     while handler.isKeepingUp {
       let (kept, forgotten) = history.messages(

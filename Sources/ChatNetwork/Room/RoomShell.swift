@@ -30,7 +30,7 @@ final class RoomShell {
   /// Room frames of the current pass, encoded once for every member that takes them.
   var batch = BroadcastBatch()
   /// Joined members that need TEXT lines (no `room` capability).
-  var legacyMembers: [(id: ParticipantID, handler: SessionHandler)] = []
+  var legacyMembers: [(id: ParticipantID, handler: any RoomConnection)] = []
   /// Resumed members still being sent what they missed: the last room message sent to
   /// each. They join the batch once they have caught up.
   var catchingUp: [ParticipantID: UInt64] = [:]
@@ -48,7 +48,9 @@ final class RoomShell {
   var hostReceipts = HostReceipts()
   var generator = SystemRandomNumberGenerator()
   /// Connections written to since the last flush pass, and whether a pass is scheduled.
-  private var unflushed: [SessionHandler] = []
+  private var unflushed: [any RoomConnection] = []
+  /// Connections to a room that takes line clients, not yet known to be chat or lines.
+  var detecting: [ParticipantID: Detecting] = [:]
   private var flushScheduled = false
   private var busy = false
   private var deferred = CircularBuffer<Deferred>()
@@ -57,14 +59,26 @@ final class RoomShell {
   private var handshaking = CircularBuffer<ParticipantID>()
 
   /// A call from a connection that arrived while the room was busy.
-  private enum Deferred {
+  enum Deferred {
     case report(SessionReport, ParticipantID)
     case closed(ParticipantID)
     case drained(ParticipantID)
+    case detected(ParticipantID, LineClientDetection)
+    case nick(ParticipantID, String)
+  }
+
+  /// A connection whose first byte (or silence) is still awaited (`--lines`).
+  struct Detecting {
+    var channel: any Channel
+    var address: String
+    var ip: String
+    var detector: LineDetectHandler
+    /// Counted as handshaking until it is known what it is.
+    var handshaking = true
   }
 
   struct Connection {
-    var handler: SessionHandler
+    var handler: any RoomConnection
     var channel: any Channel
     var address: String
     var ip: String
@@ -122,12 +136,14 @@ final class RoomShell {
       case .drained(let id):
         pumpCatchUp(id)
         answerWho(id)
+      case .detected(let id, let verdict): detected(id, verdict)
+      case .nick(let id, let name): perform(state.rename(id, to: name, now: now))
       }
     }
     return result
   }
 
-  private func enter(_ call: Deferred) {
+  func enter(_ call: Deferred) {
     if busy {
       deferred.append(call)
     } else {
@@ -139,7 +155,9 @@ final class RoomShell {
 
   /// Takes in a new connection. `localPeer` names a Unix socket peer (see ``UnixPeer``),
   /// which has no address of its own: it is both its address and its per-address key.
-  func accept(_ channel: any Channel, localPeer: String? = nil) throws {
+  /// `readsHeld` says whether the endpoint is holding back its sockets' reads
+  /// (``ReadGate``), which line-client detection must not take for silence.
+  func accept(_ channel: any Channel, localPeer: String? = nil, readsHeld: @escaping () -> Bool = { false }) throws {
     try run {
       let address = localPeer ?? channel.remoteAddress?.displayString ?? "unknown address"
       let ip = localPeer ?? channel.remoteAddress?.ipAddress ?? address
@@ -154,19 +172,35 @@ final class RoomShell {
       let id = ParticipantID(nextID)
       nextID += 1
       let room = NIOLoopBound(self, eventLoop: loop)
-      let handler = try SessionPipeline.configure(channel, role: .listener, options: options, inRoom: true) {
-        report in room.value.enter(.report(report, id))
-      }
-      handler.whenDrained = { room.value.enter(.drained(id)) }
-      connections[id] = Connection(handler: handler, channel: channel, address: address, ip: ip)
-      handshaking.append(id)
-      if handshaking.count > 2 * connections.count + 64 {
-        // Drop those that finished or closed, now and then: the list stays bounded.
-        handshaking = CircularBuffer(handshaking.filter { connections[$0]?.handshaking == true })
-      }
       channel.closeFuture.whenComplete { _ in room.value.enter(.closed(id)) }
-      if state.handshakesOverLimit { letOldestHandshakeGo() }
+      if state.limits.acceptsLineClients {
+        // Nothing is sent until it is known what the peer is (see LineDetectHandler).
+        let wait = TimeAmount.nanoseconds(Int64(state.limits.lineDetectionWait * 1e9))
+        let detector = LineDetectHandler(wait: wait, readsHeld: readsHeld) { verdict in
+          room.value.enter(.detected(id, verdict))
+        }
+        try channel.pipeline.syncOperations.addHandler(detector)
+        detecting[id] = Detecting(channel: channel, address: address, ip: ip, detector: detector)
+        return
+      }
+      try startSession(id, channel, address: address, ip: ip)
     }
+  }
+
+  /// Sets up a chat session on `channel` (its hello goes out at once).
+  func startSession(_ id: ParticipantID, _ channel: any Channel, address: String, ip: String) throws {
+    let room = NIOLoopBound(self, eventLoop: loop)
+    let handler = try SessionPipeline.configure(channel, role: .listener, options: options, inRoom: true) {
+      report in room.value.enter(.report(report, id))
+    }
+    handler.whenDrained = { room.value.enter(.drained(id)) }
+    connections[id] = Connection(handler: handler, channel: channel, address: address, ip: ip)
+    handshaking.append(id)
+    if handshaking.count > 2 * connections.count + 64 {
+      // Drop those that finished or closed, now and then: the list stays bounded.
+      handshaking = CircularBuffer(handshaking.filter { connections[$0]?.handshaking == true })
+    }
+    if state.handshakesOverLimit { letOldestHandshakeGo() }
   }
 
   /// Too many connections are handshaking: the oldest still at it is let go.
@@ -192,6 +226,11 @@ final class RoomShell {
   }
 
   private func closed(_ id: ParticipantID) {
+    if let pending = detecting.removeValue(forKey: id) {
+      state.connectionClosed(address: pending.ip)
+      if pending.handshaking { state.handshakeEnded() }
+      return
+    }
     guard let connection = connections.removeValue(forKey: id) else { return }
     state.connectionClosed(address: connection.ip)
     if connection.handshaking { state.handshakeEnded() }
@@ -296,8 +335,8 @@ final class RoomShell {
     } else if let resuming = connection.resuming {
       catchingUp[id] = resuming.lastReceived
       pumpCatchUp(id)
-    } else {
-      batch.add(id, connection.handler)
+    } else if let handler = connection.handler as? SessionHandler {
+      batch.add(id, handler)
     }
   }
 
@@ -361,7 +400,7 @@ final class RoomShell {
 
   /// Flushes every connection written to once, after the event loop has handled what it
   /// read in this pass: all the messages of a read burst leave together.
-  func markUnflushed(_ handler: SessionHandler) {
+  func markUnflushed(_ handler: any RoomConnection) {
     guard handler.hasUnflushedWrites, !handler.queuedForFlush else { return }
     handler.queuedForFlush = true
     unflushed.append(handler)
@@ -401,8 +440,9 @@ final class RoomShell {
     return run {
       stopping = true
       writePendingBroadcast()
-      let channels = connections.values.map(\.channel)
+      let channels = connections.values.map(\.channel) + detecting.values.map(\.channel)
       for connection in connections.values { connection.handler.close(goodbye) }
+      for pending in detecting.values { pending.channel.close(promise: nil) }
       return EventLoopFuture.andAllComplete(channels.map(\.closeFuture), on: loop)
     }
   }

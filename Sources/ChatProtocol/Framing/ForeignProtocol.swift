@@ -16,12 +16,20 @@ enum ForeignProtocol {
     let prefix = Array(bytes.prefix(4))
     guard prefix.count == 4 else { return nil }
     if prefix == Array("SSH-".utf8) { return .ssh }
-    // Requests (someone pointed a browser or curl at a chat port) and responses (chat
-    // connected to a web server).
-    let methods = ["GET ", "POST", "HEAD", "PUT ", "OPTI", "DELE", "CONN", "PATC", "TRAC", "PRI ", "HTTP"]
-    if methods.contains(where: { Array($0.utf8) == prefix }) { return .http }
+    if httpSignatures.contains(prefix) { return .http }
     return nil
   }
+
+  /// Requests (someone pointed a browser or curl at a chat port) and responses (chat
+  /// connected to a web server): their first four bytes.
+  static let httpSignatures: [[UInt8]] = [
+    "GET ", "POST", "HEAD", "PUT ", "OPTI", "DELE", "CONN", "PATC", "TRAC", "PRI ", "HTTP",
+  ]
+  .map { Array($0.utf8) }
+
+  /// The first four bytes of the text protocols recognised (HTTP and SSH), for telling
+  /// them from a person's text (``LineClientDetection``).
+  static let textSignatures: [[UInt8]] = httpSignatures + [Array("SSH-".utf8)]
 
   var explanation: String {
     switch self {
