@@ -141,6 +141,12 @@ public struct ChatCommand: AsyncParsableCommand {
       valueName: "bytes"))
   var runMaxOutput: Int?
 
+  @Flag(
+    help:
+      "UDP chat with --listen or --connect: each message one datagram, with sequence numbers (and an HMAC tag with a secret); losses, duplicates and reordering are counted, not repaired."
+  )
+  var udp = false
+
   public init() {}
 
   /// Limits on --max-frame: room for any hello below, a sane allocation above.
@@ -194,6 +200,7 @@ public struct ChatCommand: AsyncParsableCommand {
       if runMaxOutput != nil { throw .screenOnly("--run-max-output") }
     }
     _ = try commandLimits()
+    if udp { try checkUDP(mode) }
     return mode
   }
 
@@ -225,6 +232,10 @@ public struct ChatCommand: AsyncParsableCommand {
       throw ExitCode(1)
     }
     for warning in loaded.warnings { Self.printError("warning: \(warning)") }
+    if udp {
+      try await runUDP(mode, secret: loaded.secret)
+      return
+    }
 
     let identityKey: IdentityKey
     let pinning: KeyPinning
@@ -325,7 +336,7 @@ public struct ChatCommand: AsyncParsableCommand {
     }
   }
 
-  private func runPlain(_ endpoint: any ChatEndpoint, listening: Bool) async throws {
+  func runPlain(_ endpoint: any ChatEndpoint, listening: Bool) async throws {
     let interruption = SignalWatcher {
       Task { await endpoint.close(Goodbye(code: .shuttingDown, reason: "interrupted")) }
     }
@@ -347,7 +358,7 @@ public struct ChatCommand: AsyncParsableCommand {
     if status != 0 { throw ExitCode(status) }
   }
 
-  private func runScreen(
+  func runScreen(
     identityNote: String,
     _ endpoint: any ChatEndpoint, secretConfigured: Bool, listening: Bool, commandLimits: CommandLimits,
     markVerified: @escaping @Sendable ([UInt8], String?) -> Void

@@ -19,6 +19,8 @@ public enum UsageError: Error, Hashable, Sendable, CustomStringConvertible {
   case unixListenerOnly(String)
   /// An option for the screen, given with `--serve`, which has none.
   case screenOnly(String)
+  /// Something `--udp` does not do (`--serve`, a Unix socket, room options), and why.
+  case notWithUDP(String)
 
   public var description: String {
     switch self {
@@ -41,6 +43,8 @@ public enum UsageError: Error, Hashable, Sendable, CustomStringConvertible {
       "\(option) applies to a listener on a Unix socket (--listen unix:PATH or --serve unix:PATH) only"
     case .screenOnly(let option):
       "\(option) applies to the screen (--listen or --connect), not to --serve"
+    case .notWithUDP(let what):
+      "--udp: \(what)"
     }
   }
 }
