@@ -21,6 +21,7 @@ struct UDPEndToEndTests {
       ["--udp", "--connect", "127.0.0.1:\(port)", "--name", "bob"], environment: secret)
     try await alice.line("log") { $0[1].hasPrefix("udp: bob 127.0.0.1:") && $0[1].hasSuffix("said hello") }
     try await bob.line("log") { $0[1].hasSuffix("is alice") }
+    #expect(try await bob.line("connected") == ["connected", "udp 127.0.0.1:\(port)"])
 
     alice.type("你好，bob！这是 UDP")
     let received = try await bob.line("recv") { $0[1] == "alice" }

@@ -98,11 +98,17 @@ struct DatagramPeersTests {
       return
     }
     #expect(text.hasSuffix("not from the listener"))
-    let message = client.receive(datagram(.text, 1, "alice", "你好"), from: alice)
+    let answer = client.receive(datagram(.hello, 1, "alice"), from: alice)
+    #expect(
+      answer == [
+        .event(.connected(to: "udp 127.0.0.1:9090")), .event(.log("udp: the listener at 127.0.0.1:9090 is alice")),
+      ])
+    #expect(client.receive(datagram(.hello, 1, "alice"), from: alice).isEmpty, "a duplicate hello is dropped")
+    let message = client.receive(datagram(.text, 2, "alice", "你好"), from: alice)
     #expect(
       message == [
         .event(
-          .messageReceived(from: "alice", message: TextMessage(sequence: 1, text: "你好"), textBytes: 6, wireBytes: 22))
+          .messageReceived(from: "alice", message: TextMessage(sequence: 2, text: "你好"), textBytes: 6, wireBytes: 22))
       ])
   }
 }

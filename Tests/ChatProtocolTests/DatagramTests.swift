@@ -1,3 +1,4 @@
+import ChatFuzzing
 import ChatProtocol
 import Testing
 
@@ -124,6 +125,19 @@ struct DatagramTests {
       #expect(window.counts.lost == Int(highest) - distinct.count)
       // A copy that arrives far behind is stale rather than a duplicate: dropped either way.
       #expect(window.counts.duplicated + window.counts.stale == arrivals.count - distinct.count)
+    }
+  }
+}
+
+@Suite("UDP datagrams: fuzzed")
+struct DatagramFuzzTests {
+  @Test func mutatedDatagramsKeepEveryProperty() {
+    var fuzzer = MutationFuzzer(seed: 15, corpus: DatagramFuzzHarness.seedCorpus)
+    for _ in 0..<20_000 {
+      let input = fuzzer.next()
+      let violations = DatagramFuzzHarness.run(input)
+      #expect(violations.isEmpty, "\(input): \(violations)")
+      if !violations.isEmpty { return }
     }
   }
 }

@@ -51,6 +51,8 @@ public struct DatagramPeers: Sendable {
   /// The numbers of our own messages (a listener sends each with every peer's own number).
   private var ownMessages: UInt64 = 0
   private var warningBudget = warningsPerTick
+  /// A connector: whether the listener's hello has come back.
+  private var heardFromListener = false
 
   public init(role: Role, localName: String, key: DatagramKey?, capacity: Int = Self.defaultCapacity) {
     self.role = role
@@ -100,12 +102,15 @@ public struct DatagramPeers: Sendable {
     case .duplicate, .stale: return actions  // counted; a replay or the network's copy
     case .accepted, .reordered: break
     }
-    let previousName = peers[address]!.name
     peers[address]!.name = datagram.name
     let label = Self.label(datagram.name, address)
     switch datagram.kind {
     case .hello:
-      if previousName != datagram.name, case .connector = role {
+      if case .connector = role, !heardFromListener {
+        // The listener answered: the status says so ("connected" here means only that: UDP
+        // has no connection, and nothing will notice if the listener goes away silently).
+        heardFromListener = true
+        actions.append(.event(.connected(to: "udp \(Self.describe(address))")))
         actions.append(.event(.log("udp: the listener at \(Self.describe(address)) is \(datagram.name)")))
       }
       if case .listener = role {
