@@ -96,3 +96,28 @@ struct UDPEndToEndTests {
     }
   }
 }
+
+/// UDP chat on the ncurses screen: the same events as plain output, drawn.
+@Suite("End to end: UDP chat on the screen", .serialized)
+struct UDPScreenEndToEndTests {
+  @Test func theScreenShowsMessagesCountsAndRefusesALongLine() async throws {
+    let alice = try TmuxTerminal(["--udp", "--listen", "127.0.0.1:0", "--name", "alice"])
+    let screen = try await alice.waitForScreen(containing: "listening on udp 127.0.0.1:")
+    let port = screen.components(separatedBy: "listening on udp 127.0.0.1:")[1].prefix { $0.isNumber }
+    let bob = try ChatProcess(["--udp", "--connect", "127.0.0.1:\(port)", "--name", "bob"])
+    try await alice.waitForScreen(containing: "udp: bob 127.0.0.1:")
+    bob.type("你好，alice")
+    // 11 + 3 bytes of header and name, 14 of text.
+    try await alice.waitForScreen(containing: "bob: 你好，alice  (14 B, 28 on wire)")
+    try await alice.waitForScreen(containing: "UDP from bob 127.0.0.1:")
+    try await alice.waitForScreen(containing: "2 received, 0 lost, 0 duplicated, 0 reordered")
+    try alice.type("你好，bob")
+    try alice.press("Enter")
+    #expect(try await bob.line("recv").last == "你好，bob")
+    try alice.type(String(repeating: "x", count: 1300))
+    try alice.press("Enter")
+    try await alice.waitForScreen(containing: "larger than one safe datagram")
+    bob.closeInput()
+    _ = try await bob.exitStatus()
+  }
+}

@@ -41,6 +41,17 @@ struct DatagramPeersTests {
     #expect(own.first { $0.1 == carol }?.0.sequence == 3)
   }
 
+  @Test func aPeerUsingOurNameIsShownWithItsAddress() {
+    var room = DatagramPeers(role: .listener, localName: "alice", key: nil)
+    let actions = room.receive(datagram(.text, 1, "alice", "it's me"), from: bob)
+    #expect(
+      actions.contains(
+        .event(
+          .messageReceived(
+            from: "alice 127.0.0.1:5001", message: TextMessage(sequence: 1, text: "it's me"), textBytes: 7,
+            wireBytes: 23))))
+  }
+
   @Test func tooLargeOrNobodyToSendToIsNotSent() {
     var room = DatagramPeers(role: .listener, localName: "alice", key: nil)
     #expect(room.send("hi") == [.event(.messageNotSent(text: "hi", reason: "no UDP peer has said hello yet"))])

@@ -120,10 +120,16 @@ public struct DatagramPeers: Sendable {
       }
     case .text:
       let bytesOfText = datagram.text.utf8.count
+      // Names are not unique over UDP: one that is ours is shown with its address, so it
+      // is neither taken for our own words nor hidden as the room's echo of them.
+      // (A connector's peer is the relay, so its address would mislead: "via the listener".)
+      let relayed: String
+      if case .listener = role { relayed = label } else { relayed = "\(datagram.name) (via the listener)" }
+      let from = datagram.name == localName ? relayed : datagram.name
       actions.append(
         .event(
           .messageReceived(
-            from: datagram.name, message: TextMessage(sequence: datagram.sequence, text: datagram.text),
+            from: from, message: TextMessage(sequence: datagram.sequence, text: datagram.text),
             textBytes: bytesOfText, wireBytes: bytes.count)))
       if case .listener = role {
         for other in peers.keys where other != address {

@@ -14,15 +14,15 @@ public final class UDPEndpoint: ChatEndpoint {
   private let buffer: SessionEventBuffer
   private let channel: any Channel
   private let peers: Mutex<DatagramPeers?>
-  private let description: String
+  /// The address this endpoint is about (bound, or dialled), for its last event.
+  private let description = Mutex("udp")
   private let ticker: Mutex<RepeatedTask?> = Mutex(nil)
 
-  private init(channel: any Channel, buffer: SessionEventBuffer, peers: DatagramPeers, description: String) {
+  private init(channel: any Channel, buffer: SessionEventBuffer, peers: DatagramPeers) {
     self.channel = channel
     self.buffer = buffer
     self.events = SessionEvents(buffer)
     self.peers = Mutex(peers)
-    self.description = description
   }
 
   /// A UDP room on `address` (all interfaces when it has no host; port 0 picks one).
@@ -34,6 +34,7 @@ public final class UDPEndpoint: ChatEndpoint {
       bindingTo: host, port: address.port, role: .listener, name: name, secret: secret, group: group,
       fallbackHost: address.host == nil ? "0.0.0.0" : nil)
     let bound = endpoint.channel.localAddress.map(DatagramPeers.describe) ?? address.description
+    endpoint.description.withLock { $0 = "udp \(bound)" }
     endpoint.emit(.listening(address: "udp \(bound)"))
     endpoint.emitSecurityNote(secret)
     return endpoint
@@ -53,6 +54,7 @@ public final class UDPEndpoint: ChatEndpoint {
     let endpoint = try await start(
       bindingTo: local, port: 0, role: .connector(server), name: name, secret: secret, group: group,
       fallbackHost: nil)
+    endpoint.description.withLock { $0 = "udp \(DatagramPeers.describe(server))" }
     endpoint.emit(.connecting(to: "udp \(DatagramPeers.describe(server))"))
     endpoint.emitSecurityNote(secret)
     endpoint.apply(endpoint.peers.withLock { $0?.start() ?? [] })
@@ -89,8 +91,7 @@ public final class UDPEndpoint: ChatEndpoint {
     }
     let key = secret.map(DatagramKey.init(secret:))
     let endpoint = UDPEndpoint(
-      channel: channel, buffer: buffer, peers: DatagramPeers(role: role, localName: name, key: key),
-      description: "udp")
+      channel: channel, buffer: buffer, peers: DatagramPeers(role: role, localName: name, key: key))
     box.withLock { $0 = endpoint }
     // A front end that falls behind stops our reads; the kernel then drops datagrams, and
     // the windows count them as lost: what UDP does, said.
@@ -136,7 +137,7 @@ public final class UDPEndpoint: ChatEndpoint {
     // The byes go out before the socket closes.
     for future in apply(actions) { try? await future.get() }
     try? await channel.close().get()
-    emit(.disconnected(address: description, end: .localClose(goodbye)))
+    emit(.disconnected(address: description.withLock { $0 }, end: .localClose(goodbye)))
     buffer.finish()
   }
 
