@@ -89,7 +89,7 @@ struct UDPEndToEndTests {
   @Test func usageErrorsForWhatUDPDoesNotDo() async throws {
     for arguments in [
       ["--udp", "--serve", "9090"], ["--udp", "--listen", "unix:/tmp/x.sock"],
-      ["--udp", "--listen", "0", "--rate", "5"],
+      ["--udp", "--listen", "0", "--rate", "5"], ["--udp", "--connect", "127.0.0.1:9", "--no-reconnect"],
     ] {
       let process = try ChatProcess(arguments)
       #expect(try await process.exitStatus() == 64, "\(arguments)")

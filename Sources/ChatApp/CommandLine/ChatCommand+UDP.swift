@@ -17,6 +17,8 @@ extension ChatCommand {
       throw .notWithUDP("\(room.given.joined(separator: ", ")) apply to the TCP room only")
     }
     if pinNames { throw .notWithUDP("--pin-names: UDP chat has no identity keys") }
+    if identity != nil { throw .notWithUDP("--identity: UDP chat has no identity keys") }
+    if noReconnect { throw .notWithUDP("--no-reconnect: UDP chat has no connection to lose") }
   }
 
   /// Runs UDP chat until the front end ends.
