@@ -86,6 +86,16 @@ struct UDPEndToEndTests {
     #expect(try await alice.exitStatus() == 0)
   }
 
+  @Test func aSecondListenerOnTheSamePortIsAddressInUse() async throws {
+    let (alice, port) = try await listener()
+    let second = try ChatProcess(["--udp", "--listen", "127.0.0.1:\(port)", "--name", "eve"])
+    let error = try await second.line("error")
+    #expect(error[1].contains("in use"), "\(error)")
+    #expect(try await second.exitStatus() == 1)
+    alice.closeInput()
+    #expect(try await alice.exitStatus() == 0)
+  }
+
   @Test func usageErrorsForWhatUDPDoesNotDo() async throws {
     for arguments in [
       ["--udp", "--serve", "9090"], ["--udp", "--listen", "unix:/tmp/x.sock"],

@@ -67,8 +67,9 @@ public final class UDPEndpoint: ChatEndpoint {
   ) async throws(StartError) -> UDPEndpoint {
     let buffer = SessionEventBuffer()
     let box = Mutex<UDPEndpoint?>(nil)
+    // No SO_REUSEADDR: for UDP on Linux it would let a second listener bind the same port
+    // and take some of the first one's datagrams, where "address in use" is the truth.
     let bootstrap = DatagramBootstrap(group: group)
-      .channelOption(.socketOption(.so_reuseaddr), value: 1)
       .channelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {
           try channel.pipeline.syncOperations.addHandler(
