@@ -6,6 +6,9 @@ public import ChatProtocol
 public enum SessionEvent: Hashable, Sendable {
   /// The listener is bound and waiting for a peer.
   case listening(address: String)
+  /// A one-to-one listener (`--framing tutorial`) is bound and waits for one peer at a
+  /// time; `auth` is what each peer will have to pass.
+  case listeningOneToOne(address: String, auth: AuthStatus)
   /// A connection attempt has begun.
   case connecting(to: String)
   /// TCP is up; the hello exchange begins.
@@ -32,6 +35,10 @@ public enum SessionEvent: Hashable, Sendable {
   /// The peer acknowledged these messages of ours, by sequence number (in a room: the
   /// relay has them in the room's order; for the host: every member present has them).
   case delivered(sequences: [UInt64])
+  /// These messages of ours were written to the connection, and nothing more will ever be
+  /// known of them: the tutorials' framing has no receipts. Settles them as far as they
+  /// can be.
+  case written(sequences: [UInt64])
   /// One of ours that was sent but is not confirmed delivered, and why.
   case notDelivered(message: TextMessage, reason: String)
   /// One of ours that was not sent, and why; nothing is dropped silently.

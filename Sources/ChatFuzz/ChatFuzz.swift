@@ -10,7 +10,12 @@ import ChatFuzzing
   public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     guard let data else { return 0 }
     // A violated property traps: libFuzzer records the input by its crash.
-    FuzzHarness.runTrapping(Array(UnsafeBufferPointer(start: data, count: size)))
+    let input = Array(UnsafeBufferPointer(start: data, count: size))
+    FuzzHarness.runTrapping(input)
+    // The same bytes through the tutorials' framing (--framing tutorial).
+    if let violation = TutorialFuzzHarness.run(input).violations.first {
+      fatalError("tutorial framing: property violated: \(violation) (input \(FuzzHarness.hexString(input)))")
+    }
     return 0
   }
 
@@ -68,7 +73,9 @@ import ChatFuzzing
 
     /// Runs one input; a violated property names the input and ends the run (status 1).
     static func check(_ input: [UInt8]) {
-      let violations = FuzzHarness.run(input).violations
+      // The same bytes through chat's protocol and through the tutorials' framing.
+      let violations =
+        FuzzHarness.run(input).violations + TutorialFuzzHarness.run(input).violations.map { "tutorial framing: \($0)" }
       guard !violations.isEmpty else { return }
       for violation in violations { print("chat-fuzz: property violated: \(violation)") }
       FuzzFiles.fail("input \(FuzzHarness.hexString(input))")

@@ -87,6 +87,19 @@ public final class TerminalFrontEnd: Sendable {
     // A /run still going is not left behind.
     commands.stopAll()
     await endpoint.close(Goodbye(code: .userQuit, reason: "quit"))
+    // How the session ended may still be on its way to `observe`, and the exit status
+    // depends on it (a connection that closes at once, as in the tutorials' framing, gets
+    // there first): let the pump take the last events, for two seconds at most.
+    let (drained, signal) = AsyncStream<Void>.makeStream()
+    Task {
+      await pump.value
+      signal.yield()
+    }
+    Task {
+      try? await Task.sleep(for: .seconds(2))
+      signal.yield()
+    }
+    for await _ in drained { break }
     pump.cancel()
     return outcome
   }

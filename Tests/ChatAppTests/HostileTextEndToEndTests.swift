@@ -30,17 +30,22 @@ struct HostileTextEndToEndTests {
   /// A hostile relay answers the connection with an ERROR before any hello.
   func hostileRelay() throws -> (RawListener, Task<Void, any Error>) {
     let listener = try RawListener()
-    let serving = Task.detached {
-      let connection = try listener.accept()
-      connection.send(Self.error(.busy, Self.attack))
-      connection.readUntilClosed()
+    let serving = Task {
+      try await onOwnThread {
+        let connection = try listener.accept()
+        connection.send(Self.error(.busy, Self.attack))
+        connection.readUntilClosed()
+      }
     }
     return (listener, serving)
   }
 
   @Test func anErrorTextBeforeHelloReachesPlainOutputEscaped() async throws {
     let (listener, serving) = try hostileRelay()
-    let chat = try ChatProcess(["--connect", "127.0.0.1:\(listener.port)", "--name", "bob", "--no-reconnect"])
+    // A generous handshake limit: on a loaded machine the relay's answer may take a while to be sent.
+    let chat = try ChatProcess([
+      "--connect", "127.0.0.1:\(listener.port)", "--name", "bob", "--no-reconnect", "--handshake-timeout", "60",
+    ])
     let disconnected = try await chat.line("disconnected")
     #expect(disconnected.last?.contains("\\u{1b}]0;pwned\\u{7}\\u{1b}]52;c;") == true, "\(disconnected)")
     #expect(try await chat.exitStatus() == 1)

@@ -62,4 +62,17 @@ struct KeyPinningTests {
     #expect(pinning.markVerified(kind: .name, subject: "BOB", key: key))
     #expect(accepted(check.check("bob", key)) == .verified)
   }
+
+  @Test func aCapitalIThatLooksLikeAnLMeetsThePin() throws {
+    // The pin meets every name the room itself takes for the pinned one.
+    for (pinned, lookAlike) in [("alice", "aIice"), ("ALICE", "ALlCE"), ("ALICE", "AL1CE")] {
+      let (pinning, _) = try pinning(secret: true)
+      let check = pinning.checkByName()
+      check.confirm(pinned, key)
+      guard case .refuse = check.check(lookAlike, other) else {
+        Issue.record("\(lookAlike) with another key than \(pinned)'s was accepted")
+        continue
+      }
+    }
+  }
 }

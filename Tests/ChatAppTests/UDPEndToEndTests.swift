@@ -100,6 +100,7 @@ struct UDPEndToEndTests {
     for arguments in [
       ["--udp", "--serve", "9090"], ["--udp", "--listen", "unix:/tmp/x.sock"],
       ["--udp", "--listen", "0", "--rate", "5"], ["--udp", "--connect", "127.0.0.1:9", "--no-reconnect"],
+      ["--udp", "--listen", "0", "--framing", "tutorial"],
     ] {
       let process = try ChatProcess(arguments)
       #expect(try await process.exitStatus() == 64, "\(arguments)")

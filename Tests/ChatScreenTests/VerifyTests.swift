@@ -68,6 +68,9 @@ struct VerifyTests {
 
   @Test func verifyOkMarksTheKeyAndAsksTheProgramToPinIt() {
     var model = connected()
+    #expect(submit("/verify ok", &model).isEmpty, "no number was compared yet")
+    #expect(screen(&model).contains("compare the number first"))
+    _ = submit("/verify", &model)
     #expect(submit("/VERIFY ok", &model) == [.markVerified(peerKey: peerKey, name: nil)])
     #expect(model.peerSecurity?.trust == .verified)
     let text = screen(&model)
@@ -92,6 +95,14 @@ struct VerifyTests {
     #expect(submit("/verify bob-2", &model).isEmpty)
     for line in SafetyNumber.lines(localKey, peerKey) { #expect(screen(&model).contains(line)) }
     #expect(screen(&model).contains("type /verify ok bob-2"))
+    // Another bob-2 came in meanwhile, with another key: the number shown was not for it.
+    let impostor = ChannelSecurity(
+      cipher: .chaChaPoly, secretProved: true, peerKey: [UInt8](repeating: 5, count: 32), localKey: localKey,
+      trust: .new)
+    model.apply(.memberKey(name: "bob-2", pinnedAs: "bob", security: impostor), time: "t")
+    #expect(submit("/verify ok bob-2", &model).isEmpty)
+    #expect(screen(&model).contains("compare the number first"))
+    model.apply(.memberKey(name: "bob-2", pinnedAs: "bob", security: security), time: "t")
     // Pinned under the hello's name, which is what the listener pins members by.
     #expect(submit("/verify ok bob-2", &model) == [.markVerified(peerKey: peerKey, name: "bob")])
   }

@@ -1,3 +1,4 @@
+import Foundation
 import NIOConcurrencyHelpers
 
 #if canImport(Glibc)
@@ -51,5 +52,17 @@ public final class RawListener: Sendable {
 
   deinit {
     close()
+  }
+}
+
+/// Runs blocking work (an `accept`, a read until the peer closes) on a thread of its own,
+/// not on the concurrency pool: a test that blocked the pool's few threads would stall every
+/// other test running beside it.
+public func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+  try await withCheckedThrowingContinuation { continuation in
+    let thread = Thread {
+      do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
+    }
+    thread.start()
   }
 }

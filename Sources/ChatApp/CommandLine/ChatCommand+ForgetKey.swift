@@ -14,8 +14,10 @@ extension ChatCommand {
       let file = try KnownPeersFile(path: path)
       // A member's name is pinned as the room compares it (KeyPinning.subject(forName:)).
       var forgotten = try file.forget(kind: target.kind, subject: target.subject)
-      if !forgotten, target.kind == .name {
-        forgotten = try file.forget(kind: .name, subject: KeyPinning.subject(forName: target.subject))
+      if target.kind == .name {
+        for form in KeyPinning.subjects(forName: target.subject) {
+          forgotten = try file.forget(kind: .name, subject: form) || forgotten
+        }
       }
       guard forgotten else {
         Self.printError("no key is pinned for \(target.kind.rawValue) \(target.subject) in \(path)")

@@ -1,4 +1,5 @@
 import ChatNetwork
+import ChatProtocol
 import ChatScreen
 
 /// Option values checked and turned into what the front ends and the listener take.
@@ -25,5 +26,25 @@ extension ChatCommand {
       limits.outputLimit = runMaxOutput
     }
     return limits
+  }
+
+  /// The --framing given.
+  func wireFraming() throws(UsageError) -> WireFraming {
+    guard let wire = WireFraming(rawValue: framing.lowercased()) else {
+      throw .badChoice(option: "--framing", value: framing, choices: WireFraming.allCases.map(\.rawValue))
+    }
+    return wire
+  }
+
+  /// The --encoding given (UTF-8 when none); only the tutorials' framing takes one.
+  func textEncoding(for wire: WireFraming) throws(UsageError) -> TutorialTextEncoding {
+    guard let encoding else { return .utf8 }
+    guard wire == .tutorial else {
+      throw .framing("--encoding applies to --framing tutorial only (chat's own protocol is always UTF-8)")
+    }
+    guard let chosen = TutorialTextEncoding(name: encoding) else {
+      throw .badChoice(option: "--encoding", value: encoding, choices: ["utf-8", "gbk", "gb18030"])
+    }
+    return chosen
   }
 }

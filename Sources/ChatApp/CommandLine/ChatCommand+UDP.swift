@@ -19,6 +19,8 @@ extension ChatCommand {
     if pinNames { throw .notWithUDP("--pin-names: UDP chat has no identity keys") }
     if identity != nil { throw .notWithUDP("--identity: UDP chat has no identity keys") }
     if noReconnect { throw .notWithUDP("--no-reconnect: UDP chat has no connection to lose") }
+    if try wireFraming() != .chat { throw .notWithUDP("--framing: UDP chat has its own datagram format") }
+    if encoding != nil { throw .notWithUDP("--encoding: UDP chat's text is UTF-8") }
   }
 
   /// Runs UDP chat until the front end ends.

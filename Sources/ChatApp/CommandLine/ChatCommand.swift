@@ -29,6 +29,9 @@ public struct ChatCommand: AsyncParsableCommand {
         chmod 600 ~/.chat-secret
         chat --listen 9090 --secret-file ~/.chat-secret
 
+      The socket tutorials' format (a 4-byte struct.pack('i') length and the text, NOT encrypted, one peer at a time; with a secret, their weak hmac check), to talk with their programs:
+        chat --listen 8001 --framing tutorial [--encoding gbk]
+
       When standard input or output is not a terminal, or with --plain, chat reads one message per input line and prints one tab-separated line per event (see the README). At end of input it waits until every line is confirmed (giving up after --linger seconds without progress), then says goodbye.
 
       Exit status: 0 after an orderly goodbye with every line delivered; 1 on a connection or authentication failure, or when a line was not delivered (each is named on stderr); 64 on a usage error; 130 or 143 when interrupted by SIGINT or SIGTERM.
@@ -122,6 +125,20 @@ public struct ChatCommand: AsyncParsableCommand {
   var pinNames = false
 
   @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp(
+      "Wire format: chat (default), or tutorial: the socket tutorials' struct.pack('i') length and text, NOT encrypted, one peer at a time, with their weak hmac check when a secret is given.",
+      valueName: "chat|tutorial"))
+  var framing: String = WireFraming.chat.rawValue
+
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp(
+      "With --framing tutorial: the text's encoding on the wire, utf-8 (default), gbk or gb18030 (the tutorials' Windows programs send GBK).",
+      valueName: "encoding"))
+  var encoding: String?
+
+  @Option(
     name: .customLong("socket-mode"), parsing: .unconditional,
     help: ArgumentHelp(
       "With --listen or --serve unix:PATH: the socket file's permissions, in octal (default 0600: only you may connect).",
@@ -191,6 +208,22 @@ public struct ChatCommand: AsyncParsableCommand {
       throw .outOfRange(option: "--linger", allowed: "between 0 and 86400 seconds")
     }
     if noReconnect, mode.hostsRoom { throw .connectOnly("--no-reconnect") }
+    let wire = try wireFraming()
+    if wire == .tutorial {
+      if case .serve = mode {
+        throw .framing("--framing tutorial talks with one peer at a time: use --listen or --connect, not --serve")
+      }
+      if mode.address.unixPath != nil {
+        throw .framing(
+          "--framing tutorial speaks TCP only, as the tutorials' programs do: give HOST:PORT, not unix:PATH")
+      }
+      if !room.given.isEmpty {
+        throw .framing(
+          "\(room.given.joined(separator: ", ")): a tutorial listener has no room; leave \(room.given.count == 1 ? "it" : "them") out"
+        )
+      }
+    }
+    _ = try textEncoding(for: wire)
     if socketMode != nil {
       guard mode.hostsRoom, mode.address.unixPath != nil else { throw .unixListenerOnly("--socket-mode") }
       _ = try unixSocketMode()
@@ -234,6 +267,10 @@ public struct ChatCommand: AsyncParsableCommand {
     for warning in loaded.warnings { Self.printError("warning: \(warning)") }
     if udp {
       try await runUDP(mode, secret: loaded.secret)
+      return
+    }
+    if try wireFraming() == .tutorial {
+      try await runTutorial(mode: mode, secret: loaded.secret)
       return
     }
 
@@ -314,6 +351,53 @@ public struct ChatCommand: AsyncParsableCommand {
           time: PlainLineFormat.timestamp(), fields: ["identity", KeyFingerprint.short(identityKey.publicKey)]))
       try await runPlain(endpoint, listening: mode.hostsRoom)
     }
+  }
+
+  /// `--framing tutorial`: one conversation in the tutorials' format, on either front end.
+  /// No identity key is made or read: the format has no keys.
+  private func runTutorial(mode: Mode, secret: SharedSecret?) async throws {
+    let encoding = try textEncoding(for: .tutorial)
+    if let problem = encoding.unavailability {
+      Self.printError("--encoding \(encoding): \(problem)")
+      throw ExitCode(1)
+    }
+    let options = TutorialOptions(
+      secret: secret, maximumPayloadLength: maxFrame, encoding: encoding,
+      handshakeTimeout: .nanoseconds(Int64(handshakeTimeout * 1e9)))
+    let frontEnd = FrontEndChoice(plainRequested: plain, environment: ProcessInfo.processInfo.environment)
+    if let notice = frontEnd.notice { Self.printError(notice) }
+    let endpoint: any ChatEndpoint
+    switch mode {
+    case .listen(.tcp(let address)):
+      do {
+        endpoint = try await TutorialListener.start(
+          on: address, options: options, group: MultiThreadedEventLoopGroup.singleton)
+      } catch {
+        reportStartFailure(error.description, usesScreen: frontEnd.usesScreen)
+        throw ExitCode(1)
+      }
+    case .connect(.tcp(let address)):
+      endpoint = TutorialConnector.connect(to: address, options: options, group: MultiThreadedEventLoopGroup.singleton)
+    case .serve, .listen(.unix), .connect(.unix):
+      throw ExitCode(64)  // refused by check()
+    }
+    if frontEnd.usesScreen {
+      try await runScreen(
+        identityNote: "the tutorials' framing has no keys: no identity key is used, and nothing is encrypted",
+        endpoint, secretConfigured: secret != nil, listening: mode.hostsRoom, commandLimits: try commandLimits(),
+        markVerified: { _, _ in })
+    } else {
+      try await runPlain(endpoint, listening: mode.hostsRoom)
+    }
+  }
+
+  /// Says why the listener could not start, once: a script reading stdout gets the
+  /// `error` line, a person at a terminal the stderr line.
+  private func reportStartFailure(_ reason: String, usesScreen: Bool) {
+    if !usesScreen {
+      StandardOutput.write(PlainLineFormat.line(time: PlainLineFormat.timestamp(), fields: ["error", reason]))
+    }
+    if usesScreen || isatty(STDOUT_FILENO) == 0 { Self.printError(reason) }
   }
 
   /// The room, or exit status 1 with the reason said once: a script reading stdout gets

@@ -14,6 +14,10 @@ public enum UsageError: Error, Hashable, Sendable, CustomStringConvertible {
   case connectOnly(String)
   /// A display name that can't be used.
   case badName(String)
+  /// A value that is not one of the choices the option takes.
+  case badChoice(option: String, value: String, choices: [String])
+  /// An option that needs `--framing tutorial`, or one that can't be used with it.
+  case framing(String)
   /// An option for a listener on a Unix socket (`--listen unix:PATH`, `--serve unix:PATH`),
   /// given otherwise.
   case unixListenerOnly(String)
@@ -39,6 +43,10 @@ public enum UsageError: Error, Hashable, Sendable, CustomStringConvertible {
       "\(option) applies to --connect only"
     case .badName(let problem):
       "--name: \(problem)"
+    case .badChoice(let option, let value, let choices):
+      "\(option) must be \(choices.joined(separator: " or ")), not \(value)"
+    case .framing(let problem):
+      problem
     case .unixListenerOnly(let option):
       "\(option) applies to a listener on a Unix socket (--listen unix:PATH or --serve unix:PATH) only"
     case .screenOnly(let option):

@@ -28,21 +28,52 @@ struct KeyPinning: Sendable {
   func checkByName() -> PeerKeyCheck {
     let (file, secret) = (file, secretConfigured)
     return PeerKeyCheck(
-      { name, key in Self.decide(file, kind: .name, subject: Self.subject(forName: name), key: key, secret: secret) },
-      confirm: { name, key in Self.pinIfNew(file, kind: .name, subject: Self.subject(forName: name), key: key) })
+      { name, key in
+        // Every form the room compares a name by: a look-alike meets the pin through one of them.
+        let verdicts = Self.subjects(forName: name).map {
+          Self.decide(file, kind: .name, subject: $0, key: key, secret: secret)
+        }
+        if let refusal = verdicts.first(where: { if case .refuse = $0 { true } else { false } }) { return refusal }
+        return verdicts.max { Self.rank($0) < Self.rank($1) } ?? .accept(.new)
+      },
+      confirm: { name, key in
+        for subject in Self.subjects(forName: name) { Self.pinIfNew(file, kind: .name, subject: subject, key: key) }
+      })
   }
 
-  /// The subject a name is pinned under: the room's comparison key (NFKC, case folded,
-  /// confusable skeleton), so a look-alike of a pinned name meets that name's pin.
+  /// Which of several accepted verdicts says most: verified, then known, then new.
+  static func rank(_ verdict: PeerKeyVerdict) -> Int {
+    guard case .accept(let trust) = verdict else { return 3 }
+    switch trust {
+    case .verified: return 2
+    case .known: return 1
+    case .new, .unpinned: return 0
+    }
+  }
+
+  /// The subject a name is shown pinned under (in messages and `--forget-key`): the room's
+  /// comparison key (NFKC, case folded, confusable skeleton).
   static func subject(forName name: String) -> String {
     NameKey(name).canonical
+  }
+
+  /// Every subject a name is pinned under: the room's skeletons of it (with and without
+  /// case folding, with and without diacritics), so `aIice` (capital I) meets `alice`'s pin
+  /// as `Bob` and `bоb` do.
+  static func subjects(forName name: String) -> [String] {
+    let key = NameKey(name)
+    return [key.canonical] + key.skeletons.subtracting([key.canonical]).sorted()
   }
 
   /// Marks `key` verified for what it is pinned under (`/verify ok`); false when it is no
   /// longer the pinned key.
   func markVerified(kind: PinKind, subject: String, key: [UInt8]) -> Bool {
-    let subject = kind == .name ? Self.subject(forName: subject) : subject
-    return (try? file.markVerified(kind: kind, subject: subject, publicKey: key)) ?? false
+    guard kind == .name else { return (try? file.markVerified(kind: kind, subject: subject, publicKey: key)) ?? false }
+    var marked = false
+    for form in Self.subjects(forName: subject) {
+      marked = ((try? file.markVerified(kind: .name, subject: form, publicKey: key)) ?? false) || marked
+    }
+    return marked
   }
 
   static func pinIfNew(_ file: KnownPeersFile, kind: PinKind, subject: String, key: [UInt8]) {
@@ -62,8 +93,10 @@ struct KeyPinning: Sendable {
       case .known(let verified):
         return .accept(verified ? .verified : .known)
       case .changed(let pinned, let verified):
+        // A connector checks before the listener has proved anything; a room checks after
+        // the member proved the secret.
         let unproved =
-          secret
+          secret && kind == .address
           ? " The new key has not proved the shared secret: if it can't, forgetting the pin won't help."
           : ""
         return .refuse(

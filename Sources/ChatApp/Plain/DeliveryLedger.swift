@@ -26,6 +26,8 @@ public struct DeliveryLedger: Sendable {
   public private(set) var undelivered: [Undelivered] = []
   /// How many lines were confirmed delivered.
   public private(set) var deliveredCount = 0
+  /// How many lines were written to a connection that gives no receipts.
+  public private(set) var writtenCount = 0
 
   public init() {}
 
@@ -61,6 +63,12 @@ public struct DeliveryLedger: Sendable {
       let before = unconfirmed.count
       unconfirmed.removeAll { confirmed.contains($0.sequence) }
       deliveredCount += before - unconfirmed.count
+    case .written(let sequences):
+      // No receipts will ever come (the tutorials' framing): written is as settled as it gets.
+      let written = Set(sequences)
+      let before = unconfirmed.count
+      unconfirmed.removeAll { written.contains($0.sequence) }
+      writtenCount += before - unconfirmed.count
     case .notDelivered(let message, let reason):
       guard let index = unconfirmed.firstIndex(where: { $0.sequence == message.sequence }) else { return }
       unconfirmed.remove(at: index)

@@ -19,6 +19,7 @@ public enum PlainLineFormat {
   /// one per message for receipts, none for events not shown.
   public static func lines(for event: SessionEvent, localName: String) -> [[String]] {
     if case .delivered(let sequences) = event { return sequences.map { ["delivered", String($0)] } }
+    if case .written(let sequences) = event { return sequences.map { ["written", String($0)] } }
     return fields(for: event, localName: localName).map { [$0] } ?? []
   }
 
@@ -28,6 +29,8 @@ public enum PlainLineFormat {
     switch event {
     case .listening(let address):
       return ["listening", address]
+    case .listeningOneToOne(let address, let auth):
+      return ["listening", address, "one peer at a time", "tutorial framing: NOT encrypted", auth.description]
     case .connecting(let address):
       return ["connecting", address]
     case .connected(let address):
@@ -36,6 +39,9 @@ public enum PlainLineFormat {
       return ["authenticating", peer]
     case .established(let peer, let auth, let address):
       // Appended fields: the cipher, the peer's key fingerprint and what is known of it.
+      if !auth.isEncrypted {
+        return ["established", peer.name, auth.description, address, "tutorial framing: NOT encrypted"]
+      }
       guard let security = peer.security else { return ["established", peer.name, auth.description, address] }
       return [
         "established", peer.name, auth.description, address, "encrypted \(security.cipher)",
@@ -58,7 +64,7 @@ public enum PlainLineFormat {
       return ["resent", localName, String(message.sequence), String(textBytes), String(wireBytes), message.text]
     case .messagePending(let text, let reason):
       return ["pending", reason, text]
-    case .delivered:
+    case .delivered, .written:
       return nil
     case .notDelivered(let message, let reason):
       return ["not-delivered", String(message.sequence), reason, message.text]

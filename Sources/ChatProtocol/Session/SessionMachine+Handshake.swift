@@ -99,6 +99,7 @@ extension SessionMachine {
       switch configuration.peerKeyCheck.check(peer.name, keys.peerKey) {
       case .accept(let verdict):
         trust = verdict
+        listenerKeyPinned = verdict == .known || verdict == .verified
       case .refuse(let local, let remote):
         return finish(.failed(.keyChanged, local), sending: .error(ErrorReport(code: .keyChanged, message: remote)))
       }

@@ -116,6 +116,9 @@ public struct SessionMachine: Sendable {
   var opener: RecordOpener?
   /// Whether a record from the peer has opened: from then on only records are accepted.
   var peerSealed = false
+  /// Whether the listener's key is one pinned for it (known or verified): the connector's
+  /// proof then went to the genuine listener.
+  var listenerKeyPinned = false
   /// Parses the frames inside opened records.
   var innerDecoder: FrameDecoder
 
@@ -326,16 +329,21 @@ public struct SessionMachine: Sendable {
   /// CPace) and the listener has not yet proved the same with a record.
   var awaitsListenersProof: Bool {
     configuration.role == .connector && configuration.secret != nil && opener != nil && !peerSealed
+      && !listenerKeyPinned
   }
 
   /// An end in the window after this connector's proof and before the listener's: an
   /// authentication failure, whatever the listener said or did. A fake listener learns one
   /// guess of the secret from each proof it receives; hanging up instead of answering must
-  /// not make the connector come back with another (PROTOCOL.md §3, "CPace").
+  /// not make the connector come back with another (PROTOCOL.md §3, "CPace"). Not when the
+  /// listener's key is the one pinned for it: only the real listener could have answered
+  /// with it, so a drop then is a drop.
   func unprovenListener(_ end: SessionEnd) -> SessionEnd {
     guard awaitsListenersProof else { return end }
     switch end {
     case .authFailed, .localClose: return end
+    // The listener refused this side's key: no retry either way, and the reason is ours.
+    case .failed(.keyChanged, _): return end
     default:
       return .authFailed(
         "the listener did not prove it knows the shared secret (\(end)): it may be someone trying to guess the secret, so chat does not try again"

@@ -20,6 +20,15 @@ extension ScreenModel {
       status.roomCount = status.roomCount ?? 1
       system("listening on \(address): a room others can join")
       if !secretConfigured { system(Self.secretHint) }
+    case .listeningOneToOne(let address, let auth):
+      status.link = .listening(address)
+      status.authentication = .tutorial(secret: auth == .tutorial(secret: true))
+      statistics.hostingSince = time
+      status.peerName = nil
+      error(
+        "listening on \(address) for one peer at a time, in the tutorials' framing: NOT encrypted"
+          + (auth == .tutorial(secret: true)
+            ? "; peers must pass the tutorials' hmac check (weak, tutorial-compatible auth)" : ", no auth at all"))
     case .connecting(let address):
       if case .reconnecting(let attempt, _) = status.link {
         reconnectLine("connecting to \(address) (attempt \(attempt))", time: time)
@@ -51,6 +60,13 @@ extension ScreenModel {
         error(
           "connected to \(peer.name) at \(address): encrypted (\(channel)) but NOT AUTHENTICATED (no shared secret): compare safety numbers with /verify"
         )
+      case .tutorial(let secret):
+        status.authentication = .tutorial(secret: secret)
+        error(
+          "connected to \(peer.name) in the tutorials' framing: NOT encrypted, no receipts; "
+            + (secret
+              ? "weak, tutorial-compatible auth (only the client is checked, and a recording allows offline guessing)"
+              : "NOT AUTHENTICATED"))
       }
       if let security = peer.security { keyNotice(security, peer: peer.name, time: time) }
     case .messageReceived(let from, let message, let textBytes, let wireBytes):
@@ -97,6 +113,12 @@ extension ScreenModel {
         let own = ScrollbackEntry.OwnMessage(session: session, sequence: sequence)
         unconfirmed.settled(own)
         scrollback.mark(own, .delivered)
+      }
+    case .written(let sequences):
+      for sequence in sequences {
+        let own = ScrollbackEntry.OwnMessage(session: session, sequence: sequence)
+        unconfirmed.settled(own)
+        scrollback.mark(own, .written)
       }
     case .notDelivered(let message, let reason):
       let own = ScrollbackEntry.OwnMessage(session: session, sequence: message.sequence)

@@ -40,10 +40,23 @@ extension ScreenModel {
         return []
       }
       if confirmed {
+        guard shownSafetyNumbers[member] == security.peerKey else {
+          note(
+            "/verify ok \(member): compare the number first (/verify \(member)): none was shown for \(member)'s key \(security.peerFingerprint)",
+            time: time)
+          return []
+        }
         memberKeys[member]?.security.trust = .verified
+        guard security.trust != .unpinned else {
+          note(
+            "\(member)'s key \(security.peerFingerprint) matched, for this session only: a room without a secret doesn't pin names (--pin-names does)",
+            time: time)
+          return []
+        }
         note("\(member)'s key \(security.peerFingerprint) is now marked verified", time: time)
         return [.markVerified(peerKey: security.peerKey, name: pinnedAs)]
       }
+      shownSafetyNumbers[member] = security.peerKey
       showSafetyNumber(security, with: member, okCommand: "/verify ok \(member)", time: time)
       return []
     }
@@ -56,11 +69,16 @@ extension ScreenModel {
     }
     let peer = securedPeerName ?? "the peer"
     if confirmed {
+      guard shownSafetyNumbers[""] == security.peerKey else {
+        note("/verify ok: compare the number first (/verify): none was shown for this key", time: time)
+        return []
+      }
       peerSecurity?.trust = .verified
       status.authentication = Self.authentication(with: peerSecurity!)
       note("\(peer)'s key \(security.peerFingerprint) is now marked verified", time: time)
       return [.markVerified(peerKey: security.peerKey, name: nil)]
     }
+    shownSafetyNumbers[""] = security.peerKey
     showSafetyNumber(security, with: peer, okCommand: "/verify ok", time: time)
     return []
   }

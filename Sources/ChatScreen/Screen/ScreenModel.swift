@@ -31,6 +31,9 @@ public struct ScreenModel: Sendable {
   var securedPeerName: String?
   /// Hosting: each member's key by room name, with the name it is pinned under.
   var memberKeys: [String: (pinnedAs: String, security: ChannelSecurity)] = [:]
+  /// The key each safety number shown was for (by member name; "" for the peer):
+  /// `/verify ok` confirms only the number the user actually compared.
+  var shownSafetyNumbers: [String: [UInt8]] = [:]
   /// A `/run` command running or whose output waits for Enter; nil otherwise.
   public internal(set) var commandRun: CommandRun?
   /// The limits each `/run` gets (`--run-timeout`, `--run-max-output`).

@@ -21,6 +21,9 @@ public struct ScrollbackEntry: Hashable, Sendable {
     case sent
     /// The peer acknowledged it.
     case delivered
+    /// Written to a connection that gives no receipts (the tutorials' framing): as far as
+    /// chat can know.
+    case written
     /// Not delivered, or not confirmed, and why.
     case notDelivered(String)
 
@@ -29,6 +32,7 @@ public struct ScrollbackEntry: Hashable, Sendable {
       case .queued: "  [queued]"
       case .sent: "  [sent]"
       case .delivered: "  ✓"
+      case .written: "  [written, no receipts]"
       case .notDelivered(let reason): "  ✗ not delivered: \(reason)"
       }
     }

@@ -24,6 +24,9 @@ public struct ConnectionStatus: Hashable, Sendable {
     /// Hosting a room: whether joining takes the shared secret (no peer yet to be
     /// authenticated or not).
     case hosting(secretRequired: Bool)
+    /// The tutorials' framing: nothing encrypted; with `secret`, the tutorials' weak hmac
+    /// check.
+    case tutorial(secret: Bool)
   }
 
   public var link: Link = .starting
@@ -92,7 +95,8 @@ public struct ConnectionStatus: Hashable, Sendable {
         parts.append("disconnected: \(reason)")
       }
     }
-    if let peerName, case .connected = link { parts.append(peerName) }
+    // A peer known only by its address (the tutorials' framing) is not named twice.
+    if let peerName, case .connected(let address) = link, peerName != address { parts.append(peerName) }
     if let silentFor, case .connected = link {
       parts.append("last heard \(Quantities.wholeSeconds(nanoseconds: silentFor)) ago")
     }
@@ -106,6 +110,9 @@ public struct ConnectionStatus: Hashable, Sendable {
       parts.append(Self.security("NOT AUTHENTICATED", security, detail))
     case .failed(let reason): parts.append("AUTH FAILED: \(reason)")
     case .hosting(let secretRequired): parts.append(secretRequired ? "secret required" : "OPEN: no secret")
+    case .tutorial(let secret):
+      parts.append("tutorial framing: NOT encrypted")
+      parts.append(secret ? "weak, tutorial-compatible auth" : "NOT AUTHENTICATED")
     }
     parts.append(
       "↑\(statistics.messagesSent) \(Quantities.bytes(statistics.wireBytesSent)) ↓\(statistics.messagesReceived) \(Quantities.bytes(statistics.wireBytesReceived))"
