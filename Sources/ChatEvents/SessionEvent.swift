@@ -21,6 +21,12 @@ public enum SessionEvent: Hashable, Sendable {
   case messageReceived(from: String, message: TextMessage, textBytes: Int, wireBytes: Int)
   /// One of ours, handed to the transport, with the same counts.
   case messageSent(message: TextMessage, textBytes: Int, wireBytes: Int)
+  /// One of ours, sent as one UDP datagram (`chat --udp`). UDP gives no receipt, so it is
+  /// settled as sent and never marked delivered.
+  case datagramSent(message: TextMessage, textBytes: Int, wireBytes: Int)
+  /// What UDP did to one peer's datagrams so far, as this side counts them; sent when the
+  /// counts change, at most a few times a second.
+  case datagramStats(peer: String, counts: DatagramCounts)
   /// One of ours, sent again after the session resumed (it was not acknowledged before the
   /// connection dropped).
   case messageResent(message: TextMessage, textBytes: Int, wireBytes: Int)

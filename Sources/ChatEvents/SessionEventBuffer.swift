@@ -94,6 +94,7 @@ public final class SessionEventBuffer: Sendable {
   static func weight(of event: SessionEvent) -> Int {
     switch event {
     case .messageReceived(_, let message, _, _), .messageSent(let message, _, _), .messageResent(let message, _, _),
+      .datagramSent(let message, _, _),
       .notDelivered(let message, _):
       64 + message.text.utf8.count
     case .messageNotSent(let text, _), .messagePending(let text, _):

@@ -158,6 +158,12 @@ public struct ChatCommand: AsyncParsableCommand {
       valueName: "bytes"))
   var runMaxOutput: Int?
 
+  @Flag(
+    help:
+      "UDP chat with --listen or --connect: each message one datagram, with sequence numbers (and an HMAC tag with a secret); losses, duplicates and reordering are counted, not repaired."
+  )
+  var udp = false
+
   public init() {}
 
   /// Limits on --max-frame: room for any hello below, a sane allocation above.
@@ -228,6 +234,7 @@ public struct ChatCommand: AsyncParsableCommand {
       if runMaxOutput != nil { throw .screenOnly("--run-max-output") }
     }
     _ = try commandLimits()
+    if udp { try checkUDP(mode) }
     return mode
   }
 
@@ -259,6 +266,10 @@ public struct ChatCommand: AsyncParsableCommand {
       throw ExitCode(1)
     }
     for warning in loaded.warnings { Self.printError("warning: \(warning)") }
+    if udp {
+      try await runUDP(mode, secret: loaded.secret)
+      return
+    }
     if try wireFraming() == .tutorial {
       try await runTutorial(mode: mode, secret: loaded.secret)
       return
@@ -410,7 +421,7 @@ public struct ChatCommand: AsyncParsableCommand {
     }
   }
 
-  private func runPlain(_ endpoint: any ChatEndpoint, listening: Bool) async throws {
+  func runPlain(_ endpoint: any ChatEndpoint, listening: Bool) async throws {
     let interruption = SignalWatcher {
       Task { await endpoint.close(Goodbye(code: .shuttingDown, reason: "interrupted")) }
     }
@@ -432,7 +443,7 @@ public struct ChatCommand: AsyncParsableCommand {
     if status != 0 { throw ExitCode(status) }
   }
 
-  private func runScreen(
+  func runScreen(
     identityNote: String,
     _ endpoint: any ChatEndpoint, secretConfigured: Bool, listening: Bool, commandLimits: CommandLimits,
     markVerified: @escaping @Sendable ([UInt8], String?) -> Void

@@ -25,6 +25,8 @@ public enum UsageError: Error, Hashable, Sendable, CustomStringConvertible {
   case screenOnly(String)
   /// `--lines` with `--pin-names`: a line client has no key to hold a pinned name to.
   case linesWithPinnedNames
+  /// Something `--udp` does not do (`--serve`, a Unix socket, room options), and why.
+  case notWithUDP(String)
 
   public var description: String {
     switch self {
@@ -53,6 +55,8 @@ public enum UsageError: Error, Hashable, Sendable, CustomStringConvertible {
       "\(option) applies to the screen (--listen or --connect), not to --serve"
     case .linesWithPinnedNames:
       "--lines can't be used with --pin-names: a line client has no key, so it could take a pinned name from its owner"
+    case .notWithUDP(let what):
+      "--udp: \(what)"
     }
   }
 }

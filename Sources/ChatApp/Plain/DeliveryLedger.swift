@@ -50,6 +50,10 @@ public struct DeliveryLedger: Sendable {
       guard let index = unnumbered.firstIndex(of: message.text) else { return }
       unnumbered.remove(at: index)
       unconfirmed.append((message.sequence, message.text))
+    case .datagramSent(let message, _, _):
+      // UDP gives no receipt: a line sent as a datagram is settled once it is sent.
+      guard let index = unnumbered.firstIndex(of: message.text) else { return }
+      unnumbered.remove(at: index)
     case .messageNotSent(let text, let reason):
       guard let index = unnumbered.firstIndex(of: text) else { return }
       unnumbered.remove(at: index)

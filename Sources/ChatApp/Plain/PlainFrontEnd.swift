@@ -104,7 +104,8 @@ public struct PlainFrontEnd: Sendable {
       }
       let settled = progress.withLock { state -> Bool in
         switch event {
-        case .messageSent, .delivered, .written, .notDelivered, .messageNotSent: state.lastProgress = .now
+        case .messageSent, .datagramSent, .delivered, .written, .notDelivered, .messageNotSent:
+          state.lastProgress = .now
         default: break
         }
         state.ledger.observe(event)

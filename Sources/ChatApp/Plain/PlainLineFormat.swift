@@ -53,6 +53,13 @@ public enum PlainLineFormat {
       return ["sent", localName, String(message.sequence), String(textBytes), String(wireBytes), message.text]
     case .messageNotSent(let text, let reason):
       return ["not-sent", reason, text]
+    case .datagramSent(let message, let textBytes, let wireBytes):
+      return ["sent-udp", localName, String(message.sequence), String(textBytes), String(wireBytes), message.text]
+    case .datagramStats(let peer, let counts):
+      return [
+        "udp-stats", peer, "received \(counts.received)", "lost \(counts.lost)", "duplicated \(counts.duplicated)",
+        "reordered \(counts.reordered)", "stale \(counts.stale)", "rejected \(counts.rejected)",
+      ]
     case .messageResent(let message, let textBytes, let wireBytes):
       return ["resent", localName, String(message.sequence), String(textBytes), String(wireBytes), message.text]
     case .messagePending(let text, let reason):

@@ -1,4 +1,5 @@
 public import ChatEvents
+import ChatProtocol
 
 /// Session events: what the connection did, into the scrollback and the status bar.
 extension ScreenModel {
@@ -95,6 +96,16 @@ extension ScreenModel {
         entry.own = own
         scrollback.append(entry)
       }
+    case .datagramSent(let message, let textBytes, let wireBytes):
+      // UDP gives no receipt: the entry stays "sent" and is not counted as unconfirmed.
+      statistics.recordSent(textBytes: textBytes, wireBytes: wireBytes)
+      var entry = ScrollbackEntry(
+        time: time, kind: .outgoing, sender: roomName ?? localName, text: message.text,
+        textBytes: textBytes, wireBytes: wireBytes)
+      entry.delivery = .sent
+      scrollback.append(entry)
+    case .datagramStats(let peer, let counts):
+      udpLine(peer: peer, counts: counts, time: time)
     case .messageResent(_, let textBytes, let wireBytes):
       statistics.recordSent(textBytes: textBytes, wireBytes: wireBytes)
     case .delivered(let sequences):
@@ -197,6 +208,23 @@ extension ScreenModel {
       entry.isReconnectLine = true
       scrollback.append(entry)
     }
+  }
+
+  /// UDP counts update one line per peer while it is the last entry, so a steady stream of
+  /// counts does not push the conversation away.
+  mutating func udpLine(peer: String, counts: DatagramCounts, time: String) {
+    let label = "UDP from \(peer): "
+    let text = label + counts.description
+    let isThisPeers = { (entry: ScrollbackEntry) in entry.kind == .system && entry.text.hasPrefix(label) }
+    let updated = scrollback.updateLast(within: 1, where: isThisPeers) { entry in
+      entry.text = text
+      entry.time = time
+    }
+    if !updated { system(text, time: time) }
+  }
+
+  private mutating func system(_ text: String, time: String) {
+    scrollback.append(ScrollbackEntry(time: time, kind: .system, text: text))
   }
 
   /// How this program's user gives it a shared secret: the protocol's messages don't speak
