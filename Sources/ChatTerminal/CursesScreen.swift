@@ -126,8 +126,12 @@ final class CursesScreen {
   func read() -> Input? {
     nodelay(window, true)
     var value: wint_t = 0
+    errno = 0
     let result = wget_wch(window, &value)
-    if result == ERR { return nil }
+    // EIO: this process may not read the terminal (it is not in the terminal's foreground
+    // process group, as under `timeout` without --foreground): poll keeps saying "readable"
+    // and every read fails, so saying nothing here would spin.
+    if result == ERR { return errno == EIO ? .unreadable : nil }
     if result == chat_key_code_yes() { return Int32(value) == chat_key_resize() ? .resize : .other }
     return Unicode.Scalar(UInt32(value)).map(Input.character) ?? .other
   }
@@ -138,6 +142,8 @@ final class CursesScreen {
     case character(Unicode.Scalar)
     case resize
     case other
+    /// The terminal refuses to be read (EIO).
+    case unreadable
   }
 
   /// Leaves curses mode for the shell (before stopping on Ctrl-Z): the terminal as it was,

@@ -48,6 +48,10 @@ public final class TerminalFrontEnd: Sendable {
     self.secretConfigured = secretConfigured
   }
 
+  /// Wakes in a row with the terminal "readable" and nothing read before the screen gives
+  /// up on the terminal (a spin otherwise; a paste or a key never does this twice).
+  static let emptyReadLimit = 200
+
   /// Asks the UI to leave as if the user typed /quit (for signals).
   public func requestQuit() {
     inbox.withLock { $0.quitRequested = true }
@@ -60,6 +64,8 @@ public final class TerminalFrontEnd: Sendable {
     public var lastProblem: String?
     /// Our messages not confirmed as delivered when the user left.
     public var unconfirmed: UnconfirmedMessages
+    /// Why the screen stopped without the user asking, when it did: an error, exit 1.
+    public var abandoned: String?
   }
 
   /// Runs the screen until the user quits; then says goodbye and waits for the close.
@@ -122,7 +128,11 @@ public final class TerminalFrontEnd: Sendable {
     var finishedNoted = false
     model.note("type a message and press Enter; /help lists commands and keys", time: WallClock.timeOfDay())
     if let identityNote { model.note(identityNote, time: WallClock.timeOfDay()) }
-    func outcome() -> Outcome { Outcome(lastProblem: lastProblem, unconfirmed: model.unconfirmed) }
+    var abandoned: String?
+    var emptyReads = 0
+    func outcome() -> Outcome {
+      Outcome(lastProblem: lastProblem, unconfirmed: model.unconfirmed, abandoned: abandoned)
+    }
 
     func redraw() {
       let (width, height) = screen.size
@@ -172,8 +182,26 @@ public final class TerminalFrontEnd: Sendable {
       // Everything typed since the last wake, as keys: a run of text (a paste without
       // bracketing arrives as many characters) is inserted in one go.
       var keys: [Key] = []
+      var readAny = false
       while let input = screen.read() {
+        readAny = true
         if case .character(let scalar) = input { KeySequenceParser.append(parser.feed(scalar), to: &keys) }
+        if input == .unreadable {
+          abandoned =
+            "the terminal can't be read: chat is not in its foreground process group (under timeout, use --foreground)"
+          return outcome()
+        }
+      }
+      // The terminal said "readable" and gave nothing: once, a race; again and again (a pty
+      // closed under us, a read that fails without EIO), a loop that would spin. Leave.
+      if descriptors[0].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0, !readAny {
+        emptyReads += 1
+        if emptyReads >= Self.emptyReadLimit {
+          abandoned = "the terminal went away or can't be read (it says there is input, and gives none)"
+          return outcome()
+        }
+      } else {
+        emptyReads = 0
       }
       if ready == 0, parser.isWaiting { KeySequenceParser.append(parser.timeout(), to: &keys) }
       for key in keys {
