@@ -24,10 +24,7 @@ public struct RecordOpener: Sendable {
     guard length >= RecordSealer.overhead else {
       throw FrameError(.tampered, "the connection was tampered with: a record is too short to authenticate")
     }
-    let header: [UInt8] = [
-      UInt8(truncatingIfNeeded: length >> 24), UInt8(truncatingIfNeeded: length >> 16),
-      UInt8(truncatingIfNeeded: length >> 8), UInt8(truncatingIfNeeded: length), FrameType.sealed.rawValue,
-    ]
+    let header = RecordSealer.header(payloadLength: length)
     let nonce = NoiseCipherState.nonceBytes(counter, for: cipher.noise)
     let opened: ByteBuffer? = record.withUnsafeReadableBytes { bytes in
       let ciphertext = UnsafeRawBufferPointer(rebasing: bytes[..<(length - RecordSealer.overhead)])

@@ -62,15 +62,22 @@ public struct RecordSealer: Hashable, Sendable {
     hasher.combine(maximumPlaintext)
   }
 
-  private mutating func sealRecord(_ plaintext: ByteBuffer, into records: inout ByteBuffer) {
-    let length = UInt32(plaintext.readableBytes + Self.overhead)
-    let header: [UInt8] = [
+  /// A SEALED frame's 5-byte header for a payload of `payloadLength` bytes: the record's
+  /// associated data, the same on both sides.
+  static func header(payloadLength: Int) -> [UInt8] {
+    let length = UInt32(payloadLength)
+    return [
       UInt8(truncatingIfNeeded: length >> 24), UInt8(truncatingIfNeeded: length >> 16),
       UInt8(truncatingIfNeeded: length >> 8), UInt8(truncatingIfNeeded: length), FrameType.sealed.rawValue,
     ]
+  }
+
+  private mutating func sealRecord(_ plaintext: ByteBuffer, into records: inout ByteBuffer) {
+    let length = plaintext.readableBytes + Self.overhead
+    let header = Self.header(payloadLength: length)
     let nonce = NoiseCipherState.nonceBytes(counter, for: cipher.noise)
     counter += 1
-    records.reserveCapacity(minimumWritableBytes: Int(length) + FrameHeader.size)
+    records.reserveCapacity(minimumWritableBytes: length + FrameHeader.size)
     records.writeBytes(header)
     plaintext.withUnsafeReadableBytes { bytes in
       // Sealing with a fresh nonce and a well-formed key cannot fail.
