@@ -58,6 +58,13 @@ void chat_stop_for_job_control(void) {
   // it is. Ignored here meanwhile, so that this process stops only below.
   sigaction(SIGTSTP, &ignore, NULL);
   kill(0, SIGTSTP);
+  // The signal is ignored for this process only if the thread the kernel checks (the main
+  // thread) isn't blocking it at that moment; it is while it runs our handler for the
+  // SIGTSTP that brought us here, which may not have returned yet. Then the signal stays
+  // pending and, once the action is the default again, stops the process early and once
+  // too often: after fg, the stop below stops it a second time. Setting SIG_IGN again
+  // discards a pending SIGTSTP (POSIX).
+  sigaction(SIGTSTP, &ignore, NULL);
   sigaction(SIGTSTP, &default_action, NULL);
   sigset_t set;
   sigemptyset(&set);
