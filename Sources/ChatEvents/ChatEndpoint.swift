@@ -12,6 +12,26 @@ public protocol ChatEndpoint: AnyObject, Sendable {
   func send(_ text: String)
   /// Asks who is in the room; the answer arrives as `room` events of kind `who`.
   func who()
+  /// Whether this endpoint can send and receive files (both sides must also offer it).
+  var supportsFiles: Bool { get }
+  /// Offers the file at `path` to the peer (`member`: to one member of the room, through
+  /// the relay); the outcome arrives as ``SessionEvent/file(_:_:)`` events.
+  func offerFile(path: String, to member: String?)
+  /// Accepts the offer `id` (its short form as shown, or the whole id), saving into
+  /// `directory` (nil: the endpoint's default, the current directory).
+  func acceptFile(_ id: String, into directory: String?)
+  /// Rejects the offer `id`.
+  func rejectFile(_ id: String)
+  /// Stops the transfer `id`, either way.
+  func cancelFile(_ id: String)
   /// Says goodbye to the peer, stops, and returns once the connection is closed.
   func close(_ goodbye: Goodbye) async
+}
+
+extension ChatEndpoint {
+  public var supportsFiles: Bool { false }
+  public func offerFile(path: String, to member: String?) {}
+  public func acceptFile(_ id: String, into directory: String?) {}
+  public func rejectFile(_ id: String) {}
+  public func cancelFile(_ id: String) {}
 }

@@ -65,6 +65,9 @@ public enum SessionEvent: Hashable, Sendable {
   case refused(address: String, reason: String)
   /// Something happened in the room: a join, a leave, your name, a /who line, a notice.
   case room(RoomEvent)
+  /// A file transfer's news: an offer, its start, progress (a few times a second at most),
+  /// an interruption, its end.
+  case file(FileTransferInfo, FileTransferUpdate)
   /// A line of the relay's log: a defence acted, a client was turned away.
   case log(String)
   /// Something the user should know that changes nothing (for example no secret set).

@@ -28,6 +28,9 @@ public struct SessionOptions: Sendable {
   public var peerKeyCheck: PeerKeyCheck
   /// Whether to offer AES-256-GCM (`aesgcm`): by default when the CPU has AES instructions.
   public var offersAESGCM: Bool
+  /// Whether to offer file transfer (`files`), and what to do with files received.
+  public var offersFiles: Bool
+  public var transfers: TransferSettings
 
   public init(
     name: String,
@@ -41,7 +44,9 @@ public struct SessionOptions: Sendable {
     lingerTimeout: Duration = .seconds(2),
     identity: Curve25519.KeyAgreement.PrivateKey = Curve25519.KeyAgreement.PrivateKey(),
     peerKeyCheck: PeerKeyCheck = .unpinned,
-    offersAESGCM: Bool = CPUFeatures.hasAESInstructions
+    offersAESGCM: Bool = CPUFeatures.hasAESInstructions,
+    offersFiles: Bool = true,
+    transfers: TransferSettings = TransferSettings()
   ) {
     self.name = name
     self.secret = secret
@@ -55,6 +60,8 @@ public struct SessionOptions: Sendable {
     self.identity = identity
     self.peerKeyCheck = peerKeyCheck
     self.offersAESGCM = offersAESGCM
+    self.offersFiles = offersFiles
+    self.transfers = transfers
   }
 
   func machineConfiguration(role: Role, keepsUndelivered: Bool, inRoom: Bool = false) -> SessionMachine.Configuration {
@@ -64,7 +71,7 @@ public struct SessionOptions: Sendable {
       secret: secret,
       maximumPayloadLength: maximumPayloadLength,
       capabilities: (offersResume ? [Capability.room, Capability.resume] : [Capability.room])
-        + (offersAESGCM ? [Capability.aesGCM] : []),
+        + (offersAESGCM ? [Capability.aesGCM] : []) + (offersFiles ? [Capability.files] : []),
       pingInterval: Quantities.nanoseconds(pingInterval),
       deadAfter: Quantities.nanoseconds(deadAfter),
       keepsUndelivered: keepsUndelivered,

@@ -68,6 +68,28 @@ public final class ChatConnector: ChatEndpoint {
     shell.eventLoop.execute { shell.value.who() }
   }
 
+  public var supportsFiles: Bool { true }
+
+  public func offerFile(path: String, to member: String?) {
+    let shell = shell
+    shell.eventLoop.execute { shell.value.offerFile(path: path, to: member) }
+  }
+
+  public func acceptFile(_ id: String, into directory: String?) {
+    let shell = shell
+    shell.eventLoop.execute { shell.value.transfers.accept(id, into: directory) }
+  }
+
+  public func rejectFile(_ id: String) {
+    let shell = shell
+    shell.eventLoop.execute { shell.value.transfers.reject(id) }
+  }
+
+  public func cancelFile(_ id: String) {
+    let shell = shell
+    shell.eventLoop.execute { shell.value.transfers.cancel(id) }
+  }
+
   public func close(_ goodbye: Goodbye) async {
     let shell = shell
     shell.eventLoop.execute { shell.value.close(goodbye) }
@@ -103,6 +125,10 @@ final class ConnectorShell {
   private var generator = SystemRandomNumberGenerator()
   /// Stops reading while the front end is behind (this and any later connection).
   let gate = ReadGate()
+  /// The session's file transfers, which outlive connections.
+  let transfers: TransferEngine
+  /// The current connection's handler, once its session is established (for files).
+  private var link: SessionHandler?
 
   init(
     address: ChatAddress,
@@ -118,6 +144,7 @@ final class ConnectorShell {
     self.loop = loop
     self.continuation = continuation
     self.finished = finished
+    self.transfers = TransferEngine(loop: loop, settings: options.transfers) { continuation.yield($0) }
   }
 
   // MARK: - Connecting
@@ -140,12 +167,14 @@ final class ConnectorShell {
           let session = ConversationHandOver(
             handOver: { shell.value.handOver(to: channel) },
             takeBack: { shell.value.connectionEnded(leaving: $0) })
-          try SessionPipeline.configure(channel, role: .connector, options: options, session: session) {
-            report in
-            shell.value.observe(report)
+          let handler = try SessionPipeline.configure(
+            channel, role: .connector, options: options, session: session
+          ) { report in
+            shell.value.observe(report, on: channel)
             let remote = channel.remoteAddress?.displayString ?? target
             if let event = SessionEvent(report, address: remote) { continuation.yield(event) }
           }
+          shell.value.track(handler, of: channel)
         }
       }
     let connection: EventLoopFuture<any Channel> =
@@ -182,19 +211,50 @@ final class ConnectorShell {
     finish(abandoning: "not connected: \(reason)")
   }
 
-  private func observe(_ report: SessionReport) {
+  /// The handlers of connections under way, by channel, until their session is established.
+  private var handlers: [ObjectIdentifier: SessionHandler] = [:]
+
+  private func track(_ handler: SessionHandler, of channel: any Channel) {
+    handlers[ObjectIdentifier(channel)] = handler
+    let shell = NIOLoopBound(self, eventLoop: loop)
+    handler.filesDrained = { [weak handler] in
+      if let handler { shell.value.transfers.drained(handler) }
+    }
+  }
+
+  private func observe(_ report: SessionReport, on channel: any Channel) {
     switch report {
     case .established:
       failures = 0
       everEstablished = true
-    case .ended(let end): lastEnd = end
+      if let handler = handlers[ObjectIdentifier(channel)] {
+        link = handler
+        transfers.linkEstablished(handler)
+      }
+    case .fileFrame(let frame, _):
+      if let link, handlers[ObjectIdentifier(channel)] === link { transfers.receive(frame, from: link) }
+    case .ended(let end):
+      lastEnd = end
+      if let handler = handlers.removeValue(forKey: ObjectIdentifier(channel)) {
+        if link === handler { link = nil }
+        transfers.linkLost(handler, reason: end.description)
+      }
     default: break
     }
+  }
+
+  func offerFile(path: String, to member: String?) {
+    transfers.offer(path: path, to: member, announcing: member ?? "", over: link)
   }
 
   /// The connection closed; `conversation` is what its session left behind.
   private func connectionEnded(leaving conversation: Conversation) {
     self.conversation = conversation
+    for (key, handler) in handlers {
+      handlers[key] = nil
+      if link === handler { link = nil }
+      transfers.linkLost(handler, reason: "the connection closed")
+    }
     let end = lastEnd ?? .connectionLost("the connection closed")
     if closeRequested == nil, end.isWorthReconnecting, retry(reason: end.description, notBefore: end.retryAfter) {
       return
@@ -266,6 +326,7 @@ final class ConnectorShell {
   private func finish(abandoning reason: String) {
     if case .finished = phase { return }
     phase = .finished
+    transfers.stop(reason: reason)
     for report in conversation.abandon(reason: reason) {
       if let event = SessionEvent(report, address: address.description) { continuation.yield(event) }
     }

@@ -50,6 +50,9 @@ extension SessionHandler {
       wrote = true
     }
     if wrote { context.flush() }
-    if outbound.isEmpty, context.channel.isWritable, !closing { whenDrained?() }
+    if outbound.isEmpty, context.channel.isWritable, !closing {
+      whenDrained?()
+      filesDrained?()
+    }
   }
 }

@@ -38,6 +38,8 @@ final class SessionHandler: ChannelDuplexHandler {
   /// Called when the peer has taken everything queued for it (a room pumps the history a
   /// resumed member missed this way, a piece at a time).
   var whenDrained: (() -> Void)?
+  /// Called at the same time, for the file transfers sending over this connection.
+  var filesDrained: (() -> Void)?
 
   /// - Parameters:
   ///   - session: for a connector that reconnects: hands over the session's conversation
@@ -155,6 +157,15 @@ final class SessionHandler: ChannelDuplexHandler {
     // Frames gathered for this pass's flush don't count: they go out with it.
     return context.channel.isWritable && outbound.queue.isEmpty && !closing
   }
+
+  /// Writes a file transfer's frame, sealed, and flushes it.
+  func sendFile(_ frame: FileFrame) {
+    guard let context else { return }
+    perform(machine.sendFile(frame), context: context)
+  }
+
+  /// The largest FILE_CHUNK data the peer takes, when both hellos listed `files`.
+  var fileChunkLimit: Int? { machine.supportsFiles ? machine.maximumFileChunkLength : nil }
 
   /// Whether the peer sends and expects receipts (the `resume` capability).
   var usesReceipts: Bool { machine.usesReceipts }

@@ -211,6 +211,28 @@ public final class ChatListener: ChatEndpoint {
     room.eventLoop.execute { room.value.hostAsksWho() }
   }
 
+  public var supportsFiles: Bool { true }
+
+  public func offerFile(path: String, to member: String?) {
+    let room = room
+    room.eventLoop.execute { room.value.hostOffersFile(path: path, to: member) }
+  }
+
+  public func acceptFile(_ id: String, into directory: String?) {
+    let room = room
+    room.eventLoop.execute { room.value.run { room.value.transfers?.accept(id, into: directory) } }
+  }
+
+  public func rejectFile(_ id: String) {
+    let room = room
+    room.eventLoop.execute { room.value.run { room.value.transfers?.reject(id) } }
+  }
+
+  public func cancelFile(_ id: String) {
+    let room = room
+    room.eventLoop.execute { room.value.run { room.value.transfers?.cancel(id) } }
+  }
+
   public func close(_ goodbye: Goodbye) async {
     let room = room
     try? await serverChannel.close()

@@ -43,3 +43,5 @@ protocol RoomConnection: AnyObject {
 }
 
 extension SessionHandler: RoomConnection {}
+
+extension SessionHandler: FileLink {}

@@ -54,6 +54,10 @@ final class RoomShell {
   private var flushScheduled = false
   private var busy = false
   private var deferred = CircularBuffer<Deferred>()
+  /// The host's own file transfers (nil for a relay without a host).
+  var transfers: TransferEngine?
+  /// Transfers passing between two members, by id.
+  var fileRoutes: [TransferID: FileRoute] = [:]
   /// Connections in the order they were accepted, for letting the oldest handshaking one go
   /// (those that finished or closed are skipped when met).
   private var handshaking = CircularBuffer<ParticipantID>()
@@ -117,6 +121,9 @@ final class RoomShell {
     self.continuation = continuation
     self.logger = logger
     self.hostName = hostName
+    if hostName != nil {
+      self.transfers = TransferEngine(loop: loop, settings: options.transfers) { continuation.yield($0) }
+    }
   }
 
   var now: UInt64 { NIODeadline.now().uptimeNanoseconds }
@@ -136,6 +143,7 @@ final class RoomShell {
       case .drained(let id):
         pumpCatchUp(id)
         answerWho(id)
+        if let transfers, let handler = connections[id]?.handler as? SessionHandler { transfers.drained(handler) }
       case .detected(let id, let verdict): detected(id, verdict)
       case .nick(let id, let name): perform(state.rename(id, to: name, now: now))
       }
@@ -231,6 +239,7 @@ final class RoomShell {
       if pending.handshaking { state.handshakeEnded() }
       return
     }
+    if connections[id]?.joined == true { dropFiles(of: id) }
     guard let connection = connections.removeValue(forKey: id) else { return }
     state.connectionClosed(address: connection.ip)
     if connection.handshaking { state.handshakeEnded() }
@@ -330,6 +339,9 @@ final class RoomShell {
     if hostName != nil, let security = peer.security, let name = state.participants[id]?.name {
       continuation.yield(.memberKey(name: name, pinnedAs: peer.name, security: security))
     }
+    if let transfers, let handler = connection.handler as? SessionHandler, let name = state.participants[id]?.name {
+      transfers.linkEstablished(handler, member: name)
+    }
     if !connection.handler.supportsRoom {
       legacyMembers.append((id, connection.handler))
     } else if let resuming = connection.resuming {
@@ -350,6 +362,7 @@ final class RoomShell {
     guard !connection.replaced else { return }
     park(connection, id)
     if connection.joined {
+      dropFiles(of: id)
       connection.joined = false
       removeMember(id)
       if end.mayResume, connection.sessionID != nil, !stopping {

@@ -1,0 +1,116 @@
+import ChatEvents
+import ChatProtocol
+import ChatRoom
+
+/// Files in a room. An offer names the member it is for: the relay passes it to that
+/// member (with the sender's name in place of the member's) and remembers the pair, then
+/// passes every later frame of the transfer between the two as it comes, never storing
+/// the file: the receiver's credit bounds what is in flight, so a slow receiver holds back
+/// its sender and no one else. An offer for the host (no member named, or the host's
+/// name) goes to the host's own ``TransferEngine``.
+extension RoomShell {
+  /// A transfer between two members, passing through the relay.
+  struct FileRoute {
+    var sender: ParticipantID
+    var receiver: ParticipantID
+  }
+
+  func routeFile(_ frame: FileFrame, from id: ParticipantID) {
+    guard let link = connections[id]?.handler as? SessionHandler else { return }
+    if case .offer(var offer) = frame {
+      let target = offer.peer
+      let hostsName = state.participants[.host]?.name
+      if target.isEmpty || target == hostsName {
+        guard let transfers else {
+          return link.sendFile(.reject(offer.id, reason: "this is a relay: name the member the file is for"))
+        }
+        offer.peer = state.participants[id]?.name ?? offer.peer
+        return transfers.receive(.offer(offer), from: link)
+      }
+      guard let (receiverID, receiver) = member(named: target), receiverID != id else {
+        return link.sendFile(.reject(offer.id, reason: "no member named \(target) is here to take it"))
+      }
+      guard receiver.fileChunkLimit != nil else {
+        return link.sendFile(.reject(offer.id, reason: "\(target)'s chat doesn't take files"))
+      }
+      if let route = fileRoutes[offer.id], route.sender != id {
+        return link.sendFile(.reject(offer.id, reason: "that transfer id is taken"))
+      }
+      fileRoutes[offer.id] = FileRoute(sender: id, receiver: receiverID)
+      offer.peer = state.participants[id]?.name ?? "?"
+      receiver.sendFile(.offer(offer))
+      markUnflushed(receiver)
+      return
+    }
+    if let route = fileRoutes[frame.id], route.sender == id || route.receiver == id {
+      let other = route.sender == id ? route.receiver : route.sender
+      guard let handler = connections[other]?.handler as? SessionHandler else {
+        fileRoutes[frame.id] = nil
+        return link.sendFile(.cancel(frame.id, reason: "the other side has left"))
+      }
+      handler.sendFile(frame)
+      switch frame {
+      case .result, .reject, .cancel: fileRoutes[frame.id] = nil
+      case .offer, .accept, .chunk, .credit, .done: break
+      }
+      return
+    }
+    if let transfers {
+      transfers.receive(frame, from: link)
+    } else {
+      link.sendFile(.cancel(frame.id, reason: "no such transfer here"))
+    }
+  }
+
+  /// The joined member called `name`, with its session handler.
+  func member(named name: String) -> (ParticipantID, SessionHandler)? {
+    for (id, participant) in state.participants where participant.name == name && !participant.isAway {
+      if let handler = connections[id]?.handler as? SessionHandler, connections[id]?.joined == true {
+        return (id, handler)
+      }
+    }
+    return nil
+  }
+
+  /// A member's connection is gone: the transfers passing through it end (the sender can
+  /// offer again; the receiver's `.part` file lets it carry on), and the host's wait.
+  func dropFiles(of id: ParticipantID) {
+    for (transferID, route) in fileRoutes where route.sender == id || route.receiver == id {
+      fileRoutes[transferID] = nil
+      let other = route.sender == id ? route.receiver : route.sender
+      if let handler = connections[other]?.handler as? SessionHandler {
+        let name = state.participants[id]?.name ?? "the other side"
+        handler.sendFile(.cancel(transferID, reason: "\(name)'s connection is gone; offer it again to carry on"))
+      }
+    }
+    if let transfers, let handler = connections[id]?.handler as? SessionHandler {
+      transfers.linkLost(handler, reason: "\(state.participants[id]?.name ?? "the member")'s connection is gone")
+    }
+  }
+
+  // MARK: - The host's commands
+
+  func hostOffersFile(path: String, to name: String?) {
+    run {
+      guard let transfers, let hostName = state.participants[.host]?.name else { return }
+      let recipients = state.participants.filter { $0.key != .host && !$0.value.isAway }
+      let target: String
+      if let name {
+        target = name
+      } else if recipients.count == 1, let only = recipients.first {
+        target = only.value.name
+      } else {
+        continuation.yield(
+          .warning(
+            recipients.isEmpty
+              ? "no one is here to send a file to" : "several people are here: /send NAME PATH says who it is for"))
+        return
+      }
+      guard let (_, handler) = member(named: target) else {
+        continuation.yield(.warning("no member named \(SafeText.escaped(target)) is here"))
+        return
+      }
+      transfers.offer(path: path, to: target, announcing: hostName, over: handler)
+    }
+  }
+}

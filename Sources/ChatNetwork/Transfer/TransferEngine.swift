@@ -1,0 +1,511 @@
+import ChatEvents
+import ChatProtocol
+import Crypto
+import NIOCore
+
+/// Runs one endpoint's file transfers, both ways, on its event loop: the pure
+/// ``OutgoingTransfer`` and ``IncomingTransfer`` machines decide, ``FileStore`` reads and
+/// writes off the loop, and the connections (``FileLink``) carry the frames.
+///
+/// A transfer outlives its connection: when one drops, the transfer waits; the sender
+/// offers it again on the next connection (same id, same resume key) and the receiver
+/// answers with what it has on disk, so it carries on where it stopped.
+final class TransferEngine {
+  struct Outgoing {
+    var machine: OutgoingTransfer
+    var source: FileStore.Source
+    var info: FileTransferInfo
+    var link: (any FileLink)?
+    var hash = SHA256()
+    var hashedBytes: UInt64 = 0
+    /// Hashing what the receiver already has before sending the rest.
+    var preparing = false
+    var meter = ProgressMeter()
+    /// The room member it is for, when the engine is a room host's (nil: the one peer).
+    var member: String?
+  }
+
+  struct Incoming {
+    var machine: IncomingTransfer
+    var info: FileTransferInfo
+    var link: (any FileLink)?
+    var target: FileStore.Target?
+    var hash = SHA256()
+    var writesInFlight = 0
+    var opening = false
+    /// The sender offered it again (its connection came back): answer once the writes in
+    /// flight are done, with what is on disk.
+    var resumeDue = false
+    var meter = ProgressMeter()
+  }
+
+  let loop: any EventLoop
+  let store: FileStore
+  let settings: TransferSettings
+  private let emit: (SessionEvent) -> Void
+  private(set) var outgoing: [TransferID: Outgoing] = [:]
+  private(set) var incoming: [TransferID: Incoming] = [:]
+  /// When recent offers arrived (for the per-minute limit), oldest first.
+  private var recentOffers: [UInt64] = []
+
+  init(loop: any EventLoop, settings: TransferSettings, store: FileStore = FileStore(), emit: @escaping (SessionEvent) -> Void) {
+    self.loop = loop
+    self.settings = settings
+    self.store = store
+    self.emit = emit
+  }
+
+  static let chunkCeiling = 128 << 10
+
+  /// Runs `body` on the loop when `future` completes (the engine lives on the loop; the
+  /// file store's futures complete there).
+  private func whenDone<Value: Sendable>(
+    _ future: EventLoopFuture<Value>, _ body: @escaping (Result<Value, any Error>) -> Void
+  ) {
+    let body = NIOLoopBound(body, eventLoop: loop)
+    future.whenComplete { result in body.value(result) }
+  }
+  private var now: UInt64 { NIODeadline.now().uptimeNanoseconds }
+
+  /// Whether any transfer is still under way (or waiting for its connection).
+  var hasUnfinished: Bool {
+    outgoing.values.contains { !$0.machine.isFinished } || incoming.values.contains { !$0.machine.isFinished }
+  }
+
+  // MARK: - Connections
+
+  /// A connection is established (to `member` of the room, for a host): offers waiting for
+  /// it go out on it.
+  func linkEstablished(_ link: any FileLink, member: String? = nil) {
+    for id in outgoing.keys.sorted(by: { $0.bytes.lexicographicallyPrecedes($1.bytes) }) {
+      guard var transfer = outgoing[id], !transfer.machine.isFinished, transfer.link == nil,
+        transfer.member == member
+      else { continue }
+      guard link.fileChunkLimit != nil else {
+        finishOutgoing(id, .failed(reason: "the peer doesn't take files (an older chat, or another program)"))
+        continue
+      }
+      transfer.link = link
+      outgoing[id] = transfer
+      link.sendFile(.offer(transfer.machine.offer))
+    }
+  }
+
+  /// A connection is gone: its transfers wait for the next one.
+  func linkLost(_ link: any FileLink, reason: String) {
+    for (id, var transfer) in outgoing where transfer.link === link && !transfer.machine.isFinished {
+      transfer.machine.interrupted()
+      transfer.link = nil
+      outgoing[id] = transfer
+      emit(.file(transfer.info, .interrupted(reason: reason)))
+    }
+    for (id, var transfer) in incoming where transfer.link === link && !transfer.machine.isFinished {
+      transfer.machine.interrupted()
+      transfer.link = nil
+      incoming[id] = transfer
+      emit(.file(transfer.info, .interrupted(reason: reason)))
+    }
+  }
+
+  /// The endpoint stops for good: whatever is unfinished fails (received bytes stay in
+  /// their `.part` files, ready to resume).
+  func stop(reason: String) {
+    for id in outgoing.keys { finishOutgoing(id, .failed(reason: reason)) }
+    for id in incoming.keys { finishIncoming(id, .failed(reason: reason), keepResumable: true) }
+  }
+
+  /// The connection takes writes again: send more.
+  func drained(_ link: any FileLink) {
+    for (id, transfer) in outgoing where transfer.link === link { pump(id) }
+  }
+
+  // MARK: - Commands
+
+  /// Offers the file at `path` over `link` (or on the next connection when nil), to
+  /// `member` of a room (nil: the peer itself). `announced` is the offer's peer field: the
+  /// member it is for (from a member to the relay) or the sender's name (from a host).
+  func offer(path: String, to member: String?, announcing announced: String, over link: (any FileLink)?) {
+    whenDone(store.openSource(path: path, on: loop)) { [self] result in
+      switch result {
+      case .failure(let error):
+        let info = FileTransferInfo(
+          id: .random(), name: path, size: 0, peer: member ?? "", direction: .outgoing)
+        emit(.file(info, .finished(.failed(reason: "\(error)"), path: path)))
+      case .success(let source):
+        let offer = FileOffer(
+          id: .random(), size: source.size, resumeKey: source.resumeKey, peer: announced, name: source.name)
+        let info = FileTransferInfo(
+          id: offer.id, name: source.name, size: source.size, peer: member ?? "", direction: .outgoing)
+        outgoing[offer.id] = Outgoing(
+          machine: OutgoingTransfer(offer: offer), source: source, info: info, member: member)
+        emit(.file(info, .offered))
+        if let link { linkEstablished(link, member: member) }
+      }
+    }
+  }
+
+  func accept(_ text: String, into directory: String?) {
+    guard let id = find(text, in: incoming.filter { $0.value.machine.phase == .offered && $0.value.target == nil }) else {
+      return
+    }
+    startReceiving(id, into: directory ?? settings.defaultDirectory)
+  }
+
+  func reject(_ text: String) {
+    guard let id = find(text, in: incoming.filter { $0.value.machine.phase == .offered && $0.value.target == nil }) else {
+      return
+    }
+    incoming[id]?.link?.sendFile(.reject(id, reason: "declined"))
+    finishIncoming(id, .rejected(reason: "you declined it"), keepResumable: false)
+  }
+
+  func cancel(_ text: String) {
+    let open = outgoing.filter { !$0.value.machine.isFinished }.mapValues { $0.machine.offer }
+    let openIncoming = incoming.filter { !$0.value.machine.isFinished }.mapValues { $0.machine.offer }
+    guard let id = find(text, in: open.merging(openIncoming) { first, _ in first }) else { return }
+    if let transfer = outgoing[id] {
+      transfer.link?.sendFile(.cancel(id, reason: "cancelled by the sender"))
+      finishOutgoing(id, .cancelled(reason: "you cancelled it"))
+    } else if let transfer = incoming[id] {
+      transfer.link?.sendFile(.cancel(id, reason: "cancelled by the receiver"))
+      finishIncoming(id, .cancelled(reason: "you cancelled it"), keepResumable: true)
+    }
+  }
+
+  /// The transfer whose id starts with `text` (hex, as shown), when exactly one does; or the
+  /// only one, when `text` is empty. Otherwise says what is wrong and returns nil.
+  private func find<Value>(_ text: String, in candidates: [TransferID: Value]) -> TransferID? {
+    let wanted = text.lowercased()
+    let matching = candidates.keys.filter { wanted.isEmpty || $0.hex.hasPrefix(wanted) }
+    if matching.count == 1 { return matching[0] }
+    if matching.isEmpty {
+      emit(
+        .warning(
+          wanted.isEmpty ? "no file transfer to act on" : "no file transfer with id \(SafeText.escaped(text)) to act on"))
+    } else {
+      emit(.warning("several file transfers match; give the id: " + matching.map(\.short).sorted().joined(separator: ", ")))
+    }
+    return nil
+  }
+
+  // MARK: - Frames from the peer
+
+  func receive(_ frame: FileFrame, from link: any FileLink) {
+    switch frame {
+    case .offer(let offer): received(offer, from: link)
+    case .accept(let accept): accepted(accept, from: link)
+    case .reject(let id, let reason):
+      guard let transfer = outgoing[id], transfer.link === link else { return }
+      finishOutgoing(id, .rejected(reason: reason.isEmpty ? "declined" : SafeText.escaped(reason)))
+    case .chunk(let chunk): received(chunk, from: link)
+    case .credit(let id, let bytes):
+      guard var transfer = outgoing[id], transfer.link === link else { return }
+      do {
+        try transfer.machine.credited(bytes)
+      } catch {
+        return failOutgoing(id, error)
+      }
+      outgoing[id] = transfer
+      pump(id)
+    case .done(let id, let sha256):
+      guard var transfer = incoming[id], transfer.link === link else { return unknown(id, link) }
+      do {
+        try transfer.machine.done(sha256: sha256)
+      } catch {
+        return failIncoming(id, error)
+      }
+      incoming[id] = transfer
+      if transfer.machine.isReadyToVerify { verify(id) }
+    case .result(let id, let status, let reason):
+      guard var transfer = outgoing[id], transfer.link === link else { return }
+      let hex = Array(transfer.hash.finalize()).hex
+      do {
+        let outcome = try transfer.machine.resultReceived(status, reason: SafeText.escaped(reason), sha256: hex)
+        outgoing[id] = transfer
+        finishOutgoing(id, outcome)
+      } catch {
+        failOutgoing(id, error)
+      }
+    case .cancel(let id, let reason):
+      let why = reason.isEmpty ? "cancelled by the peer" : SafeText.escaped(reason)
+      if let transfer = outgoing[id], transfer.link === link {
+        finishOutgoing(id, .cancelled(reason: why))
+      } else if let transfer = incoming[id], transfer.link === link {
+        finishIncoming(id, .cancelled(reason: why), keepResumable: true)
+      }
+    }
+  }
+
+  /// A frame for a transfer this side doesn't know (or no longer runs): say so once per
+  /// frame, so the peer stops.
+  private func unknown(_ id: TransferID, _ link: any FileLink) {
+    link.sendFile(.cancel(id, reason: "no such transfer here"))
+  }
+
+  // MARK: - Receiving
+
+  private func received(_ offer: FileOffer, from link: any FileLink) {
+    if var transfer = incoming[offer.id], !transfer.machine.isFinished {
+      // Offered again: the sender's connection came back. Carry on from what is on disk.
+      guard transfer.machine.offer.size == offer.size, transfer.machine.offer.resumeKey == offer.resumeKey else {
+        link.sendFile(.reject(offer.id, reason: "a different file under the id of another"))
+        return
+      }
+      transfer.link = link
+      transfer.resumeDue = transfer.target != nil
+      incoming[offer.id] = transfer
+      resumeIfDue(offer.id)
+      return
+    }
+    incoming[offer.id] = nil
+    if let refusal = refusal(of: offer, from: link) {
+      link.sendFile(.reject(offer.id, reason: refusal))
+      let info = FileTransferInfo(
+        id: offer.id, name: SafeText.escaped(offer.name), size: offer.size, peer: SafeText.escaped(offer.peer),
+        direction: .incoming)
+      emit(.file(info, .finished(.rejected(reason: refusal), path: nil)))
+      return
+    }
+    guard case .success(let name) = SafeFileName.clean(offer.name) else { return }
+    recentOffers.append(now)
+    let info = FileTransferInfo(
+      id: offer.id, name: name, size: offer.size, peer: SafeText.escaped(offer.peer), direction: .incoming)
+    incoming[offer.id] = Incoming(machine: IncomingTransfer(offer: offer, name: name, window: settings.window), info: info, link: link)
+    emit(.file(info, .offerReceived))
+    if let directory = settings.autoAcceptDirectory { startReceiving(offer.id, into: directory) }
+  }
+
+  /// Why `offer` is refused at once, if it is: its name, its size, too many offers.
+  private func refusal(of offer: FileOffer, from link: any FileLink) -> String? {
+    if case .failure(let problem) = SafeFileName.clean(offer.name) { return "refused file name: \(problem)" }
+    if let limit = settings.maximumFileSize, offer.size > limit {
+      return "\(Quantities.bytes(Int(clamping: offer.size))) is more than the \(Quantities.bytes(Int(clamping: limit))) this side takes (--max-file-size)"
+    }
+    let waiting = incoming.values.filter { $0.link === link && $0.machine.phase == .offered && $0.target == nil }.count
+    if waiting >= settings.maximumWaitingOffers { return "too many offers are waiting for an answer" }
+    let active = incoming.values.filter { !$0.machine.isFinished }.count + outgoing.values.filter { !$0.machine.isFinished }.count
+    if active >= settings.maximumActiveTransfers { return "too many transfers at once; try again later" }
+    let minuteAgo = now &- 60_000_000_000
+    recentOffers.removeAll { $0 < minuteAgo }
+    if recentOffers.count >= settings.offersPerMinute { return "too many offers this minute; try again later" }
+    return nil
+  }
+
+  private func startReceiving(_ id: TransferID, into directory: String) {
+    guard var transfer = incoming[id], !transfer.opening else { return }
+    transfer.opening = true
+    incoming[id] = transfer
+    whenDone(
+      store.openTarget(directory: directory, name: transfer.machine.name, offer: transfer.machine.offer, on: loop)
+    ) { [self] result in opened(id, result) }
+  }
+
+  private func opened(_ id: TransferID, _ result: Result<FileStore.Target, any Error>) {
+    guard var transfer = incoming[id], !transfer.machine.isFinished else {
+      if case .success(let target) = result { store.abandon(target, keepResumable: true, on: loop) }
+      return
+    }
+    transfer.opening = false
+    switch result {
+    case .failure(let error):
+      incoming[id] = transfer
+      transfer.link?.sendFile(.reject(id, reason: "the receiver can't save it: \(error)"))
+      finishIncoming(id, .failed(reason: "can't save it: \(error)"), keepResumable: false)
+    case .success(let target):
+      transfer.target = target
+      transfer.hash = target.hash
+      transfer.resumeDue = transfer.link != nil
+      incoming[id] = transfer
+      resumeIfDue(id)
+    }
+  }
+
+  /// Accepts (again), from what is on disk, once no write is in flight.
+  private func resumeIfDue(_ id: TransferID) {
+    guard var transfer = incoming[id], transfer.resumeDue, transfer.writesInFlight == 0, let link = transfer.link,
+      let target = transfer.target
+    else { return }
+    transfer.resumeDue = false
+    let offset = max(transfer.machine.writtenBytes, target.resumeOffset)
+    let accept = transfer.machine.accept(offset: offset)
+    incoming[id] = transfer
+    link.sendFile(.accept(accept))
+    emit(.file(transfer.info, .started(path: target.partPath, resumedAt: offset)))
+  }
+
+  private func received(_ chunk: FileChunk, from link: any FileLink) {
+    guard var transfer = incoming[chunk.id], transfer.link === link, let target = transfer.target else {
+      return unknown(chunk.id, link)
+    }
+    let count = chunk.data.readableBytes
+    do {
+      try transfer.machine.chunk(offset: chunk.offset, count: count)
+    } catch {
+      return failIncoming(chunk.id, error)
+    }
+    chunk.data.withUnsafeReadableBytes { transfer.hash.update(bufferPointer: $0) }
+    transfer.writesInFlight += 1
+    incoming[chunk.id] = transfer
+    whenDone(store.write(target, offset: chunk.offset, data: chunk.data, on: loop)) { [self] result in
+      written(chunk.id, count: count, result)
+    }
+  }
+
+  private func written(_ id: TransferID, count: Int, _ result: Result<Void, any Error>) {
+    guard var transfer = incoming[id], !transfer.machine.isFinished else { return }
+    transfer.writesInFlight -= 1
+    if case .failure(let error) = result {
+      incoming[id] = transfer
+      transfer.link?.sendFile(.cancel(id, reason: "the receiver can't write it"))
+      return finishIncoming(id, .failed(reason: "can't write it: \(error)"), keepResumable: true)
+    }
+    let grant = transfer.machine.wrote(count)
+    if transfer.meter.record(bytes: transfer.machine.writtenBytes, now: now) {
+      emit(.file(transfer.info, .progress(bytes: transfer.machine.writtenBytes, bytesPerSecond: transfer.meter.bytesPerSecond)))
+    }
+    incoming[id] = transfer
+    if let grant, let link = transfer.link { link.sendFile(.credit(id, bytes: grant)) }
+    if transfer.machine.isReadyToVerify {
+      verify(id)
+    } else {
+      resumeIfDue(id)
+    }
+  }
+
+  private func verify(_ id: TransferID) {
+    guard var transfer = incoming[id], let target = transfer.target else { return }
+    let (outcome, result) = transfer.machine.verify(actual: Array(transfer.hash.finalize()))
+    incoming[id] = transfer
+    guard outcome.isVerified else {
+      transfer.link?.sendFile(result)
+      store.abandon(target, keepResumable: false, on: loop)
+      emit(.file(transfer.info, .finished(outcome, path: target.partPath)))
+      return
+    }
+    whenDone(store.complete(target, on: loop)) { [self] completion in
+      let link = incoming[id]?.link
+      switch completion {
+      case .success(let path):
+        link?.sendFile(result)
+        emit(.file(transfer.info, .finished(outcome, path: path)))
+      case .failure(let error):
+        link?.sendFile(.result(id, .failed, reason: "the receiver could not save it"))
+        emit(.file(transfer.info, .finished(.failed(reason: "can't save it: \(error)"), path: target.partPath)))
+      }
+    }
+  }
+
+  private func failIncoming(_ id: TransferID, _ error: TransferFault) {
+    incoming[id]?.link?.sendFile(.cancel(id, reason: error.message))
+    finishIncoming(id, .failed(reason: error.message), keepResumable: true)
+  }
+
+  private func finishIncoming(_ id: TransferID, _ outcome: TransferOutcome, keepResumable: Bool) {
+    guard var transfer = incoming[id], !transfer.machine.isFinished else { return }
+    transfer.machine.finish(outcome)
+    incoming[id] = transfer
+    if let target = transfer.target { store.abandon(target, keepResumable: keepResumable, on: loop) }
+    emit(.file(transfer.info, .finished(outcome, path: transfer.target?.partPath)))
+  }
+
+  // MARK: - Sending
+
+  private func accepted(_ accept: FileAccept, from link: any FileLink) {
+    guard var transfer = outgoing[accept.id], transfer.link === link else { return unknown(accept.id, link) }
+    do {
+      try transfer.machine.accepted(offset: accept.offset, window: accept.window)
+    } catch {
+      return failOutgoing(accept.id, error)
+    }
+    emit(.file(transfer.info, .started(path: transfer.source.path, resumedAt: accept.offset)))
+    guard accept.offset != transfer.hashedBytes else {
+      outgoing[accept.id] = transfer
+      return pump(accept.id)
+    }
+    // The receiver has a different amount than was hashed: hash what it has, from the start.
+    transfer.preparing = true
+    outgoing[accept.id] = transfer
+    whenDone(store.hashPrefix(transfer.source.handle, length: accept.offset, on: loop)) { [self] result in
+      guard var transfer = outgoing[accept.id], !transfer.machine.isFinished else { return }
+      transfer.preparing = false
+      switch result {
+      case .success(let hash):
+        transfer.hash = hash
+        transfer.hashedBytes = accept.offset
+        outgoing[accept.id] = transfer
+        pump(accept.id)
+      case .failure(let error):
+        outgoing[accept.id] = transfer
+        failOutgoing(accept.id, TransferFault("can't read the file: \(error)"))
+      }
+    }
+  }
+
+  /// Sends what can go now: the next chunk when the connection keeps up and the credit
+  /// allows (one read at a time), or FILE_DONE when everything is sent.
+  private func pump(_ id: TransferID) {
+    guard var transfer = outgoing[id], !transfer.preparing, let link = transfer.link, let limit = link.fileChunkLimit
+    else { return }
+    if transfer.machine.isComplete {
+      transfer.machine.doneSent()
+      outgoing[id] = transfer
+      link.sendFile(.done(id, sha256: Array(transfer.hash.finalize())))
+      return
+    }
+    guard link.isKeepingUp, let read = transfer.machine.nextRead(chunkLimit: min(limit, Self.chunkCeiling)) else {
+      return
+    }
+    outgoing[id] = transfer
+    whenDone(store.read(transfer.source, offset: read.offset, length: read.length, on: loop)) { [self] result in
+      readDone(id, read, result)
+    }
+  }
+
+  private func readDone(_ id: TransferID, _ read: OutgoingTransfer.Read, _ result: Result<ByteBuffer, any Error>) {
+    guard var transfer = outgoing[id], !transfer.machine.isFinished else { return }
+    switch result {
+    case .failure(let error):
+      failOutgoing(id, TransferFault("can't read the file: \(error)"))
+    case .success(let data):
+      let send: Bool
+      do {
+        send = try transfer.machine.readCompleted(read, count: data.readableBytes)
+      } catch {
+        outgoing[id] = transfer
+        return failOutgoing(id, error)
+      }
+      if send {
+        data.withUnsafeReadableBytes { transfer.hash.update(bufferPointer: $0) }
+        transfer.hashedBytes += UInt64(data.readableBytes)
+        transfer.link?.sendFile(.chunk(FileChunk(id: id, offset: read.offset, data: data)))
+        if transfer.meter.record(bytes: transfer.machine.nextOffset, now: now) {
+          emit(.file(transfer.info, .progress(bytes: transfer.machine.nextOffset, bytesPerSecond: transfer.meter.bytesPerSecond)))
+        }
+      }
+      outgoing[id] = transfer
+      pump(id)
+    }
+  }
+
+  private func failOutgoing(_ id: TransferID, _ error: TransferFault) {
+    outgoing[id]?.link?.sendFile(.cancel(id, reason: error.message))
+    finishOutgoing(id, .failed(reason: error.message))
+  }
+
+  private func finishOutgoing(_ id: TransferID, _ outcome: TransferOutcome) {
+    guard var transfer = outgoing[id], !transfer.machine.isFinished else { return }
+    transfer.machine.finish(outcome)
+    outgoing[id] = transfer
+    store.close(transfer.source.handle, on: loop)
+    emit(.file(transfer.info, .finished(outcome, path: transfer.source.path)))
+  }
+}
+
+extension TransferID {
+  /// All 16 bytes in lowercase hex.
+  var hex: String { bytes.hex }
+}
+
+extension Array where Element == UInt8 {
+  var hex: String { map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined() }
+}
