@@ -39,6 +39,8 @@ extension SessionEvent {
         .room(event)
       case .whoRequested, .sessionRequested, .peerAcknowledged:
         nil  // a relay's business, not a front end's
+      case .fileFrame:
+        nil  // the file transfer layer's (issue 14), which turns it into file events
       }
     guard let event else { return nil }
     self = event

@@ -175,10 +175,20 @@ struct MachineDriver {
     for action in actions {
       switch action {
       case .send(let frame):
-        if case .text = frame {
+        switch frame {
+        case .text, .file:
           violations.check(frame.payloadLength <= peerLimit, "never send more than the peer accepts")
+        default:
+          break
         }
         FuzzHarness.checkRoundTrip(frame, violations: &violations)
+      case .report(.fileFrame(let file, let wireBytes)):
+        violations.check(wireBytes == Frame.file(file).wireLength, "a file frame's report counts its wire bytes")
+        violations.check(machine.supportsFiles, "file frames pass only when `files` was negotiated")
+        // The transfer layer answers some frames; the machine carries the answer.
+        if case .offer(let offer) = file {
+          check(machine.sendFile(.reject(offer.id, reason: String(offer.name.prefix(8)))))
+        }
       case .report(.ended(let how)):
         end = how
         endReports += 1

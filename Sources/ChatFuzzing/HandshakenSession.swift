@@ -24,7 +24,8 @@ struct HandshakenSession: Sendable {
   static func configuration(_ scenario: Scenario, role: Role, name: String, seed: UInt8)
     -> SessionMachine.Configuration
   {
-    var capabilities = [Capability.room]
+    // Both sides list `files`, so the file frames (0x40–0x47) reach the established machine.
+    var capabilities = [Capability.room, Capability.files]
     if scenario.resume { capabilities.append(Capability.resume) }
     return SessionMachine.Configuration(
       role: role, name: name, secret: scenario.secret ? SharedSecret(bytes: "fuzz".utf8) : nil,

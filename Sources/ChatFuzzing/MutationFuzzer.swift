@@ -70,6 +70,22 @@ public struct MutationFuzzer {
       .refused(Refusal(sequence: 1, reason: "slow down")), .whoRequest,
       .text(TextMessage(sequence: 2, text: "second")), .bye(Goodbye(code: .userQuit, reason: "bye")),
     ]
+    // Every file frame (0x40–0x47) once: mutations reach each one's length and UTF-8 checks.
+    let transfer = TransferID(bytes: [UInt8](repeating: 0x1f, count: TransferID.length))!
+    let files: [Frame] = [
+      .file(
+        .offer(
+          FileOffer(
+            id: transfer, size: 3, resumeKey: [UInt8](repeating: 2, count: FileOffer.resumeKeyLength), peer: "ann",
+            name: "文件.txt"))),
+      .file(.accept(FileAccept(id: transfer, offset: 0, window: 4 << 20))),
+      .file(.chunk(FileChunk(id: transfer, offset: 0, data: ByteBuffer(bytes: [1, 2, 3])))),
+      .file(.credit(transfer, bytes: 65536)),
+      .file(.done(transfer, sha256: [UInt8](repeating: 0xab, count: FileFrame.hashLength))),
+      .file(.result(transfer, .verified, reason: "")),
+      .file(.reject(transfer, reason: "no thanks")),
+      .file(.cancel(transfer, reason: "stopped")),
+    ]
     return [
       [0x00, 7] + stream([.hello(hello), .session(SessionRequest(sessionID: .none, lastReceived: 0))]),
       [0x05, 3]
@@ -83,6 +99,8 @@ public struct MutationFuzzer {
       [0x0c, 5] + stream(conversation),
       [0x0d, 1] + stream(conversation),
       [0x1d, 64] + stream(conversation.reversed()),
+      [0x0c, 23] + stream(files + [.text(TextMessage(sequence: 1, text: "after the files"))]),
+      [0x19, 40] + stream(files),
       [0x08, 2] + stream([.error(ErrorReport(code: .busy, message: "full"))]),
       // Whole handshakes as a genuine peer sends them (CPace with a secret, Noise, then
       // sealed records): mutations of these reach the handshake's and the decryptor's checks.

@@ -26,6 +26,8 @@ public enum Frame: Hashable, Sendable {
   case pong(UInt64)
   case bye(Goodbye)
   case error(ErrorReport)
+  /// A file transfer's frame (types `0x40`–`0x47`, capability `files`).
+  case file(FileFrame)
 
   /// The type byte this frame carries in its header.
   public var type: FrameType {
@@ -46,6 +48,7 @@ public enum Frame: Hashable, Sendable {
     case .pong: .pong
     case .bye: .bye
     case .error: .error
+    case .file(let file): file.type
     }
   }
 
@@ -69,6 +72,7 @@ public enum Frame: Hashable, Sendable {
     case .ping, .pong: 8
     case .bye(let bye): 2 + bye.reason.utf8.count
     case .error(let report): 2 + report.message.utf8.count
+    case .file(let file): file.payloadLength
     }
   }
 

@@ -62,6 +62,8 @@ extension Frame {
     case .error(let report):
       buffer.writeInteger(report.code.rawValue)
       buffer.writeString(report.message)
+    case .file(let file):
+      file.encodePayload(into: &buffer)
     }
   }
 

@@ -36,6 +36,22 @@ public enum FrameType: UInt8, Sendable, CaseIterable {
   case bye = 0x30
   /// A fatal error report; the sender closes after it.
   case error = 0x31
+  /// File transfer: an offer of a file (capability `files`, docs/PROTOCOL.md §10).
+  case fileOffer = 0x40
+  /// File transfer: the receiver accepts an offer, with an offset and a window.
+  case fileAccept = 0x41
+  /// File transfer: the receiver declines an offer.
+  case fileReject = 0x42
+  /// File transfer: bytes of the file at an offset.
+  case fileChunk = 0x43
+  /// File transfer: more credit for the sender.
+  case fileCredit = 0x44
+  /// File transfer: every byte is sent; the file's SHA-256.
+  case fileDone = 0x45
+  /// File transfer: the receiver's verdict (verified, hash mismatch, failed).
+  case fileResult = 0x46
+  /// File transfer: either side stops the transfer.
+  case fileCancel = 0x47
   /// A room event: someone joined or left, your name, a /who line (capability `room`).
   case roomEvent = 0x50
   /// A request for the room's participant list (capability `room`).

@@ -92,6 +92,22 @@ struct PayloadParser {
       let code = ErrorCode(rawValue: payload.readInteger(as: UInt16.self)!)
       let message = try readUTF8(&payload, length: payload.readableBytes, field: "error message")
       return .error(ErrorReport(code: code, message: message))
+    case .fileOffer:
+      return .file(.offer(try parseFileOffer(&payload)))
+    case .fileAccept:
+      return .file(.accept(try parseFileAccept(&payload)))
+    case .fileReject:
+      return .file(try parseFileReason(&payload) { .reject($0, reason: $1) })
+    case .fileChunk:
+      return .file(.chunk(try parseFileChunk(&payload)))
+    case .fileCredit:
+      return .file(try parseFileCredit(&payload))
+    case .fileDone:
+      return .file(try parseFileDone(&payload))
+    case .fileResult:
+      return .file(try parseFileResult(&payload))
+    case .fileCancel:
+      return .file(try parseFileReason(&payload) { .cancel($0, reason: $1) })
     }
   }
 
@@ -168,7 +184,7 @@ struct PayloadParser {
     return try readUTF8(&payload, length: length, field: field)
   }
 
-  private func readUTF8(_ payload: inout ByteBuffer, length: Int, field: String) throws(FrameError) -> String {
+  func readUTF8(_ payload: inout ByteBuffer, length: Int, field: String) throws(FrameError) -> String {
     // Validate straight from the buffer's contiguous bytes: the String is the only
     // allocation (a generic sequence would be copied into an array first).
     let string = payload.withUnsafeReadableBytes { raw in
@@ -181,19 +197,19 @@ struct PayloadParser {
     return string
   }
 
-  private func expectLength(exactly expected: Int) throws(FrameError) {
+  func expectLength(exactly expected: Int) throws(FrameError) {
     guard length == expected else {
       throw malformed("payload is \(length) bytes; it must be exactly \(expected)")
     }
   }
 
-  private func expectLength(atLeast minimum: Int, _ what: String) throws(FrameError) {
+  func expectLength(atLeast minimum: Int, _ what: String) throws(FrameError) {
     guard length >= minimum else {
       throw malformed("payload is \(length) bytes; it needs \(what) (\(minimum) bytes at least)")
     }
   }
 
-  private func malformed(_ message: String) -> FrameError {
+  func malformed(_ message: String) -> FrameError {
     let text = message.hasPrefix("\(type)") ? message : "\(type) frame: \(message)"
     return FrameError(.malformedFrame, text)
   }

@@ -5,6 +5,8 @@ public enum Capability {
   /// Delivery receipts and resumable sessions: SESSION, SESSION_ACCEPT, ACK, REFUSED (see
   /// docs/PROTOCOL.md, "Delivery and resume").
   public static let resume = "resume"
+  /// File transfer: FILE_OFFER … FILE_CANCEL (see docs/PROTOCOL.md, "File transfer").
+  public static let files = "files"
 }
 
 extension Capability {

@@ -57,7 +57,7 @@ public struct SessionMachine: Sendable {
       name: String,
       secret: SharedSecret?,
       maximumPayloadLength: Int = FrameHeader.defaultMaximumPayloadLength,
-      capabilities: [String] = [Capability.room, Capability.resume],
+      capabilities: [String] = [Capability.room, Capability.resume, Capability.files],
       pingInterval: UInt64 = 10_000_000_000,
       deadAfter: UInt64 = 30_000_000_000,
       keepsUndelivered: Bool = false,
@@ -247,6 +247,8 @@ public struct SessionMachine: Sendable {
       return [.report(.roomEvent(event))]
     case (.established, .whoRequest) where supportsRoom && configuration.role == .listener:
       return [.report(.whoRequested)]
+    case (.established, .file(let file)) where supportsFiles:
+      return [.report(.fileFrame(file, wireBytes: frame.wireLength))]
     case (.established, .ping(let value)):
       return [.send(.pong(value))]
     case (.established, .pong(let value)):

@@ -31,6 +31,9 @@ public enum SessionReport: Hashable, Sendable {
   case roomEvent(RoomEvent)
   /// The peer asked for the room's participant list.
   case whoRequested
+  /// A file transfer's frame arrived (both hellos list `files`), with its size on the wire
+  /// (header included). The transfer layer checks it against the transfer's state.
+  case fileFrame(FileFrame, wireBytes: Int)
   /// A ping's answer came back after this many nanoseconds.
   case roundTrip(nanoseconds: UInt64)
   /// Nothing has arrived from the peer for this long, which is longer than it should be.

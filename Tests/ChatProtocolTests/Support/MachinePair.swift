@@ -27,6 +27,8 @@ struct MachinePair {
     connectorSecret: String?, listenerSecret: String?, connectorName: String = "bob", listenerName: String = "alice",
     conversation: Conversation = Conversation(),
     connectorCapabilities: [String] = [Capability.room, Capability.resume],
+    listenerCapabilities: [String] = [Capability.room, Capability.resume],
+    listenerMaximumPayloadLength: Int = FrameHeader.defaultMaximumPayloadLength,
     relay: Bool = false
   ) {
     connector = SessionMachine(
@@ -39,6 +41,7 @@ struct MachinePair {
     listener = SessionMachine(
       configuration: .init(
         role: .listener, name: listenerName, secret: listenerSecret.flatMap { SharedSecret(bytes: $0.utf8) },
+        maximumPayloadLength: listenerMaximumPayloadLength, capabilities: listenerCapabilities,
         acknowledgesWhenRelayed: relay),
       nonce: randomNonce()
     )
