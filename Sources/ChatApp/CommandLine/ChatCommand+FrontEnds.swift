@@ -13,14 +13,19 @@ import NIOConcurrencyHelpers
 
 /// Running the chosen front end over the endpoint, and the exit status it ends with.
 extension ChatCommand {
-  func runPlain(_ endpoint: any ChatEndpoint, listening: Bool) async throws {
+  func runPlain(
+    _ endpoint: any ChatEndpoint, listening: Bool, files: [String] = [], fileRecipient: String? = nil
+  ) async throws {
     let interruption = SignalWatcher {
       Task { await endpoint.close(Goodbye(code: .shuttingDown, reason: "interrupted")) }
     }
     let frontEnd = PlainFrontEnd(
       endpoint: endpoint, localName: displayName, linger: .nanoseconds(Int64(linger * 1e9)),
-      write: StandardOutput.write)
-    let outcome = await frontEnd.run(input: StandardInput.lines())
+      files: files, fileRecipient: fileRecipient, write: StandardOutput.write)
+    // Sending files from a terminal: nothing is read from it (it is not a script's input).
+    let input = !files.isEmpty && isatty(STDIN_FILENO) == 1 ? AsyncStream { $0.finish() } : StandardInput.lines()
+    let outcome = await frontEnd.run(input: input)
+    for failed in outcome.failedSends { Self.printError("not sent: \(failed)") }
     for line in outcome.undelivered {
       Self.printError(
         "not delivered: \(line.text) (\(line.reason))")

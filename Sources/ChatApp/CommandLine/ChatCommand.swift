@@ -45,6 +45,9 @@ public struct ChatCommand: AsyncParsableCommand {
   @OptionGroup(title: "Room options (--listen, --serve)")
   var room: RoomOptions
 
+  @OptionGroup(title: "Files")
+  var files: FileOptions
+
   @Option(help: ArgumentHelp("Your display name (default: your login name).", valueName: "name"))
   var name: String?
 
@@ -235,6 +238,7 @@ public struct ChatCommand: AsyncParsableCommand {
     }
     _ = try commandLimits()
     if udp { try checkUDP(mode) }
+    try files.check(mode: mode, otherWire: udp || wire == .tutorial)
     return mode
   }
 
@@ -295,7 +299,8 @@ public struct ChatCommand: AsyncParsableCommand {
       pingInterval: .nanoseconds(Int64(pingInterval * 1e9)),
       deadAfter: .nanoseconds(Int64(deadAfter * 1e9)),
       maximumQueuedOutboundBytes: mode.hostsRoom ? room.queueLimit : 8 << 20,
-      identity: identityKey.privateKey
+      identity: identityKey.privateKey,
+      transfers: try files.settings()
     )
     // What `/verify ok` marks: the dialled address's pin (a listener's members verify
     // this side from their own screens).
@@ -309,7 +314,9 @@ public struct ChatCommand: AsyncParsableCommand {
       // anyone could squat every name and fill the file. --pin-names asks for it anyway.
       if loaded.secret != nil || pinNames { options.peerKeyCheck = pinning.checkByName() }
     }
-    let frontEnd = FrontEndChoice(plainRequested: plain, environment: ProcessInfo.processInfo.environment)
+    // Sending files from the command line is a script's job: plain lines, an exit status.
+    let frontEnd = FrontEndChoice(
+      plainRequested: plain || !files.send.isEmpty, environment: ProcessInfo.processInfo.environment)
     if let notice = frontEnd.notice { Self.printError(notice) }
     // Every connection is a descriptor: take all the system allows, and admit no more
     // connections than there are descriptors for (see DescriptorBudget).
@@ -350,7 +357,7 @@ public struct ChatCommand: AsyncParsableCommand {
       StandardOutput.write(
         PlainLineFormat.line(
           time: PlainLineFormat.timestamp(), fields: ["identity", KeyFingerprint.short(identityKey.publicKey)]))
-      try await runPlain(endpoint, listening: mode.hostsRoom)
+      try await runPlain(endpoint, listening: mode.hostsRoom, files: files.send, fileRecipient: files.to)
     }
   }
 
@@ -365,7 +372,9 @@ public struct ChatCommand: AsyncParsableCommand {
     let options = TutorialOptions(
       secret: secret, maximumPayloadLength: maxFrame, encoding: encoding,
       handshakeTimeout: .nanoseconds(Int64(handshakeTimeout * 1e9)))
-    let frontEnd = FrontEndChoice(plainRequested: plain, environment: ProcessInfo.processInfo.environment)
+    // Sending files from the command line is a script's job: plain lines, an exit status.
+    let frontEnd = FrontEndChoice(
+      plainRequested: plain || !files.send.isEmpty, environment: ProcessInfo.processInfo.environment)
     if let notice = frontEnd.notice { Self.printError(notice) }
     let endpoint: any ChatEndpoint
     switch mode {

@@ -27,6 +27,8 @@ public enum UsageError: Error, Hashable, Sendable, CustomStringConvertible {
   case linesWithPinnedNames
   /// Something `--udp` does not do (`--serve`, a Unix socket, room options), and why.
   case notWithUDP(String)
+  /// A file transfer option where it can't apply, or with a value it can't take.
+  case files(String)
 
   public var description: String {
     switch self {
@@ -55,6 +57,8 @@ public enum UsageError: Error, Hashable, Sendable, CustomStringConvertible {
       "\(option) applies to the screen (--listen or --connect), not to --serve"
     case .linesWithPinnedNames:
       "--lines can't be used with --pin-names: a line client has no key, so it could take a pinned name from its owner"
+    case .files(let problem):
+      problem
     case .notWithUDP(let what):
       "--udp: \(what)"
     }

@@ -14,14 +14,20 @@ public struct PlainFrontEnd: Sendable {
   public let write: @Sendable (String) -> Void
   /// How long, after end of input, to wait for the receipts of lines still unconfirmed.
   public let linger: Duration
+  /// Files to send (`--send`), and the room member they are for (`--to`).
+  public let files: [String]
+  public let fileRecipient: String?
 
   public init(
     endpoint: any ChatEndpoint, localName: String, linger: Duration = .seconds(30),
+    files: [String] = [], fileRecipient: String? = nil,
     write: @escaping @Sendable (String) -> Void
   ) {
     self.endpoint = endpoint
     self.localName = localName
     self.linger = linger
+    self.files = files
+    self.fileRecipient = fileRecipient
     self.write = write
   }
 
@@ -34,10 +40,14 @@ public struct PlainFrontEnd: Sendable {
     /// When the last message was sent, confirmed or refused: a paced sender's lines keep
     /// moving, so `linger` counts from the last step forward, not from the end of input.
     var lastProgress = ContinuousClock.now
+    /// Files given with `--send` whose transfer has not ended yet.
+    var sendsLeft = 0
+    /// Transfers under way either way: the goodbye waits for them.
+    var transfers: Set<TransferID> = []
 
     /// Whether the goodbye should be said now; claims it if so.
     mutating func claimCloseIfSettled() -> Bool {
-      guard inputEnded, !closing, ledger.isSettled else { return false }
+      guard inputEnded, !closing, ledger.isSettled, sendsLeft == 0, transfers.isEmpty else { return false }
       closing = true
       return true
     }
@@ -50,6 +60,8 @@ public struct PlainFrontEnd: Sendable {
     let write = write
     let linger = linger
     let progress = Shared(Progress())
+    progress.withLock { $0.sendsLeft = files.count }
+    for path in files { endpoint.offerFile(path: path, to: fileRecipient) }
     @Sendable func sayGoodbye() async {
       await endpoint.close(Goodbye(code: .userQuit, reason: "end of input"))
     }
@@ -106,6 +118,17 @@ public struct PlainFrontEnd: Sendable {
         switch event {
         case .messageSent, .datagramSent, .delivered, .written, .notDelivered, .messageNotSent:
           state.lastProgress = .now
+        case .file(let info, let update):
+          state.lastProgress = .now
+          switch update {
+          case .offered, .offerReceived, .started:
+            state.transfers.insert(info.id)
+          case .finished:
+            state.transfers.remove(info.id)
+            if info.direction == .outgoing { state.sendsLeft = max(0, state.sendsLeft - 1) }
+          case .progress, .interrupted:
+            break
+          }
         default: break
         }
         state.ledger.observe(event)
@@ -132,6 +155,8 @@ public struct ConversationOutcome: Sendable, Hashable {
   public private(set) var failure: String?
   /// Lines given that were not confirmed delivered, and why (plain front end).
   public var undelivered: [DeliveryLedger.Undelivered] = []
+  /// Files this side sent that did not arrive verified, each with the reason.
+  public private(set) var failedSends: [String] = []
 
   public init() {}
 
@@ -139,6 +164,8 @@ public struct ConversationOutcome: Sendable, Hashable {
     switch event {
     case .disconnected(_, let end): lastEnd = end
     case .failed(let reason): failure = reason
+    case .file(let info, .finished(let outcome, _)) where info.direction == .outgoing && !outcome.isVerified:
+      failedSends.append("\(info.name): \(outcome)")
     default: break
     }
   }
@@ -146,7 +173,7 @@ public struct ConversationOutcome: Sendable, Hashable {
   /// 0 when the run ended in an orderly way (a goodbye from either side, or a listener
   /// closed at end of input) with every line delivered, 1 otherwise.
   public func exitStatus(listening: Bool) -> Int32 {
-    if failure != nil || !undelivered.isEmpty { return 1 }
+    if failure != nil || !undelivered.isEmpty || !failedSends.isEmpty { return 1 }
     if listening { return 0 }
     guard let lastEnd else { return 1 }
     return lastEnd.isOrderly ? 0 : 1

@@ -100,12 +100,42 @@ public enum PlainLineFormat {
       case .who: return ["who", event.name, event.detail, count]
       case .notice: return ["notice", event.detail]
       }
+    case .file(let info, let update):
+      return fileFields(info, update)
     case .log(let line):
       return ["log", line]
     case .warning(let text):
       return ["warning", text]
     case .failed(let reason):
       return ["error", reason]
+    }
+  }
+
+  /// A file transfer's line: `file-offer`, `file-offered`, `file-started`, `file-progress`
+  /// (a few a second at most), `file-interrupted`, `file-done` with the SHA-256 and the
+  /// path, `file-failed`, `file-rejected` or `file-cancelled` with the reason.
+  static func fileFields(_ info: FileTransferInfo, _ update: FileTransferUpdate) -> [String] {
+    let head = [info.shortID, info.name]
+    switch update {
+    case .offered:
+      return ["file-offered"] + head + [String(info.size), info.peer]
+    case .offerReceived:
+      return ["file-offer"] + head + [String(info.size), info.peer]
+    case .started(let path, let resumedAt):
+      return ["file-started"] + head + [String(info.size), String(resumedAt), path]
+    case .progress(let bytes, let speed):
+      let percent = info.size == 0 ? 100 : Int(bytes * 100 / info.size)
+      let eta = speed > 0 ? String(Int((Double(info.size - min(bytes, info.size)) / speed).rounded(.up))) : "?"
+      return ["file-progress"] + head + [String(bytes), String(info.size), "\(percent)%", String(Int(speed)), eta]
+    case .interrupted(let reason):
+      return ["file-interrupted"] + head + [reason]
+    case .finished(let outcome, let path):
+      switch outcome {
+      case .verified(let sha256): return ["file-done"] + head + [String(info.size), sha256, path ?? ""]
+      case .failed(let reason): return ["file-failed"] + head + [reason, path ?? ""]
+      case .rejected(let reason): return ["file-rejected"] + head + [reason]
+      case .cancelled(let reason): return ["file-cancelled"] + head + [reason, path ?? ""]
+      }
     }
   }
 

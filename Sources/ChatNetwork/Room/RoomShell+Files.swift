@@ -17,15 +17,14 @@ extension RoomShell {
 
   func routeFile(_ frame: FileFrame, from id: ParticipantID) {
     guard let link = connections[id]?.handler as? SessionHandler else { return }
-    if case .offer(var offer) = frame {
+    if case .offer(let offer) = frame {
       let target = offer.peer
       let hostsName = state.participants[.host]?.name
       if target.isEmpty || target == hostsName {
         guard let transfers else {
           return link.sendFile(.reject(offer.id, reason: "this is a relay: name the member the file is for"))
         }
-        offer.peer = state.participants[id]?.name ?? offer.peer
-        return transfers.receive(.offer(offer), from: link)
+        return transfers.receive(.offer(offer.from(state.participants[id]?.name ?? "?")), from: link)
       }
       guard let (receiverID, receiver) = member(named: target), receiverID != id else {
         return link.sendFile(.reject(offer.id, reason: "no member named \(target) is here to take it"))
@@ -37,8 +36,7 @@ extension RoomShell {
         return link.sendFile(.reject(offer.id, reason: "that transfer id is taken"))
       }
       fileRoutes[offer.id] = FileRoute(sender: id, receiver: receiverID)
-      offer.peer = state.participants[id]?.name ?? "?"
-      receiver.sendFile(.offer(offer))
+      receiver.sendFile(.offer(offer.from(state.participants[id]?.name ?? "?")))
       markUnflushed(receiver)
       return
     }
@@ -112,5 +110,12 @@ extension RoomShell {
       }
       transfers.offer(path: path, to: target, announcing: hostName, over: handler)
     }
+  }
+}
+
+extension FileOffer {
+  /// The offer as the relay passes it on: with the sender's name where the member's was.
+  fileprivate func from(_ sender: String) -> FileOffer {
+    FileOffer(id: id, size: size, resumeKey: resumeKey, peer: sender, name: name)
   }
 }

@@ -314,8 +314,8 @@ final class RoomShell {
     case .authenticating, .messageSent, .roomEvent, .sessionStarted, .messageResent, .messagePending,
       .delivered, .notDelivered, .peerSilent, .peerResponsive:
       break
-    case .fileFrame:
-      break  // Not relayed yet: the room's file transfer (issue 14) is built on this.
+    case .fileFrame(let frame, _):
+      if connection.joined { routeFile(frame, from: id) }
     }
   }
 
@@ -463,6 +463,7 @@ final class RoomShell {
   }
 
   func finish() {
+    transfers?.stop(reason: "the room closed")
     continuation.finish()
   }
 }

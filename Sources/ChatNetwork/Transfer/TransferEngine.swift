@@ -31,7 +31,14 @@ final class TransferEngine {
     var link: (any FileLink)?
     var target: FileStore.Target?
     var hash = SHA256()
-    var writesInFlight = 0
+    /// One write at a time (a file handle takes one user at once): what arrives meanwhile
+    /// waits here, contiguous, and goes out in one write when the one in flight is done.
+    /// The credit bounds it.
+    var writing = false
+    var unwritten: ByteBuffer?
+    var unwrittenOffset: UInt64 = 0
+    /// The transfer ended during a write: close the file after it (keeping it resumable or not).
+    var closeAfterWrite: Bool?
     var opening = false
     /// The sender offered it again (its connection came back): answer once the writes in
     /// flight are done, with what is on disk.
@@ -222,7 +229,8 @@ final class TransferEngine {
       do {
         let outcome = try transfer.machine.resultReceived(status, reason: SafeText.escaped(reason), sha256: hex)
         outgoing[id] = transfer
-        finishOutgoing(id, outcome)
+        store.close(transfer.source.handle, on: loop)
+        emit(.file(transfer.info, .finished(outcome, path: transfer.source.path)))
       } catch {
         failOutgoing(id, error)
       }
@@ -322,7 +330,8 @@ final class TransferEngine {
 
   /// Accepts (again), from what is on disk, once no write is in flight.
   private func resumeIfDue(_ id: TransferID) {
-    guard var transfer = incoming[id], transfer.resumeDue, transfer.writesInFlight == 0, let link = transfer.link,
+    guard var transfer = incoming[id], transfer.resumeDue, !transfer.writing, transfer.unwritten == nil,
+      let link = transfer.link,
       let target = transfer.target
     else { return }
     transfer.resumeDue = false
@@ -344,16 +353,38 @@ final class TransferEngine {
       return failIncoming(chunk.id, error)
     }
     chunk.data.withUnsafeReadableBytes { transfer.hash.update(bufferPointer: $0) }
-    transfer.writesInFlight += 1
+    if transfer.writing {
+      if transfer.unwritten == nil {
+        transfer.unwritten = chunk.data
+        transfer.unwrittenOffset = chunk.offset
+      } else {
+        var data = chunk.data
+        transfer.unwritten!.writeBuffer(&data)
+      }
+      incoming[chunk.id] = transfer
+      return
+    }
     incoming[chunk.id] = transfer
-    whenDone(store.write(target, offset: chunk.offset, data: chunk.data, on: loop)) { [self] result in
-      written(chunk.id, count: count, result)
+    startWrite(chunk.id, target: target, offset: chunk.offset, data: chunk.data)
+  }
+
+  private func startWrite(_ id: TransferID, target: FileStore.Target, offset: UInt64, data: ByteBuffer) {
+    incoming[id]?.writing = true
+    let count = data.readableBytes
+    whenDone(store.write(target, offset: offset, data: data, on: loop)) { [self] result in
+      written(id, count: count, result)
     }
   }
 
   private func written(_ id: TransferID, count: Int, _ result: Result<Void, any Error>) {
-    guard var transfer = incoming[id], !transfer.machine.isFinished else { return }
-    transfer.writesInFlight -= 1
+    guard var transfer = incoming[id], let target = transfer.target else { return }
+    transfer.writing = false
+    if transfer.machine.isFinished {
+      transfer.unwritten = nil
+      incoming[id] = transfer
+      if let keep = transfer.closeAfterWrite { store.abandon(target, keepResumable: keep, on: loop) }
+      return
+    }
     if case .failure(let error) = result {
       incoming[id] = transfer
       transfer.link?.sendFile(.cancel(id, reason: "the receiver can't write it"))
@@ -361,11 +392,18 @@ final class TransferEngine {
     }
     let grant = transfer.machine.wrote(count)
     if transfer.meter.record(bytes: transfer.machine.writtenBytes, now: now) {
-      emit(.file(transfer.info, .progress(bytes: transfer.machine.writtenBytes, bytesPerSecond: transfer.meter.bytesPerSecond)))
+      emit(
+        .file(
+          transfer.info,
+          .progress(bytes: transfer.machine.writtenBytes, bytesPerSecond: transfer.meter.bytesPerSecond)))
     }
+    let next = transfer.unwritten.map { ($0, transfer.unwrittenOffset) }
+    transfer.unwritten = nil
     incoming[id] = transfer
     if let grant, let link = transfer.link { link.sendFile(.credit(id, bytes: grant)) }
-    if transfer.machine.isReadyToVerify {
+    if let (data, offset) = next {
+      startWrite(id, target: target, offset: offset, data: data)
+    } else if transfer.machine.isReadyToVerify {
       verify(id)
     } else {
       resumeIfDue(id)
@@ -403,8 +441,12 @@ final class TransferEngine {
   private func finishIncoming(_ id: TransferID, _ outcome: TransferOutcome, keepResumable: Bool) {
     guard var transfer = incoming[id], !transfer.machine.isFinished else { return }
     transfer.machine.finish(outcome)
+    if transfer.writing {
+      transfer.closeAfterWrite = keepResumable
+    } else if let target = transfer.target {
+      store.abandon(target, keepResumable: keepResumable, on: loop)
+    }
     incoming[id] = transfer
-    if let target = transfer.target { store.abandon(target, keepResumable: keepResumable, on: loop) }
     emit(.file(transfer.info, .finished(outcome, path: transfer.target?.partPath)))
   }
 

@@ -186,6 +186,8 @@ extension ScreenModel {
       case .who: system("  \(event.name): \(event.detail)")
       case .notice: error(event.detail)
       }
+    case .file(let info, let update):
+      fileEvent(info, update, time: time)
     case .log(let line):
       system(line)
     case .warning(let text):
