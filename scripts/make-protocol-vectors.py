@@ -87,6 +87,40 @@ valid = [
      {"type": "refused", "sequence": 5, "reason": "over the room's rate limit"}),
 ]
 
+# File transfer (docs/PROTOCOL.md §10, capability `files`): every frame starts with a 16-byte id.
+FILE_ID = bytes.fromhex("00112233445566778899aabbccddeeff")
+FILE_KEY = bytes(range(0x10, 0x20))
+
+def file_offer(size, peer, name, peer_length=None):
+    peer, name = peer.encode() if isinstance(peer, str) else peer, name.encode() if isinstance(name, str) else name
+    return FILE_ID + struct.pack("!Q", size) + FILE_KEY + bytes([len(peer) if peer_length is None else peer_length]) + peer + name
+
+def file_fields(kind, **fields):
+    return {"type": kind, "id": FILE_ID.hex(), **fields}
+
+valid += [
+    ("file offer: 文件.txt, 1 MiB, from bob", frame(0x40, file_offer(1 << 20, "bob", "文件.txt")),
+     file_fields("fileOffer", size=1 << 20, resumeKey=FILE_KEY.hex(), peer="bob", name="文件.txt")),
+    ("the shortest file offer: no peer name, a one-byte file name", frame(0x40, file_offer(0, "", "a")),
+     file_fields("fileOffer", size=0, resumeKey=FILE_KEY.hex(), peer="", name="a")),
+    ("file accept from the start with a 4 MiB window", frame(0x41, FILE_ID + struct.pack("!QI", 0, 4 << 20)),
+     file_fields("fileAccept", offset=0, window=4 << 20)),
+    ("file accept resuming at byte 65536", frame(0x41, FILE_ID + struct.pack("!QI", 65536, 1)),
+     file_fields("fileAccept", offset=65536, window=1)),
+    ("file reject with no reason", frame(0x42, FILE_ID), file_fields("fileReject", reason="")),
+    ("file chunk: 'hello' at offset 0", frame(0x43, FILE_ID + struct.pack("!Q", 0) + b"hello"),
+     file_fields("fileChunk", offset=0, data=b"hello".hex())),
+    ("file credit of 64 KiB", frame(0x44, FILE_ID + struct.pack("!I", 65536)), file_fields("fileCredit", credit=65536)),
+    ("file done: SHA-256 of 'hello'", frame(0x45, FILE_ID + hashlib.sha256(b"hello").digest()),
+     file_fields("fileDone", sha256=hashlib.sha256(b"hello").hexdigest())),
+    ("file result: verified", frame(0x46, FILE_ID + bytes([0])), file_fields("fileResult", status=0, reason="")),
+    ("file result: hash mismatch", frame(0x46, FILE_ID + bytes([1]) + b"sha256 differs"),
+     file_fields("fileResult", status=1, reason="sha256 differs")),
+    ("file result: failed, 磁盘已满", frame(0x46, FILE_ID + bytes([2]) + "磁盘已满".encode()),
+     file_fields("fileResult", status=2, reason="磁盘已满")),
+    ("file cancel: stopped", frame(0x47, FILE_ID + b"stopped"), file_fields("fileCancel", reason="stopped")),
+]
+
 invalid = [
     ("header announcing 1 MiB + 1 bytes", struct.pack("!IB", (1 << 20) + 1, 0x10), "frameTooLarge"),
     ("header announcing 4 GiB - 1 bytes", struct.pack("!IB", 0xFFFFFFFF, 0x10), "frameTooLarge"),
@@ -121,6 +155,20 @@ invalid = [
     ("session accept with 26 bytes", frame(0x04, bytes(26)), "malformedFrame"),
     ("refused with a 7-byte sequence", frame(0x13, bytes(7)), "malformedFrame"),
     ("refused with a reason that is not UTF-8", frame(0x13, struct.pack("!Q", 1) + b"\xc3\x28"), "invalidUTF8"),
+    ("file offer with a 65-byte peer name", frame(0x40, file_offer(1, "p" * 65, "a")), "malformedFrame"),
+    ("file offer without a file name", frame(0x40, file_offer(1, "bob", "")), "malformedFrame"),
+    ("file offer whose peer name runs past the end", frame(0x40, file_offer(1, "bob", "", peer_length=9)), "malformedFrame"),
+    ("file offer with a 256-byte file name", frame(0x40, file_offer(1, "", "a" * 256)), "malformedFrame"),
+    ("file offer with a file name that is not UTF-8", frame(0x40, file_offer(1, "", b"a\xff")), "invalidUTF8"),
+    ("file accept with a window of 0", frame(0x41, FILE_ID + struct.pack("!QI", 0, 0)), "malformedFrame"),
+    ("file accept of 27 bytes", frame(0x41, FILE_ID + bytes(11)), "malformedFrame"),
+    ("file reject shorter than an id", frame(0x42, FILE_ID[:15]), "malformedFrame"),
+    ("file chunk without data", frame(0x43, FILE_ID + bytes(8)), "malformedFrame"),
+    ("file credit of 0 bytes", frame(0x44, FILE_ID + bytes(4)), "malformedFrame"),
+    ("file done with a 31-byte hash", frame(0x45, FILE_ID + bytes(31)), "malformedFrame"),
+    ("file result of unknown status 3", frame(0x46, FILE_ID + bytes([3])), "malformedFrame"),
+    ("file cancel with a reason that is not UTF-8", frame(0x47, FILE_ID + b"\xc3\x28"), "invalidUTF8"),
+    ("reserved file frame type 0x48", frame(0x48, FILE_ID), "unknownFrameType"),
     ("an HTTP request", b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", "notChatProtocol"),
     ("a TLS ClientHello", bytes.fromhex("160301020001") + bytes(10), "notChatProtocol"),
 ]

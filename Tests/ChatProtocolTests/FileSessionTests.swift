@@ -66,6 +66,15 @@ struct FileSessionTests {
     #expect(machine.hasEnded)
   }
 
+  @Test func framesThePeerWouldRefuseAreNotSent() {
+    var pair = Self.pair()
+    #expect(pair.connector.sendFile(.done(Self.id, sha256: [UInt8](repeating: 1, count: 31))).isEmpty)
+    #expect(pair.listener.sendFile(.credit(Self.id, bytes: 0)).isEmpty)
+    let done = FileFrame.done(Self.id, sha256: [UInt8](repeating: 1, count: 32))
+    #expect(pair.connector.sendFile(done) == [.send(.file(done))])
+    #expect(pair.connector.isEstablished && pair.listener.isEstablished)
+  }
+
   @Test func afterTheEndNothingIsSent() {
     var pair = Self.pair()
     _ = pair.connector.close(Goodbye(code: .userQuit, reason: "bye"))

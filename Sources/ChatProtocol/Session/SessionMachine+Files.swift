@@ -19,10 +19,12 @@ extension SessionMachine {
   }
 
   /// Sends a file transfer's frame: `[.send(.file(frame))]` when ``supportsFiles``, nothing
-  /// otherwise (not established, or `files` not negotiated), and nothing for a frame larger
-  /// than the peer accepts (the caller's bug: chunks are cut to ``maximumFileChunkLength``).
+  /// otherwise (not established, or `files` not negotiated), and nothing for a frame the peer
+  /// would refuse: larger than it accepts (chunks are cut to ``maximumFileChunkLength``), or
+  /// not ``FileFrame/isWellFormed``. Those are the caller's bugs; the session goes on.
   public mutating func sendFile(_ frame: FileFrame) -> [SessionAction] {
-    guard supportsFiles, let limit = peerMaximumPayloadLength, frame.payloadLength <= limit else { return [] }
+    guard supportsFiles, frame.isWellFormed, let limit = peerMaximumPayloadLength, frame.payloadLength <= limit
+    else { return [] }
     return [.send(.file(frame))]
   }
 }

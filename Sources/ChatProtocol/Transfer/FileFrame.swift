@@ -65,6 +65,16 @@ public enum FileFrame: Hashable, Sendable {
     }
   }
 
+  /// Whether the peer's parser will take it: the checks the cases' own types can't make (an
+  /// offer, an accept and a chunk check theirs when they are made).
+  public var isWellFormed: Bool {
+    switch self {
+    case .done(_, let hash): hash.count == Self.hashLength
+    case .credit(_, let bytes): bytes >= 1
+    case .offer, .accept, .reject, .chunk, .result, .cancel: true
+    }
+  }
+
   /// Appends the payload (not the header) to `buffer`.
   func encodePayload(into buffer: inout ByteBuffer) {
     buffer.writeBytes(id.bytes)

@@ -38,6 +38,17 @@ struct ProtocolVectors: Decodable {
     var sessionID: String?
     var lastReceived: UInt64?
     var resumed: Bool?
+    // File transfer (§10).
+    var id: String?
+    var size: UInt64?
+    var resumeKey: String?
+    var peer: String?
+    var offset: UInt64?
+    var window: UInt32?
+    var data: String?
+    var credit: UInt32?
+    var sha256: String?
+    var status: UInt8?
 
     var frame: Frame {
       switch type {
@@ -73,6 +84,8 @@ struct ProtocolVectors: Decodable {
       case "pong": .pong(value!)
       case "bye": .bye(Goodbye(code: ByeCode(rawValue: code!), reason: reason!))
       case "error": .error(ErrorReport(code: ErrorCode(rawValue: code!), message: message!))
+      case "fileOffer", "fileAccept", "fileReject", "fileChunk", "fileCredit", "fileDone", "fileResult", "fileCancel":
+        .file(file)
       default: fatalError("unknown vector frame type \(type)")
       }
     }
@@ -125,5 +138,23 @@ extension ErrorCode {
     ]
     guard let code = codes[vectorName] else { return nil }
     self = code
+  }
+}
+
+extension ProtocolVectors.FrameFields {
+  /// The file transfer frame these fields describe.
+  var file: FileFrame {
+    let transfer = TransferID(bytes: decodeHex(id!))!
+    return switch type {
+    case "fileOffer":
+      .offer(FileOffer(id: transfer, size: size!, resumeKey: decodeHex(resumeKey!), peer: peer!, name: name!))
+    case "fileAccept": .accept(FileAccept(id: transfer, offset: offset!, window: window!))
+    case "fileReject": .reject(transfer, reason: reason!)
+    case "fileChunk": .chunk(FileChunk(id: transfer, offset: offset!, data: ByteBuffer(bytes: decodeHex(data!))))
+    case "fileCredit": .credit(transfer, bytes: credit!)
+    case "fileDone": .done(transfer, sha256: decodeHex(sha256!))
+    case "fileResult": .result(transfer, FileResultStatus(rawValue: status!)!, reason: reason!)
+    default: .cancel(transfer, reason: reason!)
+    }
   }
 }
