@@ -281,3 +281,8 @@ def unique_name(name, exists, limit=MAX_NAME):
         if not exists(candidate):
             return candidate
     raise FileExistsError("no free name for " + name)
+
+
+def part_name(name):
+    """NAME.part, the name cut (scalars) so that the whole stays within 255 bytes."""
+    return cut_to_bytes(name, MAX_NAME - len(".part")) + ".part"
