@@ -80,6 +80,15 @@ struct FileFrameVectorTests {
     }
   }
 
+  @Test func uniqueNamesAreTheIndependentImplementations() {
+    #expect(vectors.fileUnique.count >= 5)
+    for sample in vectors.fileUnique {
+      let taken = Set(sample.taken.map { Array($0.utf8) })
+      let unique = SafeFileName.unique(sample.name, exists: { taken.contains(Array($0.utf8)) })
+      #expect(hexString(unique.utf8) == hexString(sample.unique.utf8), "\(sample.what)")
+    }
+  }
+
   private func textBytes(of frame: Frame) -> [[UInt8]] {
     guard case .file(let file) = frame else { return [] }
     switch file {
@@ -151,14 +160,23 @@ struct FileVectors: Decodable {
     var cases: [Case]
   }
 
+  struct UniqueCase: Decodable {
+    var what: String
+    var name: String
+    var taken: [String]
+    var unique: String
+  }
+
   var fileFrames: [FileFrameVector]
   var fileFramesMalformed: [MalformedVector]
   var fileNames: Names
+  var fileUnique: [UniqueCase]
 
   enum CodingKeys: String, CodingKey {
     case fileFrames = "file_frames"
     case fileFramesMalformed = "file_frames_malformed"
     case fileNames = "file_names"
+    case fileUnique = "file_unique"
   }
 
   static func load() throws -> FileVectors {
