@@ -512,6 +512,175 @@ safety_number = {
 }
 assert cc.safety_number(pub_l, pub_c) == safety_number["safety_number"]
 
+# File transfer (docs/PROTOCOL.md §10, capability `files`): frames 0x40-0x47 through
+# scripts/chatfiles.py, which is written from the document, not from the Swift code.
+import chatfiles as cf  # noqa: E402
+
+FILE_ID = fixed("a file transfer id")[:16]
+FILE_ID_2 = fixed("another file transfer id")[:16]
+RESUME_KEY = cf.resume_key("/home/alice/报告.pdf", 5, 1767225600123456789)
+HELLO_SHA256 = hashlib.sha256(b"hello").digest()
+file_samples = [
+    ("offer: 报告.pdf, 5 bytes, to the listener itself (empty peer)",
+     {"type": "fileOffer", "id": FILE_ID.hex(), "size": 5, "resumeKey": RESUME_KEY.hex(), "peer": "", "name": "报告.pdf"}),
+    ("offer: an empty file to bob in a room",
+     {"type": "fileOffer", "id": FILE_ID_2.hex(), "size": 0, "resumeKey": fixed("a resume key")[:16].hex(),
+      "peer": "bob", "name": "empty.txt"}),
+    ("offer from the relay: 1 GiB from 小明, a 255-byte name",
+     {"type": "fileOffer", "id": FILE_ID_2.hex(), "size": 1 << 30, "resumeKey": fixed("a resume key")[:16].hex(),
+      "peer": "小明", "name": "n" * 251 + ".bin"}),
+    ("accept from the start, a window of 4 MiB",
+     {"type": "fileAccept", "id": FILE_ID.hex(), "offset": 0, "window": 4 << 20}),
+    ("accept resuming at 131072 bytes, a window of 1 byte",
+     {"type": "fileAccept", "id": FILE_ID.hex(), "offset": 131072, "window": 1}),
+    ("reject with a reason", {"type": "fileReject", "id": FILE_ID.hex(), "reason": "too many offers"}),
+    ("reject with a zero-length reason", {"type": "fileReject", "id": FILE_ID.hex(), "reason": ""}),
+    ("chunk: 'hello' at offset 0", {"type": "fileChunk", "id": FILE_ID.hex(), "offset": 0, "data": b"hello".hex()}),
+    ("chunk: one byte at offset 2^32", {"type": "fileChunk", "id": FILE_ID.hex(), "offset": 1 << 32, "data": "ff"}),
+    ("credit: 131072 bytes more", {"type": "fileCredit", "id": FILE_ID.hex(), "bytes": 131072}),
+    ("credit: the largest, 2^32 - 1", {"type": "fileCredit", "id": FILE_ID.hex(), "bytes": 0xFFFFFFFF}),
+    ("done: SHA-256 of 'hello'", {"type": "fileDone", "id": FILE_ID.hex(), "sha256": HELLO_SHA256.hex()}),
+    ("result: verified, zero-length reason", {"type": "fileResult", "id": FILE_ID.hex(), "status": 0, "reason": ""}),
+    ("result: hash mismatch", {"type": "fileResult", "id": FILE_ID.hex(), "status": 1,
+                               "reason": "the SHA-256 differs: the .part file is kept"}),
+    ("result: failed, 磁盘已满", {"type": "fileResult", "id": FILE_ID.hex(), "status": 2, "reason": "磁盘已满 (disk full)"}),
+    ("cancel with a reason", {"type": "fileCancel", "id": FILE_ID.hex(), "reason": "a chunk beyond the credit"}),
+    ("cancel with a zero-length reason", {"type": "fileCancel", "id": FILE_ID.hex(), "reason": ""}),
+]
+file_frames = []
+for title, fields in file_samples:
+    whole = cf.encode(fields)
+    length, ftype = struct.unpack("!IB", whole[:5])
+    assert length == len(whole) - 5 and cf.parse(ftype, whole[5:]) == fields, title
+    file_frames.append({"name": title, "hex": whole.hex(), "frame": fields})
+# A hand-built copy of the first: the layout of §10 written out, not through chatfiles.
+assert file_frames[0]["hex"] == (struct.pack("!IB", 16 + 8 + 16 + 1 + 10, 0x40) + FILE_ID + struct.pack("!Q", 5)
+                                 + RESUME_KEY + b"\x00" + "报告.pdf".encode()).hex()
+assert sorted({f["hex"][8:10] for f in file_frames}) == ["%02x" % t for t in range(0x40, 0x48)]
+
+def offer_payload(peer, name, size=5):
+    return FILE_ID + struct.pack("!Q", size) + RESUME_KEY + bytes([len(peer)]) + peer + name
+
+file_malformed = [
+    ("offer with a file name of 0 bytes", cf.file_frame(0x40, offer_payload(b"", b"")), "malformedFrame"),
+    ("offer with a file name of 256 bytes", cf.file_frame(0x40, offer_payload(b"", b"n" * 252 + b".bin")), "malformedFrame"),
+    ("offer whose file name is not UTF-8", cf.file_frame(0x40, offer_payload(b"", b"a\xff.txt")), "invalidUTF8"),
+    ("offer whose file name ends inside a UTF-8 sequence", cf.file_frame(0x40, offer_payload(b"", "报".encode()[:2])),
+     "invalidUTF8"),
+    ("offer whose file name is an overlong encoding of '/'", cf.file_frame(0x40, offer_payload(b"", b"\xc0\xaf")),
+     "invalidUTF8"),
+    ("offer whose peer name is not UTF-8", cf.file_frame(0x40, offer_payload(b"\xed\xa0\x80", b"a.txt")), "invalidUTF8"),
+    ("offer with a peer name of 65 bytes", cf.file_frame(0x40, offer_payload(b"p" * 65, b"a.txt")), "malformedFrame"),
+    ("offer whose peer length runs past the end",
+     cf.file_frame(0x40, FILE_ID + struct.pack("!Q", 5) + RESUME_KEY + bytes([10]) + b"bob"), "malformedFrame"),
+    ("offer cut before its peer length (40 bytes)", cf.file_frame(0x40, FILE_ID + struct.pack("!Q", 5) + RESUME_KEY),
+     "malformedFrame"),
+    ("accept with a window of 0", cf.file_frame(0x41, FILE_ID + struct.pack("!QI", 0, 0)), "malformedFrame"),
+    ("accept of 27 bytes", cf.file_frame(0x41, FILE_ID + struct.pack("!QI", 0, 1)[:11]), "malformedFrame"),
+    ("accept of 29 bytes", cf.file_frame(0x41, FILE_ID + struct.pack("!QI", 0, 1) + b"\x00"), "malformedFrame"),
+    ("reject with an id of 15 bytes", cf.file_frame(0x42, FILE_ID[:15]), "malformedFrame"),
+    ("reject whose reason is not UTF-8", cf.file_frame(0x42, FILE_ID + b"\xc3\x28"), "invalidUTF8"),
+    ("chunk with no data", cf.file_frame(0x43, FILE_ID + struct.pack("!Q", 0)), "malformedFrame"),
+    ("chunk cut inside its offset", cf.file_frame(0x43, FILE_ID + b"\x00\x00\x00"), "malformedFrame"),
+    ("credit of 0 bytes", cf.file_frame(0x44, FILE_ID + struct.pack("!I", 0)), "malformedFrame"),
+    ("credit of 21 bytes", cf.file_frame(0x44, FILE_ID + struct.pack("!I", 1) + b"\x00"), "malformedFrame"),
+    ("done with 31 bytes of hash", cf.file_frame(0x45, FILE_ID + HELLO_SHA256[:31]), "malformedFrame"),
+    ("done with 33 bytes of hash", cf.file_frame(0x45, FILE_ID + HELLO_SHA256 + b"\x00"), "malformedFrame"),
+    ("result with unknown status 3", cf.file_frame(0x46, FILE_ID + b"\x03"), "malformedFrame"),
+    ("result with unknown status 255", cf.file_frame(0x46, FILE_ID + b"\xffok"), "malformedFrame"),
+    ("result with no status", cf.file_frame(0x46, FILE_ID), "malformedFrame"),
+    ("result whose reason is not UTF-8", cf.file_frame(0x46, FILE_ID + b"\x02\x80"), "invalidUTF8"),
+    ("cancel with an id of 15 bytes", cf.file_frame(0x47, FILE_ID[:15]), "malformedFrame"),
+    ("cancel whose reason ends inside a UTF-8 sequence", cf.file_frame(0x47, FILE_ID + "取消".encode()[:4]), "invalidUTF8"),
+    ("type 0x48: reserved for file transfer, not defined", cf.file_frame(0x48, FILE_ID), "unknownFrameType"),
+]
+for title, whole, error in file_malformed:
+    if error == "unknownFrameType":
+        continue
+    try:
+        cf.parse(whole[4], whole[5:])
+        raise AssertionError("a malformed file frame parsed: " + title)
+    except cf.FileFrameError as failure:
+        assert failure.error == error, (title, failure.error, failure.message)
+
+# Received file names (§10, "File names"): raw name -> cleaned name, or refused.
+file_name_samples = [
+    ("a plain name", "report.pdf"),
+    ("a Chinese name with a space", "报告 2026.pdf"),
+    ("leading spaces are kept", "  spaced.txt"),
+    ("a path: only the last component", "../../etc/passwd"),
+    ("an absolute path", "/etc/shadow"),
+    ("a Windows path", "..\\..\\Windows\\system.ini"),
+    ("both separators", "a\\b/c\\d.txt"),
+    ("a Chinese path", "文件/../文件.txt"),
+    ("a fullwidth solidus is not a separator", "a\uff0fb.txt"),
+    ("a separator followed by a combining mark: split on scalars, not graphemes", "../\u0301etc"),
+    ("ends with a separator: nothing after it", "dir/"),
+    ("empty", ""),
+    ("a single dot", "."),
+    ("two dots", ".."),
+    ("three dots", "..."),
+    ("dots after a path", "a/.."),
+    ("only spaces", "   "),
+    ("a space and a dot", " ."),
+    ("a hidden name: the leading dot becomes _", ".bashrc"),
+    ("two leading dots: only the first is replaced", "..hidden"),
+    ("a leading dot under a combining mark: still the first scalar", ".\u0301x"),
+    ("a hidden name after a path", "x/.ssh"),
+    ("trailing dot", "name.txt."),
+    ("trailing dots and spaces", "name.txt . . "),
+    ("NUL", "a\x00b.txt"),
+    ("an escape sequence: only ESC is replaced", "evil\x1b[2J\x1b]0;title\x07.txt"),
+    ("newline, carriage return, tab", "new\nline\r\tx.txt"),
+    ("DEL", "del\x7f.txt"),
+    ("C1 controls: NEL and CSI", "c1\u0085x\u009b.txt"),
+    ("right-to-left override", "invoice\u202egpj.exe"),
+    ("every bidi control", "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c.txt"),
+    ("line and paragraph separators", "line\u2028para\u2029.txt"),
+    ("a zero-width space stays (not in the list)", "zero\u200bwidth.txt"),
+    ("an emoji with zero-width joiners stays", "\U0001f468\u200d\U0001f469\u200d\U0001f467.png"),
+    ("a control at the end: replaced, so not stripped as a trailing dot", "name.\x01"),
+    ("decomposed é becomes NFC", "cafe\u0301.txt"),
+    ("Hangul jamo become a syllable", "\u1112\u1161\u11ab.txt"),
+    ("exactly 255 bytes: unchanged", "x" * 251 + ".txt"),
+    ("256 bytes: the stem is cut, the extension kept", "x" * 252 + ".txt"),
+    ("300 bytes: the stem is cut, the extension kept", "a" * 300 + ".txt"),
+    ("a long Chinese name: cut on a scalar boundary", "文" * 100 + ".txt"),
+    ("an extension of 33 bytes is not an extension", "a" * 250 + "." + "b" * 32),
+    ("an extension of exactly 32 bytes is kept", "a" * 250 + "." + "b" * 31),
+    ("a long hidden name: the dot replaced, then cut", "." + "a" * 300),
+    ("NFC makes it longer (U+0958 is a composition exclusion), cut inside a grapheme", "\u0958" * 85),
+    ("the cut leaves a trailing space: stripped", "a" * 254 + " " + "b" * 10),
+    ("the cut leaves only spaces: refused", " " * 300 + "x"),
+    ("a long name with a control and a path", "dir/" + "\x1b" * 256 + ".txt"),
+]
+file_names = []
+for what, raw in file_name_samples:
+    cleaned = cf.clean_name(raw)
+    assert cleaned is None or (cleaned and len(cleaned.encode()) <= 255 and cleaned == cf.clean_name(cleaned)), what
+    file_names.append({"what": what, "rawHex": raw.encode().hex(),
+                       "cleanedHex": cleaned.encode().hex() if cleaned is not None else None,
+                       "refused": cleaned is None})
+
+# SafeFileName.unique: the first free name of name, 'stem (1)ext', 'stem (2)ext', ...
+# (stem and extension as in rule 7), the stem cut on a scalar boundary to stay within 255 bytes.
+file_unique_samples = [
+    ("free: unchanged", "report.pdf", []),
+    ("taken once", "report.pdf", ["report.pdf"]),
+    ("taken twice", "report.pdf", ["report.pdf", "report (1).pdf"]),
+    ("only the last extension", "archive.tar.gz", ["archive.tar.gz"]),
+    ("no extension", "README", ["README"]),
+    ("a cleaned hidden name has no extension", "_bashrc", ["_bashrc"]),
+    ("a Chinese name", "报告.pdf", ["报告.pdf", "报告 (1).pdf", "报告 (2).pdf"]),
+    ("255 bytes: the stem is cut to fit ' (1)'", "x" * 251 + ".txt", ["x" * 251 + ".txt"]),
+    ("a long Chinese stem cut on a scalar boundary", "文" * 83 + ".txt", ["文" * 83 + ".txt"]),
+]
+file_unique = []
+for what, name, taken in file_unique_samples:
+    result = cf.unique_name(name, lambda n: n in taken)
+    assert len(result.encode()) <= 255 and result not in taken and cf.clean_name(result) == result, what
+    file_unique.append({"what": what, "name": name, "taken": taken, "unique": result})
+
 doc = {
     "about": "Generated by scripts/make-protocol-vectors.py from docs/PROTOCOL.md. Hex is the whole frame, header included.",
     "frames": [{"name": n, "hex": b.hex(), "frame": f} for n, b, f in valid],
@@ -537,6 +706,23 @@ doc = {
     "cpace_low_order": cpace_low_order,
     "version_1_hello": version_1_hello,
     "safety_number": safety_number,
+    "file_frames_about": (
+        "File transfer frames 0x40-0x47 (docs/PROTOCOL.md §10, capability files; they travel inside SEALED "
+        "records). hex is the whole frame: u32 payload length, type byte, payload. Fields: id, resumeKey, data and "
+        "sha256 as hex; size, offset, window, bytes (a credit), status as numbers; peer, name, reason as text."),
+    "file_frames": file_frames,
+    "file_frames_malformed_about": "Whole frames a receiver refuses with the error named (the session ends).",
+    "file_frames_malformed": [{"name": n, "hex": b.hex(), "error": e} for n, b, e in file_malformed],
+    "file_names": {
+        "about": "Received file names (rawHex, UTF-8) and the cleaned name (cleanedHex) or a refusal "
+                 "(cleanedHex null, refused true). " + cf.NAME_RULES,
+        "cases": file_names,
+    },
+    "file_unique_about": ("SafeFileName.unique(name, exists:) with exists true for the names in taken: name when free, "
+                          "else the first free 'stem (n)ext', n = 1, 2, ..., with stem and ext split as in rule 7 of "
+                          "file_names (ext: the last '.' and what follows if it is at most 32 bytes and the dot is not "
+                          "the first scalar), the stem cut to whole scalars so that the result is at most 255 bytes."),
+    "file_unique": file_unique,
 }
 json.dump(doc, sys.stdout, ensure_ascii=False, indent=2)
 print()
