@@ -123,7 +123,7 @@ struct FileVectors: Decodable {
     var status: UInt8?
 
     var frame: Frame {
-      let transferID = TransferID(bytes: decodeHex(id))
+      let transferID = TransferID(bytes: decodeHex(id))!
       let file: FileFrame =
         switch type {
         case "fileOffer":
