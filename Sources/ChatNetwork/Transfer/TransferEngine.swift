@@ -516,15 +516,23 @@ final class TransferEngine {
         outgoing[id] = transfer
         return failOutgoing(id, error)
       }
-      if send {
-        data.withUnsafeReadableBytes { transfer.hash.update(bufferPointer: $0) }
-        transfer.hashedBytes += UInt64(data.readableBytes)
-        transfer.link?.sendFile(.chunk(FileChunk(id: id, offset: read.offset, data: data)))
-        if transfer.meter.record(bytes: transfer.machine.nextOffset, now: now) {
-          emit(.file(transfer.info, .progress(bytes: transfer.machine.nextOffset, bytesPerSecond: transfer.meter.bytesPerSecond)))
-        }
+      guard send else {
+        outgoing[id] = transfer
+        return pump(id)
       }
+      data.withUnsafeReadableBytes { transfer.hash.update(bufferPointer: $0) }
+      transfer.hashedBytes += UInt64(data.readableBytes)
+      let report = transfer.meter.record(bytes: transfer.machine.nextOffset, now: now)
+      // Stored before the write: a write can end the connection, and the news of that
+      // (linkLost) must not be overwritten by this copy.
       outgoing[id] = transfer
+      transfer.link?.sendFile(.chunk(FileChunk(id: id, offset: read.offset, data: data)))
+      if report {
+        emit(
+          .file(
+            transfer.info,
+            .progress(bytes: transfer.machine.nextOffset, bytesPerSecond: transfer.meter.bytesPerSecond)))
+      }
       pump(id)
     }
   }
