@@ -12,7 +12,6 @@ Used by scripts/make-protocol-vectors.py (the `file_frames`, `file_frames_malfor
 """
 import hashlib
 import struct
-import unicodedata
 
 FILE_OFFER, FILE_ACCEPT, FILE_REJECT, FILE_CHUNK = 0x40, 0x41, 0x42, 0x43
 FILE_CREDIT, FILE_DONE, FILE_RESULT, FILE_CANCEL = 0x44, 0x45, 0x46, 0x47
@@ -25,7 +24,7 @@ CAPABILITY = "files"
 ID_LENGTH = 16
 RESUME_KEY_LENGTH = 16
 MAX_PEER = 64           # bytes of an OFFER's peer name
-MAX_NAME = 255          # bytes of a file name, on the wire and after cleaning
+MAX_NAME = 255          # bytes of a file name on the wire (a cleaned one is at most 250)
 STATUS_VERIFIED, STATUS_HASH_MISMATCH, STATUS_FAILED = 0, 1, 2
 INITIAL_WINDOW = 4 << 20
 MAX_CHUNK = 128 << 10
@@ -198,24 +197,32 @@ def chunk_size(peer_maximum_payload):
 
 NAME_RULES = (
     "SafeFileName.clean(raw), on Unicode scalars (code points), never on grapheme clusters, in this order: "
-    "(1) normalise to NFC. "
+    "(1) no Unicode normalisation (a decomposed name stays decomposed). "
     "(2) keep only the scalars after the last U+002F '/' or U+005C '\\' (the whole name if it has neither; "
     "no other character is a separator). "
     "(3) replace each of these scalars with one '_' (U+005F): U+0000-U+001F, U+007F-U+009F, U+061C, U+200E, "
-    "U+200F, U+2028, U+2029, U+202A-U+202E, U+2066-U+2069; nothing else is replaced or removed (an escape "
-    "sequence keeps its printable rest: ESC [ 2 J becomes _[2J; a zero-width joiner stays). "
-    "(4) remove every '.' (U+002E) and ' ' (U+0020) at the end. "
+    "U+200F, U+2028, U+2029, U+202A-U+202E, U+2066-U+2069, and the slash and backslash look-alikes U+2044, "
+    "U+2215, U+2216, U+2571, U+2572, U+29F5, U+29F8, U+29F9, U+FE68, U+FF0F, U+FF3C; nothing else is replaced "
+    "or removed (an escape sequence keeps its printable rest: ESC [ 2 J becomes _[2J; a zero-width joiner "
+    "stays). "
+    "(4) remove every ' ' (U+0020) at the start; remove every '.' (U+002E) and ' ' (U+0020) at the end. "
     "(5) refuse the name if it is now empty (this refuses '', '.', '..', '...', ' ', 'dir/'). "
     "(6) if the first scalar is '.', replace that one scalar with '_' ('.bashrc' -> '_bashrc', "
     "'..x' -> '_.x'). "
-    "(7) if the name is over 255 UTF-8 bytes: the extension is the last '.' and every scalar after it when "
-    "that is at most 32 UTF-8 bytes, else empty; the stem is the rest before it; keep the longest prefix of "
-    "whole scalars of the stem whose bytes plus the extension's are at most 255, append the extension, then "
-    "apply (4) and (5) again. A name of at most 255 bytes is not changed by this step.")
+    "(7) if the name is over 250 UTF-8 bytes: the extension is the last '.' and every scalar after it when "
+    "that is at most 32 UTF-8 bytes and the dot is not the first scalar, else empty; the stem is the rest "
+    "before it; keep the longest prefix of whole scalars of the stem whose bytes plus the extension's are at "
+    "most 250, append the extension, then apply (4) and (5) again. 250, not 255: the receiver writes "
+    "NAME.part, and Linux refuses a name over 255 bytes. A name of at most 250 bytes is not changed by this "
+    "step, so a cleaned name is at most 250 bytes.")
 
 REPLACED = [(0x0000, 0x001F), (0x007F, 0x009F), (0x061C, 0x061C), (0x200E, 0x200F), (0x2028, 0x2029),
-            (0x202A, 0x202E), (0x2066, 0x2069)]
+            (0x202A, 0x202E), (0x2066, 0x2069),
+            # slash and backslash look-alikes
+            (0x2044, 0x2044), (0x2215, 0x2216), (0x2571, 0x2572), (0x29F5, 0x29F5), (0x29F8, 0x29F9),
+            (0xFE68, 0xFE68), (0xFF0F, 0xFF0F), (0xFF3C, 0xFF3C)]
 MAX_EXTENSION = 32
+MAX_CLEAN_NAME = MAX_NAME - len(".part")  # 250: NAME.part must fit Linux's 255 bytes
 
 
 def _replaced(c):
@@ -247,28 +254,32 @@ def cut_to_bytes(stem, limit):
     return "".join(out)
 
 
+def _trim(name):
+    return name.lstrip(" ").rstrip(". ")
+
+
 def clean_name(raw):
     """The cleaned file name (str), or None when the name is refused. Python's str is a
     sequence of scalars, so every step below is on scalars."""
-    name = unicodedata.normalize("NFC", raw)                                   # (1)
-    cut = max(name.rfind("/"), name.rfind("\\"))                               # (2)
+    name = raw                                                                 # (1) no NFC
+    cut = max(name.rfind("/"), name.rfind("\\"))                              # (2)
     name = name[cut + 1:]
     name = "".join("_" if _replaced(c) else c for c in name)                   # (3)
-    name = name.rstrip(". ")                                                   # (4)
+    name = _trim(name)                                                         # (4)
     if not name:                                                               # (5)
         return None
     if name[0] == ".":                                                         # (6)
         name = "_" + name[1:]
-    if _utf8_length(name) > MAX_NAME:                                          # (7)
+    if _utf8_length(name) > MAX_CLEAN_NAME:                                    # (7)
         stem, extension = split_extension(name)
-        name = cut_to_bytes(stem, MAX_NAME - _utf8_length(extension)) + extension
-        name = name.rstrip(". ")
+        name = cut_to_bytes(stem, MAX_CLEAN_NAME - _utf8_length(extension)) + extension
+        name = _trim(name)
         if not name:
             return None
     return name
 
 
-def unique_name(name, exists, limit=MAX_NAME):
+def unique_name(name, exists, limit=MAX_CLEAN_NAME):
     """name if exists(name) is false, else the first of 'stem (1)ext', 'stem (2)ext', ...
     (split_extension's stem and extension) that doesn't exist, the stem cut on a scalar
     boundary so the whole stays within limit bytes."""

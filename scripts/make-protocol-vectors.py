@@ -607,14 +607,20 @@ for title, whole, error in file_malformed:
 file_name_samples = [
     ("a plain name", "report.pdf"),
     ("a Chinese name with a space", "报告 2026.pdf"),
-    ("leading spaces are kept", "  spaced.txt"),
+    ("leading spaces are removed", "  spaced.txt"),
+    ("spaces inside are kept", "a  b .txt"),
     ("a path: only the last component", "../../etc/passwd"),
     ("an absolute path", "/etc/shadow"),
     ("a Windows path", "..\\..\\Windows\\system.ini"),
     ("both separators", "a\\b/c\\d.txt"),
     ("a Chinese path", "文件/../文件.txt"),
-    ("a fullwidth solidus is not a separator", "a\uff0fb.txt"),
+    ("a fullwidth solidus is not a separator, but replaced", "a\uff0fb.txt"),
+    ("every slash and backslash look-alike is replaced",
+     "..\u2044\u2215\u2216\u2571\u2572\u29f5\u29f8\u29f9\ufe68\uff0f\uff3cetc"),
+    ("U+3000 and other white space are not trimmed", "\u3000x\u3000"),
     ("a separator followed by a combining mark: split on scalars, not graphemes", "../\u0301etc"),
+    ("a backslash followed by a combining mark", "a\\\u0301b"),
+    ("a path ending in a separator under a combining mark", "x/\u0301"),
     ("ends with a separator: nothing after it", "dir/"),
     ("empty", ""),
     ("a single dot", "."),
@@ -626,6 +632,8 @@ file_name_samples = [
     ("a hidden name: the leading dot becomes _", ".bashrc"),
     ("two leading dots: only the first is replaced", "..hidden"),
     ("a leading dot under a combining mark: still the first scalar", ".\u0301x"),
+    ("a leading dot under a combining mark after spaces", "  .\u0301.x"),
+    ("a trailing dot under a combining mark stays", "x.\u0301"),
     ("a hidden name after a path", "x/.ssh"),
     ("trailing dot", "name.txt."),
     ("trailing dots and spaces", "name.txt . . "),
@@ -640,30 +648,36 @@ file_name_samples = [
     ("a zero-width space stays (not in the list)", "zero\u200bwidth.txt"),
     ("an emoji with zero-width joiners stays", "\U0001f468\u200d\U0001f469\u200d\U0001f467.png"),
     ("a control at the end: replaced, so not stripped as a trailing dot", "name.\x01"),
-    ("decomposed é becomes NFC", "cafe\u0301.txt"),
-    ("Hangul jamo become a syllable", "\u1112\u1161\u11ab.txt"),
-    ("exactly 255 bytes: unchanged", "x" * 251 + ".txt"),
-    ("256 bytes: the stem is cut, the extension kept", "x" * 252 + ".txt"),
+    ("decomposed é stays decomposed (no NFC)", "cafe\u0301.txt"),
+    ("Hangul jamo stay jamo (no NFC)", "\u1112\u1161\u11ab.txt"),
+    ("a Chinese name", "文件.txt"),
+    ("exactly 250 bytes: unchanged", "x" * 246 + ".txt"),
+    ("251 bytes: the stem is cut, the extension kept", "x" * 247 + ".txt"),
+    ("255 bytes: cut to 250, so NAME.part fits in 255", "x" * 251 + ".txt"),
     ("300 bytes: the stem is cut, the extension kept", "a" * 300 + ".txt"),
     ("a long Chinese name: cut on a scalar boundary", "文" * 100 + ".txt"),
     ("an extension of 33 bytes is not an extension", "a" * 250 + "." + "b" * 32),
     ("an extension of exactly 32 bytes is kept", "a" * 250 + "." + "b" * 31),
+    ("a long name whose only dot is the first scalar: no extension", "." + "a" * 260),
+    ("a long name of 4-byte emoji: cut between scalars", "\U0001f600" * 70 + ".png"),
     ("a long hidden name: the dot replaced, then cut", "." + "a" * 300),
-    ("NFC makes it longer (U+0958 is a composition exclusion), cut inside a grapheme", "\u0958" * 85),
-    ("the cut leaves a trailing space: stripped", "a" * 254 + " " + "b" * 10),
-    ("the cut leaves only spaces: refused", " " * 300 + "x"),
+    ("a long decomposed name: cut between a letter and its mark", "e\u0301" * 84),
+    ("one letter with 300 combining marks: cut between scalars", "e" + "\u0301" * 300),
+    ("the cut leaves a trailing space: stripped", "a" * 249 + " " + "b" * 10),
+    ("the cut leaves trailing dots and spaces: stripped", "a" * 245 + ". . . . . " + "b" * 10),
+    ("300 leading spaces are removed, not refused", " " * 300 + "x"),
     ("a long name with a control and a path", "dir/" + "\x1b" * 256 + ".txt"),
 ]
 file_names = []
 for what, raw in file_name_samples:
     cleaned = cf.clean_name(raw)
-    assert cleaned is None or (cleaned and len(cleaned.encode()) <= 255 and cleaned == cf.clean_name(cleaned)), what
+    assert cleaned is None or (cleaned and len(cleaned.encode()) <= 250 and cleaned == cf.clean_name(cleaned)), what
     file_names.append({"what": what, "rawHex": raw.encode().hex(),
                        "cleanedHex": cleaned.encode().hex() if cleaned is not None else None,
                        "refused": cleaned is None})
 
 # SafeFileName.unique: the first free name of name, 'stem (1)ext', 'stem (2)ext', ...
-# (stem and extension as in rule 7), the stem cut on a scalar boundary to stay within 255 bytes.
+# (stem and extension as in rule 7), the stem cut on a scalar boundary to stay within 250 bytes.
 file_unique_samples = [
     ("free: unchanged", "report.pdf", []),
     ("taken once", "report.pdf", ["report.pdf"]),
@@ -672,13 +686,16 @@ file_unique_samples = [
     ("no extension", "README", ["README"]),
     ("a cleaned hidden name has no extension", "_bashrc", ["_bashrc"]),
     ("a Chinese name", "报告.pdf", ["报告.pdf", "报告 (1).pdf", "报告 (2).pdf"]),
-    ("255 bytes: the stem is cut to fit ' (1)'", "x" * 251 + ".txt", ["x" * 251 + ".txt"]),
-    ("a long Chinese stem cut on a scalar boundary", "文" * 83 + ".txt", ["文" * 83 + ".txt"]),
+    ("250 bytes: the stem is cut to fit ' (1)'", "x" * 246 + ".txt", ["x" * 246 + ".txt"]),
+    ("a long Chinese stem cut on a scalar boundary", "文" * 82 + ".txt", ["文" * 82 + ".txt"]),
+    ("a decomposed stem cut between a letter and its mark", "e\u0301" * 82 + ".txt", ["e\u0301" * 82 + ".txt"]),
+    ("a dot under a combining mark is still the extension's dot", "a.\u0301b", ["a.\u0301b"]),
+    ("ten taken: (10)", "a.txt", ["a.txt"] + ["a (%d).txt" % n for n in range(1, 10)]),
 ]
 file_unique = []
 for what, name, taken in file_unique_samples:
     result = cf.unique_name(name, lambda n: n in taken)
-    assert len(result.encode()) <= 255 and result not in taken and cf.clean_name(result) == result, what
+    assert len(result.encode()) <= 250 and result not in taken and cf.clean_name(result) == result, what
     file_unique.append({"what": what, "name": name, "taken": taken, "unique": result})
 
 doc = {
@@ -721,7 +738,7 @@ doc = {
     "file_unique_about": ("SafeFileName.unique(name, exists:) with exists true for the names in taken: name when free, "
                           "else the first free 'stem (n)ext', n = 1, 2, ..., with stem and ext split as in rule 7 of "
                           "file_names (ext: the last '.' and what follows if it is at most 32 bytes and the dot is not "
-                          "the first scalar), the stem cut to whole scalars so that the result is at most 255 bytes."),
+                          "the first scalar), the stem cut to whole scalars so that the result is at most 250 bytes."),
     "file_unique": file_unique,
 }
 json.dump(doc, sys.stdout, ensure_ascii=False, indent=2)

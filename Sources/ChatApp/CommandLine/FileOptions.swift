@@ -36,14 +36,18 @@ struct FileOptions: ParsableArguments {
 
   func check(mode: Mode, otherWire: Bool) throws(UsageError) {
     if otherWire, !given.isEmpty {
-      throw .files("\(given.joined(separator: ", ")): files travel only in chat's own protocol (not --udp or --framing tutorial)")
+      throw .files(
+        "\(given.joined(separator: ", ")): files travel only in chat's own protocol (not --udp or --framing tutorial)")
     }
-    if !send.isEmpty, case .connect = mode {} else if !send.isEmpty {
+    if !send.isEmpty, case .connect = mode {
+    } else if !send.isEmpty {
       throw .files("--send works with --connect (a listener's host sends from its screen: /send NAME PATH)")
     }
     if to != nil, send.isEmpty { throw .files("--to names who the --send files are for; give --send too") }
     if case .serve = mode, acceptFiles != nil || maxFileSize != nil {
-      throw .files("a relay (--serve) passes files on without saving them: --accept-files and --max-file-size are for --listen or --connect")
+      throw .files(
+        "a relay (--serve) passes files on without saving them: --accept-files and --max-file-size are for --listen or --connect"
+      )
     }
     if let acceptFiles, acceptFiles.isEmpty { throw .files("--accept-files needs a folder") }
     _ = try maximumFileSize()

@@ -268,7 +268,8 @@ struct FileStore: Sendable {
     let free = UInt64(info.f_bavail) &* UInt64(info.f_frsize)
     guard needed <= free else {
       throw Failure(
-        "not enough free space in \(directory): \(Quantities.bytes(Int(clamping: needed))) needed, \(Quantities.bytes(Int(clamping: free))) free")
+        "not enough free space in \(directory): \(Quantities.bytes(Int(clamping: needed))) needed, \(Quantities.bytes(Int(clamping: free))) free"
+      )
     }
   }
 
@@ -277,13 +278,10 @@ struct FileStore: Sendable {
     return lstat(path, &info) == 0
   }
 
-  /// `name`, then `name (1)`, `name (2)`, … before the extension: `photo (1).jpg`.
+  /// `name`, then `name (1)`, `name (2)`, … before the extension: `photo (1).jpg`, within 250
+  /// bytes (``SafeFileName/numbered(_:_:)``), so `NAME.part` stays within Linux's 255 bytes.
   static func numbered(_ name: String, _ attempt: Int) -> String {
-    guard attempt > 0 else { return name }
-    if let dot = name.lastIndex(of: "."), dot != name.startIndex {
-      return name[..<dot] + " (\(attempt))" + name[dot...]
-    }
-    return name + " (\(attempt))"
+    SafeFileName.numbered(name, attempt)
   }
 
   private static func errorText() -> String {

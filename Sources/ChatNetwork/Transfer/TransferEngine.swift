@@ -55,7 +55,10 @@ final class TransferEngine {
   /// When recent offers arrived (for the per-minute limit), oldest first.
   private var recentOffers: [UInt64] = []
 
-  init(loop: any EventLoop, settings: TransferSettings, store: FileStore = FileStore(), emit: @escaping (SessionEvent) -> Void) {
+  init(
+    loop: any EventLoop, settings: TransferSettings, store: FileStore = FileStore(),
+    emit: @escaping (SessionEvent) -> Void
+  ) {
     self.loop = loop
     self.settings = settings
     self.store = store
@@ -152,14 +155,16 @@ final class TransferEngine {
   }
 
   func accept(_ text: String, into directory: String?) {
-    guard let id = find(text, in: incoming.filter { $0.value.machine.phase == .offered && $0.value.target == nil }) else {
+    guard let id = find(text, in: incoming.filter { $0.value.machine.phase == .offered && $0.value.target == nil })
+    else {
       return
     }
     startReceiving(id, into: directory ?? settings.defaultDirectory)
   }
 
   func reject(_ text: String) {
-    guard let id = find(text, in: incoming.filter { $0.value.machine.phase == .offered && $0.value.target == nil }) else {
+    guard let id = find(text, in: incoming.filter { $0.value.machine.phase == .offered && $0.value.target == nil })
+    else {
       return
     }
     incoming[id]?.link?.sendFile(.reject(id, reason: "declined"))
@@ -188,9 +193,12 @@ final class TransferEngine {
     if matching.isEmpty {
       emit(
         .warning(
-          wanted.isEmpty ? "no file transfer to act on" : "no file transfer with id \(SafeText.escaped(text)) to act on"))
+          wanted.isEmpty ? "no file transfer to act on" : "no file transfer with id \(SafeText.escaped(text)) to act on"
+        ))
     } else {
-      emit(.warning("several file transfers match; give the id: " + matching.map(\.short).sorted().joined(separator: ", ")))
+      emit(
+        .warning("several file transfers match; give the id: " + matching.map(\.short).sorted().joined(separator: ", "))
+      )
     }
     return nil
   }
@@ -278,7 +286,8 @@ final class TransferEngine {
     recentOffers.append(now)
     let info = FileTransferInfo(
       id: offer.id, name: name, size: offer.size, peer: SafeText.escaped(offer.peer), direction: .incoming)
-    incoming[offer.id] = Incoming(machine: IncomingTransfer(offer: offer, name: name, window: settings.window), info: info, link: link)
+    incoming[offer.id] = Incoming(
+      machine: IncomingTransfer(offer: offer, name: name, window: settings.window), info: info, link: link)
     emit(.file(info, .offerReceived))
     if let directory = settings.autoAcceptDirectory { startReceiving(offer.id, into: directory) }
   }
@@ -287,11 +296,13 @@ final class TransferEngine {
   private func refusal(of offer: FileOffer, from link: any FileLink) -> String? {
     if case .failure(let problem) = SafeFileName.clean(offer.name) { return "refused file name: \(problem)" }
     if let limit = settings.maximumFileSize, offer.size > limit {
-      return "\(Quantities.bytes(Int(clamping: offer.size))) is more than the \(Quantities.bytes(Int(clamping: limit))) this side takes (--max-file-size)"
+      return
+        "\(Quantities.bytes(Int(clamping: offer.size))) is more than the \(Quantities.bytes(Int(clamping: limit))) this side takes (--max-file-size)"
     }
     let waiting = incoming.values.filter { $0.link === link && $0.machine.phase == .offered && $0.target == nil }.count
     if waiting >= settings.maximumWaitingOffers { return "too many offers are waiting for an answer" }
-    let active = incoming.values.filter { !$0.machine.isFinished }.count + outgoing.values.filter { !$0.machine.isFinished }.count
+    let active =
+      incoming.values.filter { !$0.machine.isFinished }.count + outgoing.values.filter { !$0.machine.isFinished }.count
     if active >= settings.maximumActiveTransfers { return "too many transfers at once; try again later" }
     let minuteAgo = now &- 60_000_000_000
     recentOffers.removeAll { $0 < minuteAgo }

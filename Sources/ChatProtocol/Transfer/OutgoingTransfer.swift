@@ -91,7 +91,8 @@ public struct OutgoingTransfer: Sendable {
     guard phase == .sending, readInFlight, read.offset == nextOffset else { return false }
     readInFlight = false
     guard count == read.length else {
-      throw TransferFault("the file changed while it was being sent (it is shorter than the \(offer.size) bytes offered)")
+      throw TransferFault(
+        "the file changed while it was being sent (it is shorter than the \(offer.size) bytes offered)")
     }
     nextOffset += UInt64(count)
     return true

@@ -11,7 +11,8 @@ extension ScreenModel {
     var isError = false
     switch update {
     case .offered:
-      text = "offering \(info.name) (\(size))\(info.peer.isEmpty ? "" : " to \(info.peer)") [\(id)]: waiting for an answer"
+      text =
+        "offering \(info.name) (\(size))\(info.peer.isEmpty ? "" : " to \(info.peer)") [\(id)]: waiting for an answer"
     case .offerReceived:
       text =
         "\(info.peer.isEmpty ? "the peer" : info.peer) offers \(info.name) (\(size)) [\(id)]: /accept \(id) or /reject \(id)"
@@ -23,7 +24,8 @@ extension ScreenModel {
         : "sending \(info.name) (\(size))\(from) [\(id)]"
     case .progress(let bytes, let speed):
       let percent = info.size == 0 ? 100 : Int(bytes * 100 / info.size)
-      text = "\(info.name) [\(id)]: \(percent)% \(Quantities.bytes(Int(clamping: bytes)))/\(size), \(Quantities.bytes(Int(speed)))/s"
+      text =
+        "\(info.name) [\(id)]: \(percent)% \(Quantities.bytes(Int(clamping: bytes)))/\(size), \(Quantities.bytes(Int(speed)))/s"
     case .interrupted(let reason):
       text = "\(info.name) [\(id)] paused: \(reason); it carries on when the connection is back"
     case .finished(let outcome, let path):
@@ -34,7 +36,9 @@ extension ScreenModel {
           + (info.direction == .incoming ? " → \(SafeText.escaped(path ?? ""))" : "")
       case .failed(let reason):
         isError = true
-        text = "\(info.name) [\(id)] failed: \(reason)" + (path.map { info.direction == .incoming ? " (kept: \(SafeText.escaped($0)))" : "" } ?? "")
+        text =
+          "\(info.name) [\(id)] failed: \(reason)"
+          + (path.map { info.direction == .incoming ? " (kept: \(SafeText.escaped($0)))" : "" } ?? "")
       case .rejected(let reason):
         isError = true
         text = "\(info.name) [\(id)] rejected: \(reason)"
