@@ -60,6 +60,15 @@ struct FileTransferTests {
     #expect("\(refused.fileFinished!.outcome)".contains("no member named nobody"))
     bob.send("still here")
     try await carolLog.first("bob's message") { $0.receivedText == "still here" }
+    // Offered before the connection is even up (as `chat --connect … --send F --to carol` does).
+    let dan = ChatConnector.connect(
+      to: HostAndPort(host: "127.0.0.1", port: relay.port), options: SessionOptions(name: "dan"),
+      group: MultiThreadedEventLoopGroup.singleton)
+    let danLog = collect(dan)
+    dan.offerFile(path: source.path, to: "carol")
+    let early = try await danLog.first("dan's transfer ends", seconds: 30) { $0.fileFinished != nil }
+    #expect(early.fileFinished?.outcome.isVerified == true, "\(String(describing: early))")
+    await dan.close(Goodbye(code: .userQuit, reason: ""))
     await bob.close(Goodbye(code: .userQuit, reason: ""))
     await carol.close(Goodbye(code: .userQuit, reason: ""))
     await relay.close(Goodbye(code: .shuttingDown, reason: ""))

@@ -108,7 +108,7 @@ extension RoomShell {
         continuation.yield(.warning("no member named \(SafeText.escaped(target)) is here"))
         return
       }
-      transfers.offer(path: path, to: target, announcing: hostName, over: handler)
+      transfers.offer(path: path, to: target, announcing: hostName, over: handler, hosted: true)
     }
   }
 }

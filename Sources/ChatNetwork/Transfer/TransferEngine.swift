@@ -21,7 +21,8 @@ final class TransferEngine {
     /// Hashing what the receiver already has before sending the rest.
     var preparing = false
     var meter = ProgressMeter()
-    /// The room member it is for, when the engine is a room host's (nil: the one peer).
+    /// Which connection it waits for after a drop: the room member's, when the engine is a
+    /// room host's (nil: the one peer's, for a connector).
     var member: String?
   }
 
@@ -134,7 +135,10 @@ final class TransferEngine {
   /// Offers the file at `path` over `link` (or on the next connection when nil), to
   /// `member` of a room (nil: the peer itself). `announced` is the offer's peer field: the
   /// member it is for (from a member to the relay) or the sender's name (from a host).
-  func offer(path: String, to member: String?, announcing announced: String, over link: (any FileLink)?) {
+  /// `hosted`: the engine is a room host's, and the member's connection is the one to use.
+  func offer(
+    path: String, to member: String?, announcing announced: String, over link: (any FileLink)?, hosted: Bool = false
+  ) {
     whenDone(store.openSource(path: path, on: loop)) { [self] result in
       switch result {
       case .failure(let error):
@@ -147,9 +151,9 @@ final class TransferEngine {
         let info = FileTransferInfo(
           id: offer.id, name: source.name, size: source.size, peer: member ?? "", direction: .outgoing)
         outgoing[offer.id] = Outgoing(
-          machine: OutgoingTransfer(offer: offer), source: source, info: info, member: member)
+          machine: OutgoingTransfer(offer: offer), source: source, info: info, member: hosted ? member : nil)
         emit(.file(info, .offered))
-        if let link { linkEstablished(link, member: member) }
+        if let link { linkEstablished(link, member: hosted ? member : nil) }
       }
     }
   }
