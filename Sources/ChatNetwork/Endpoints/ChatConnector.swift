@@ -244,7 +244,7 @@ final class ConnectorShell {
   }
 
   func offerFile(path: String, to member: String?) {
-    transfers.offer(path: path, to: member, announcing: member ?? "", over: link)
+    transfers.offer(path: path, to: member, announcing: member ?? "") { [self] in link }
   }
 
   /// The connection closed; `conversation` is what its session left behind.

@@ -104,11 +104,13 @@ extension RoomShell {
               ? "no one is here to send a file to" : "several people are here: /send NAME PATH says who it is for"))
         return
       }
-      guard let (_, handler) = member(named: target) else {
+      guard member(named: target) != nil else {
         continuation.yield(.warning("no member named \(SafeText.escaped(target)) is here"))
         return
       }
-      transfers.offer(path: path, to: target, announcing: hostName, over: handler, hosted: true)
+      transfers.offer(path: path, to: target, announcing: hostName, hosted: true) { [self] in
+        member(named: target)?.1
+      }
     }
   }
 }

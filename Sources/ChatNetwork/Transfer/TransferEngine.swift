@@ -136,8 +136,12 @@ final class TransferEngine {
   /// `member` of a room (nil: the peer itself). `announced` is the offer's peer field: the
   /// member it is for (from a member to the relay) or the sender's name (from a host).
   /// `hosted`: the engine is a room host's, and the member's connection is the one to use.
+  /// `link` gives the connection to use once the file is open (nil: none yet; the offer
+  /// goes out when one is established): asked then, not now, since opening takes a moment
+  /// in which a connection can come or go.
   func offer(
-    path: String, to member: String?, announcing announced: String, over link: (any FileLink)?, hosted: Bool = false
+    path: String, to member: String?, announcing announced: String, hosted: Bool = false,
+    over link: @escaping () -> (any FileLink)?
   ) {
     whenDone(store.openSource(path: path, on: loop)) { [self] result in
       switch result {
@@ -153,7 +157,7 @@ final class TransferEngine {
         outgoing[offer.id] = Outgoing(
           machine: OutgoingTransfer(offer: offer), source: source, info: info, member: hosted ? member : nil)
         emit(.file(info, .offered))
-        if let link { linkEstablished(link, member: hosted ? member : nil) }
+        if let link = link() { linkEstablished(link, member: hosted ? member : nil) }
       }
     }
   }
