@@ -74,6 +74,38 @@ struct FileTransferTests {
     await relay.close(Goodbye(code: .shuttingDown, reason: ""))
   }
 
+  /// A member who never answers can't make the relay hold more than a few transfers for it
+  /// (each may bring a credit window of data into its queue).
+  @Test func theRelayBoundsTheTransfersWaitingForOneMember() async throws {
+    let folder = try TemporaryFolder()
+    let source = try folder.file("a.txt", size: 10)
+    let (relay, _) = try await startListener(SessionOptions(name: "relay"), host: false)
+    let (carol, carolLog) = connect(to: relay, SessionOptions(name: "carol"))
+    try await carolLog.first("carol welcomed") { $0.roomEvent?.kind == .welcome }
+    let (bob, bobLog) = connect(to: relay, SessionOptions(name: "bob"))
+    try await bobLog.first("bob welcomed") { $0.roomEvent?.kind == .welcome }
+    for _ in 0..<3 { bob.offerFile(path: source.path, to: "carol") }
+    try await carolLog.wait("three offers") { events, _ in
+      events.filter { $0.fileUpdate == .offerReceived }.count == 3
+    }
+    bob.offerFile(path: source.path, to: "carol")
+    let refused = try await bobLog.first("the fourth is refused") {
+      if case .rejected = $0.fileFinished?.outcome { true } else { false }
+    }
+    #expect("\(refused.fileFinished!.outcome)".contains("already receiving 3 files"))
+    carol.rejectFile(try #require(await carolLog.entries.first { $0.fileUpdate == .offerReceived }?.fileInfo?.shortID))
+    try await bobLog.first("carol's no") {
+      if case .rejected(let reason) = $0.fileFinished?.outcome { reason == "declined" } else { false }
+    }
+    bob.offerFile(path: source.path, to: "carol")
+    try await carolLog.wait("a fourth offer once one ended") { events, _ in
+      events.filter { $0.fileUpdate == .offerReceived }.count == 4
+    }
+    await bob.close(Goodbye(code: .userQuit, reason: ""))
+    await carol.close(Goodbye(code: .userQuit, reason: ""))
+    await relay.close(Goodbye(code: .shuttingDown, reason: ""))
+  }
+
   @Test func theHostSendsToAMemberWhoAcceptsThenAnotherIsRejected() async throws {
     let folder = try TemporaryFolder()
     let source = try folder.file("photo.jpg", size: 400_000)

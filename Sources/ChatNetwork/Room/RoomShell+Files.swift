@@ -15,6 +15,12 @@ extension RoomShell {
     var receiver: ParticipantID
   }
 
+  /// Transfers one member may have passing through the relay at once.
+  static let routesPerSender = 8
+  /// Transfers one member may be receiving through the relay at once: each may have a
+  /// credit window (1 MiB by default) in the member's queue, which holds 4 MiB.
+  static let routesPerReceiver = 3
+
   func routeFile(_ frame: FileFrame, from id: ParticipantID) {
     guard let link = connections[id]?.handler as? SessionHandler else { return }
     if case .offer(let offer) = frame {
@@ -34,6 +40,25 @@ extension RoomShell {
       }
       if let route = fileRoutes[offer.id], route.sender != id {
         return link.sendFile(.reject(offer.id, reason: "that transfer id is taken"))
+      }
+      if fileRoutes[offer.id] == nil {
+        // What passes through is bounded: a receiver's credit window per transfer, for few
+        // enough transfers that they fit its queue; a sender's open offers, for a receiver
+        // that never answers.
+        let routes = fileRoutes.values
+        if routes.filter({ $0.sender == id }).count >= Self.routesPerSender {
+          return link.sendFile(
+            .reject(
+              offer.id, reason: "you have \(Self.routesPerSender) files on their way already; wait for one to end"))
+        }
+        if routes.filter({ $0.receiver == receiverID }).count >= Self.routesPerReceiver {
+          return link.sendFile(
+            .reject(
+              offer.id,
+              reason:
+                "\(target) is already receiving \(Self.routesPerReceiver) files through the relay; try again when one ends"
+            ))
+        }
       }
       fileRoutes[offer.id] = FileRoute(sender: id, receiver: receiverID)
       receiver.sendFile(.offer(offer.from(state.participants[id]?.name ?? "?")))

@@ -247,6 +247,7 @@ final class TransferEngine {
         outgoing[id] = transfer
         store.close(transfer.source.handle, on: loop)
         emit(.file(transfer.info, .finished(outcome, path: transfer.source.path)))
+        forgetOldFinished()
       } catch {
         failOutgoing(id, error)
       }
@@ -445,6 +446,7 @@ final class TransferEngine {
       case .success(let path):
         link?.sendFile(result)
         emit(.file(transfer.info, .finished(outcome, path: path)))
+        forgetOldFinished()
       case .failure(let error):
         link?.sendFile(.result(id, .failed, reason: "the receiver could not save it"))
         emit(.file(transfer.info, .finished(.failed(reason: "can't save it: \(error)"), path: target.partPath)))
@@ -457,6 +459,22 @@ final class TransferEngine {
     finishIncoming(id, .failed(reason: error.message), keepResumable: true)
   }
 
+  /// Finished transfers kept (to answer a late frame about them); older ones are forgotten.
+  static let finishedKept = 64
+
+  /// Forgets the oldest finished transfers past ``finishedKept`` each way, so a long-running
+  /// endpoint's memory doesn't grow with every file it ever moved.
+  private func forgetOldFinished() {
+    let finishedOut = outgoing.filter { $0.value.machine.isFinished }
+    if finishedOut.count > Self.finishedKept {
+      for id in finishedOut.keys.prefix(finishedOut.count - Self.finishedKept) { outgoing[id] = nil }
+    }
+    let finishedIn = incoming.filter { $0.value.machine.isFinished && !$0.value.writing }
+    if finishedIn.count > Self.finishedKept {
+      for id in finishedIn.keys.prefix(finishedIn.count - Self.finishedKept) { incoming[id] = nil }
+    }
+  }
+
   private func finishIncoming(_ id: TransferID, _ outcome: TransferOutcome, keepResumable: Bool) {
     guard var transfer = incoming[id], !transfer.machine.isFinished else { return }
     transfer.machine.finish(outcome)
@@ -467,6 +485,7 @@ final class TransferEngine {
     }
     incoming[id] = transfer
     emit(.file(transfer.info, .finished(outcome, path: transfer.target?.partPath)))
+    forgetOldFinished()
   }
 
   // MARK: - Sending
@@ -567,6 +586,7 @@ final class TransferEngine {
     outgoing[id] = transfer
     store.close(transfer.source.handle, on: loop)
     emit(.file(transfer.info, .finished(outcome, path: transfer.source.path)))
+    forgetOldFinished()
   }
 }
 
