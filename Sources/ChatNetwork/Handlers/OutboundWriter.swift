@@ -15,6 +15,10 @@ struct OutboundWriter {
   var sealer: RecordSealer?
   /// Plaintext frames waiting for the peer to read (bounded).
   private(set) var queue: OutboundQueue
+  /// File data waiting (FILE_CHUNK and the FILE_DONE after it), which goes out only when
+  /// nothing else waits: chat frames never queue behind a file. The receiver's credit
+  /// bounds it; the limit is a backstop.
+  private(set) var bulk: OutboundQueue
   /// Frames written since the last flush (with a sealer), to be sealed together.
   private var unsealed = ByteBuffer()
 
@@ -24,6 +28,7 @@ struct OutboundWriter {
 
   init(limit: Int) {
     queue = OutboundQueue(limit: limit)
+    bulk = OutboundQueue(limit: 2 * limit)
   }
 
   /// The outcome of taking frames in: bytes to write now (if any), or the queue overflowed
@@ -35,7 +40,19 @@ struct OutboundWriter {
   }
 
   /// Whether nothing is waiting (neither unflushed nor queued).
-  var isEmpty: Bool { queue.isEmpty && unsealed.readableBytes == 0 }
+  var isEmpty: Bool { queue.isEmpty && bulk.isEmpty && unsealed.readableBytes == 0 }
+
+  /// Whether nothing waits in either queue (what gathers for the next flush goes out with it).
+  var queuesAreEmpty: Bool { queue.isEmpty && bulk.isEmpty }
+
+  /// Takes file data (whole encoded frames): written at once, sealed on its own, when
+  /// nothing waits and the peer keeps up; otherwise queued behind everything else.
+  mutating func takeBulk(_ frames: ByteBuffer, writable: Bool) -> Step {
+    if writable, queue.isEmpty, bulk.isEmpty, unsealed.readableBytes == 0 {
+      return .write(sealer == nil ? frames : sealer!.sealed(frames))
+    }
+    return bulk.append(frames) ? .nothing : .overflow
+  }
 
   var limit: Int { queue.limit }
 
@@ -64,7 +81,10 @@ struct OutboundWriter {
   /// The next bytes to write while the channel takes them: queued frames, several sealed
   /// together into one record when there is a sealer.
   mutating func nextQueued() -> ByteBuffer? {
-    guard var frames = queue.popFirst() else { return nil }
+    guard var frames = queue.popFirst() else {
+      guard let data = bulk.popFirst() else { return nil }
+      return sealer == nil ? data : sealer!.sealed(data)
+    }
     guard sealer != nil else { return frames }
     while frames.readableBytes < Self.recordTarget, let more = queue.popFirst() {
       frames.writeImmutableBuffer(more)
@@ -75,6 +95,7 @@ struct OutboundWriter {
   /// Drops everything waiting (a peer too slow to keep).
   mutating func abandon() {
     queue.removeAll()
+    bulk.removeAll()
     unsealed.clear()
   }
 

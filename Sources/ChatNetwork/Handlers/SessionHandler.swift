@@ -155,13 +155,26 @@ final class SessionHandler: ChannelDuplexHandler {
   var isKeepingUp: Bool {
     guard let context else { return false }
     // Frames gathered for this pass's flush don't count: they go out with it.
-    return context.channel.isWritable && outbound.queue.isEmpty && !closing
+    return context.channel.isWritable && outbound.queuesAreEmpty && !closing
   }
 
-  /// Writes a file transfer's frame, sealed, and flushes it.
+  /// Writes a file transfer's frame, sealed, and flushes it. File data (chunks, and the
+  /// FILE_DONE that must follow them) waits behind every other frame (``OutboundWriter``).
   func sendFile(_ frame: FileFrame) {
     guard let context else { return }
-    perform(machine.sendFile(frame), context: context)
+    switch frame {
+    case .chunk, .done:
+      guard !closing, !abandoning else { return }
+      for case .send(let frame) in machine.sendFile(frame) {
+        var bytes = context.channel.allocator.buffer(capacity: frame.wireLength)
+        frame.encode(into: &bytes)
+        if carryOut(outbound.takeBulk(bytes, writable: context.channel.isWritable), context: context) {
+          context.flush()
+        }
+      }
+    case .offer, .accept, .reject, .credit, .result, .cancel:
+      perform(machine.sendFile(frame), context: context)
+    }
   }
 
   /// The largest FILE_CHUNK data the peer takes, when both hellos listed `files`.
