@@ -40,6 +40,9 @@ final class TransferEngine {
     var unwrittenOffset: UInt64 = 0
     /// The transfer ended during a write: close the file after it (keeping it resumable or not).
     var closeAfterWrite: Bool?
+    /// Offered again after it arrived and was verified (the sender's connection dropped
+    /// before it heard so): the SHA-256 it had, to confirm the sender's again.
+    var alreadyVerified: [UInt8]?
     var opening = false
     /// The sender offered it again (its connection came back): answer once the writes in
     /// flight are done, with what is on disk.
@@ -282,6 +285,20 @@ final class TransferEngine {
       resumeIfDue(offer.id)
       return
     }
+    if let done = incoming[offer.id], case .finished(.verified(let hex)) = done.machine.phase,
+      done.machine.offer.size == offer.size, done.machine.offer.resumeKey == offer.resumeKey
+    {
+      // Already here and verified; the sender's connection dropped before the result
+      // reached it. Nothing is written again: it sends its hash once more, which is checked
+      // against the one verified, and hears the result.
+      var again = IncomingTransfer(offer: offer, name: done.machine.name, window: settings.window)
+      let accept = again.accept(offset: offer.size)
+      var confirming = Incoming(machine: again, info: done.info, link: link)
+      confirming.alreadyVerified = Self.bytes(hex: hex)
+      incoming[offer.id] = confirming
+      link.sendFile(.accept(accept))
+      return
+    }
     incoming[offer.id] = nil
     if let refusal = refusal(of: offer, from: link) {
       link.sendFile(.reject(offer.id, reason: refusal))
@@ -431,6 +448,12 @@ final class TransferEngine {
   }
 
   private func verify(_ id: TransferID) {
+    if var transfer = incoming[id], let verified = transfer.alreadyVerified {
+      let (_, result) = transfer.machine.verify(actual: verified)
+      incoming[id] = transfer
+      transfer.link?.sendFile(result)
+      return
+    }
     guard var transfer = incoming[id], let target = transfer.target else { return }
     let (outcome, result) = transfer.machine.verify(actual: Array(transfer.hash.finalize()))
     incoming[id] = transfer
@@ -587,6 +610,16 @@ final class TransferEngine {
     store.close(transfer.source.handle, on: loop)
     emit(.file(transfer.info, .finished(outcome, path: transfer.source.path)))
     forgetOldFinished()
+  }
+}
+
+extension TransferEngine {
+  /// The bytes of a lowercase hex string (a hash this side wrote).
+  static func bytes(hex: String) -> [UInt8] {
+    let digits = Array(hex.utf8)
+    return stride(from: 0, to: digits.count - 1, by: 2).compactMap {
+      UInt8(String(decoding: digits[$0...$0 + 1], as: UTF8.self), radix: 16)
+    }
   }
 }
 
