@@ -45,4 +45,10 @@ public enum ScreenCommand: Hashable, Sendable {
   case runCommand(CommandRequest)
   /// Stop the running command with this ``CommandRequest/id`` (kill its process group).
   case stopCommand(id: Int)
+  /// `/send [NAME] PATH`: offer the file to the peer (`to`: a room member).
+  case offerFile(path: String, to: String?)
+  /// `/accept [ID [DIR]]` ("": the only offer; nil directory: the default folder).
+  case acceptFile(id: String, directory: String?)
+  case rejectFile(id: String)
+  case cancelFile(id: String)
 }
