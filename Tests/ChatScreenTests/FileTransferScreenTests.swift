@@ -140,18 +140,23 @@ struct FileTransferScreenTests {
         ? [PathEntry(name: "报告一.pdf", isDirectory: false), PathEntry(name: "报告二.pdf", isDirectory: false)] : nil
     }
     _ = model.handle(.text("/send 报"), time: "t")
-    _ = model.handle(.control("i"), time: "t")
+    _ = model.handle(.tab, time: "t")
     #expect(model.input.text == "/send 报告")
     let before = model.scrollback.count
-    _ = model.handle(.control("i"), time: "t")
+    _ = model.handle(.tab, time: "t")
     #expect(model.scrollback.count == before, "the first Tab with nothing to add lists nothing")
-    _ = model.handle(.control("i"), time: "t")
+    _ = model.handle(.tab, time: "t")
     #expect(screen(&model).contains("2 matches: 报告一.pdf  报告二.pdf"))
     _ = model.handle(.text("二"), time: "t")
-    _ = model.handle(.control("i"), time: "t")
+    _ = model.handle(.tab, time: "t")
     #expect(model.input.text == "/send 报告二.pdf")
     // The input line shows it with the cursor after the wide characters.
     let layout = model.layout(width: 100, height: 20)
     #expect(layout.cursorColumn == 2 + 6 + 3 * 2 + 4)
+    // In a message, Tab is typed as before.
+    var chatting = connected()
+    _ = chatting.handle(.text("a"), time: "t")
+    _ = chatting.handle(.tab, time: "t")
+    #expect(chatting.input.text == "a\t")
   }
 }

@@ -3,6 +3,8 @@ public enum Key: Hashable, Sendable {
   /// Printable text typed (or pasted) at the cursor.
   case text(String)
   case enter
+  /// Tab: completes a path after `/send` or `/accept ID`; elsewhere it is typed.
+  case tab
   case backspace
   case delete
   case left

@@ -13,7 +13,7 @@ extension ScreenModel {
       }
     }
     if confirmingQuit { return answerQuit(key, time: time) }
-    if key != .control("i") { lastTabText = nil }
+    if key != .tab { lastTabText = nil }
     if case .awaitingConfirmation(let output) = commandRun { return answerSend(output, key, time: time) }
     if key == .escape, case .running(let request, _) = commandRun {
       note("stopping $ \(request.command)", time: time)
@@ -31,6 +31,13 @@ extension ScreenModel {
       }
     case .enter:
       return submit(time: time)
+    case .tab:
+      let before = String(input.characters[..<input.cursor])
+      if PathCompletion.fragmentStart(before, members: members) != nil {
+        completePath(time: time)
+      } else {
+        input.apply(.insert("\t"))
+      }
     case .backspace, .control("h"): input.apply(.backspace)
     case .delete: input.apply(.delete)
     case .left, .control("b"): input.apply(.left)
@@ -54,7 +61,6 @@ extension ScreenModel {
       input.apply(.delete)
     case .control("l"): return [.redraw]
     case .control("z"): return [.suspend]
-    case .control("i"): completePath(time: time)
     case .control, .escape, .insert: break
     }
     return []
