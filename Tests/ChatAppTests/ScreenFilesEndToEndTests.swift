@@ -47,7 +47,7 @@ struct ScreenFilesEndToEndTests {
 
     let offer = try await alice.waitForScreen(containing: "offers 测试文件 一.bin (2.9 MiB) [")
     let id = String(offer.components(separatedBy: "offers 测试文件 一.bin (2.9 MiB) [")[1].prefix(8))
-    #expect(offer.contains("type /accept \(id)"), "the offer says what to type")
+    #expect(offer.contains("type /accept \(id) to save it in the current folder"), "the offer says what to type")
     #expect(offer.contains("/reject \(id)"))
     #expect(offer.contains("⇅ 1 offer: /accept"), "the status bar says an offer waits")
 

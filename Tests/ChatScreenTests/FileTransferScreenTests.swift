@@ -41,7 +41,9 @@ struct FileTransferScreenTests {
     var model = connected()
     model.apply(.file(incoming(id), .offerReceived), time: "t")
     let text = screen(&model, width: 200)
-    #expect(text.contains("alice offers 报告.pdf (10.0 MiB) [3f2a91c0]: type /accept 3f2a91c0 to save it here"))
+    #expect(
+      text.contains("alice offers 报告.pdf (10.0 MiB) [3f2a91c0]: type /accept 3f2a91c0 to save it in the current folder")
+    )
     #expect(text.contains("/reject 3f2a91c0"))
     #expect(model.status.transfers == "⇅ 1 offer: /accept")
   }
@@ -90,6 +92,19 @@ struct FileTransferScreenTests {
       .file(incoming(other, name: "b", size: 10 << 20), .finished(.cancelled(reason: "by you"), path: nil)), time: "t")
     #expect(model.status.transfers == "⇅ 1 file 60% paused")
     #expect(screen(&model, width: 120).contains("b [abcd0001] from alice: stopped at 20% (cancelled)"))
+  }
+
+  @Test func aLongChineseNameWrapsWithinTheWidth() {
+    var model = connected()
+    let info = incoming(id, name: String(repeating: "文件名", count: 12) + ".txt")
+    model.apply(.file(info, .started(path: "/d/x", resumedAt: 0)), time: "12:00:00")
+    model.apply(.file(info, .progress(bytes: 1 << 20, bytesPerSecond: 1_048_576)), time: "12:00:00")
+    for width in [31, 40, 57, 80] {
+      let layout = model.layout(width: width, height: 20)
+      #expect(layout.rows.allSatisfy { DisplayWidth.of($0.text) <= width }, "width \(width)")
+      let text = layout.rows.map(\.text).joined()
+      #expect(text.contains("10%") && text.contains("0:09"), "width \(width)")
+    }
   }
 
   @Test func etaAndSpeedFormats() {

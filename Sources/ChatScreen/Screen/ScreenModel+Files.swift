@@ -118,7 +118,7 @@ extension ScreenModel {
       state.phase = .awaitingAnswer
       let from = info.peer.isEmpty ? (status.peerName ?? "the peer") : info.peer
       system(
-        "\(from) offers \(info.name) (\(size)) [\(id)]: type /accept \(id) to save it here, /accept \(id) DIR to save it elsewhere, or /reject \(id)"
+        "\(from) offers \(info.name) (\(size)) [\(id)]: type /accept \(id) to save it in the current folder, /accept \(id) DIR for another, or /reject \(id)"
       )
     case .started(_, let resumedAt):
       // The transfer's one line from here on: the path is in the line saying how it ended.
