@@ -63,12 +63,24 @@ struct ScreenFilesEndToEndTests {
     let copy = try Data(contentsOf: inbox.appendingPathComponent(name))
     #expect(copy == Data(bytes), "byte-identical")
 
+    // Offered again and declined with a bare /reject: the sender hears it.
+    try bob.press("Up")
+    try bob.press("Enter")
+    try await alice.waitForScreen(containing: "⇅ 1 offer: /accept")
+    try alice.type("/reject")
+    try alice.press("Enter")
+    try await bob.waitForScreen(containing: "测试文件 一.bin [")
+    let rejected = try await bob.waitForScreen("the rejection") { $0.contains("] rejected: ") }
+    #expect(!rejected.contains("⇅"))
+
     // Wrong use is explained, and nothing is sent.
     try alice.type("/cancel")
     try alice.press("Enter")
     try await alice.waitForScreen(containing: "usage: /cancel ID")
     try alice.type("/files")
     try alice.press("Enter")
-    try await alice.waitForScreen(containing: "file transfers (1):")
+    let files = try await alice.waitForScreen(containing: "file transfers (2):")
+    #expect(files.contains("  ↓ 测试文件 一.bin [\(id)] from bob: done, 2.9 MiB"))
+    #expect(files.contains("from bob: rejected"))
   }
 }

@@ -66,7 +66,7 @@ public struct FileTransferState: Hashable, Sendable {
     case .finished(.verified):
       return "\(title): done, \(size)"
     case .finished(let outcome):
-      return "\(title): stopped at \(percent)% (\(outcome.word))"
+      return bytes > 0 ? "\(title): stopped at \(percent)% (\(outcome.word))" : "\(title): \(outcome.word)"
     }
   }
 
