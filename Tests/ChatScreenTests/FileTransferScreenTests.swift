@@ -133,6 +133,23 @@ struct FileTransferScreenTests {
     #expect(screen(&model).contains("file transfer is not available on this connection"))
   }
 
+  @Test func aFirstWordNotSeenAsAMemberIsANameWhenOnlyTheRestExists() {
+    var model = connected()
+    model.homeDirectory = "/home/bob"
+    model.listDirectory = { path in
+      switch path {
+      case ".": [PathEntry(name: "notes.txt", isDirectory: false), PathEntry(name: "my notes.txt", isDirectory: false)]
+      case "/home/bob": [PathEntry(name: "a b", isDirectory: false)]
+      default: nil
+      }
+    }
+    #expect(submit("/send carol notes.txt", into: &model) == [.offerFile(path: "notes.txt", to: "carol")])
+    #expect(submit("/send my notes.txt", into: &model) == [.offerFile(path: "my notes.txt", to: nil)])
+    #expect(submit("/send dan ~/a b", into: &model) == [.offerFile(path: "/home/bob/a b", to: "dan")])
+    #expect(submit("/send dan gone.txt", into: &model) == [.offerFile(path: "dan gone.txt", to: nil)])
+    #expect(submit("/send /nowhere/x y", into: &model) == [.offerFile(path: "/nowhere/x y", to: nil)])
+  }
+
   @Test func filesListsEachTransfer() {
     var model = connected()
     #expect(submit("/files", into: &model).isEmpty)

@@ -234,12 +234,33 @@ extension ScreenModel {
       return []
     }
     switch line {
+    case .sendFile(let path, nil):
+      // `/send carol notes.txt` with carol not seen yet (she was in the room before us, and
+      // no /who since): when there is no "carol notes.txt" but there is a "notes.txt",
+      // carol is a name.
+      if pathExists(path) != true, let space = path.firstIndex(of: " ") {
+        let rest = TypedLine.expandingTilde(String(path[space...].drop { $0 == " " }), home: homeDirectory)
+        if !rest.isEmpty, pathExists(rest) == true {
+          return [.offerFile(path: rest, to: String(path[..<space]))]
+        }
+      }
+      return [.offerFile(path: path, to: nil)]
     case .sendFile(let path, let member): return [.offerFile(path: path, to: member)]
     case .acceptFile(let id, let directory): return [.acceptFile(id: id, directory: directory)]
     case .rejectFile(let id): return [.rejectFile(id: id)]
     case .cancelFile(let id): return [.cancelFile(id: id)]
     default: return []
     }
+  }
+
+  /// Whether `path` names something, by its directory's listing; nil when that can't be
+  /// read.
+  func pathExists(_ path: String) -> Bool? {
+    let slash = path.lastIndex(of: "/")
+    let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+    let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+    guard !name.isEmpty, let entries = listDirectory(directory) else { return nil }
+    return entries.contains { $0.name == name }
   }
 
   /// Tab: completes the path being typed after `/send` or `/accept ID`; a second Tab with
