@@ -115,6 +115,30 @@ public final class TerminalFrontEnd: Sendable {
   static let escapeWait: Int32 = 50
   static let pasteWait: Int32 = 2_000
 
+  /// The most entries Tab completion reads from one directory.
+  static let listingLimit = 10_000
+
+  /// A directory's entries for Tab completion (`path` relative to the current directory,
+  /// as the endpoint opens it), or nil when it can't be read.
+  @Sendable static func listDirectory(_ path: String) -> [PathEntry]? {
+    guard let directory = opendir(path) else { return nil }
+    defer { closedir(directory) }
+    var entries: [PathEntry] = []
+    while entries.count < listingLimit, let entry = readdir(directory) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+        String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+      }
+      if name == "." || name == ".." { continue }
+      var isDirectory = entry.pointee.d_type == DT_DIR
+      if entry.pointee.d_type == DT_LNK || entry.pointee.d_type == DT_UNKNOWN {
+        var info = stat()
+        isDirectory = stat(path + "/" + name, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+      }
+      entries.append(PathEntry(name: name, isDirectory: isDirectory))
+    }
+    return entries
+  }
+
   /// The UI thread's loop.
   private func uiLoop() -> Outcome {
     let screen = CursesScreen(useColor: useColor)
@@ -124,6 +148,9 @@ public final class TerminalFrontEnd: Sendable {
     var parser = KeySequenceParser()
     var model = ScreenModel(localName: localName, secretConfigured: secretConfigured)
     model.commandLimits = commandLimits
+    model.filesSupported = endpoint.supportsFiles
+    model.homeDirectory = ProcessInfo.processInfo.environment["HOME"]
+    model.listDirectory = Self.listDirectory
     var lastProblem: String?
     var finishedNoted = false
     model.note("type a message and press Enter; /help lists commands and keys", time: WallClock.timeOfDay())
@@ -219,6 +246,10 @@ public final class TerminalFrontEnd: Sendable {
               wakePipe.wake()
             }
           case .stopCommand(let id): commands.stop(id: id)
+          case .offerFile(let path, let member): endpoint.offerFile(path: path, to: member)
+          case .acceptFile(let id, let directory): endpoint.acceptFile(id, into: directory)
+          case .rejectFile(let id): endpoint.rejectFile(id)
+          case .cancelFile(let id): endpoint.cancelFile(id)
           }
         }
       }

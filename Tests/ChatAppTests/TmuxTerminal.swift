@@ -14,10 +14,10 @@ final class TmuxTerminal: Sendable {
   /// typed into an interactive shell, which stops and continues it as a job (Ctrl-Z, fg);
   /// otherwise it runs under `sh -c`, where a stop signal is ignored (an orphaned process
   /// group). `stderrPath`: where chat's standard error goes (default: the terminal, like a
-  /// user's).
+  /// user's). `directory`: chat's working directory (default: the test's).
   init(
     _ arguments: [String], width: Int = 100, height: Int = 30, environment: [String: String] = [:],
-    jobControl: Bool = false, stderrPath: String? = nil
+    jobControl: Bool = false, stderrPath: String? = nil, directory: String? = nil
   ) throws {
     server = "chat-test-\(UUID().uuidString.prefix(8))"
     exitFile = FileManager.default.temporaryDirectory.appendingPathComponent("\(server).exit").path
@@ -31,6 +31,7 @@ final class TmuxTerminal: Sendable {
       "new-session", "-d", "-s", "main", "-x", String(width), "-y", String(height),
       "-e", "LANG=C.UTF-8",
     ]
+    if let directory { command += ["-c", directory] }
     // The first -e for a name wins, so a TERM of the caller's replaces the default here.
     if environment["TERM"] == nil { command += ["-e", "TERM=tmux-256color"] }
     if environment["XDG_CONFIG_HOME"] == nil { command += ["-e", "XDG_CONFIG_HOME=\(ChatProcess.configHome)"] }

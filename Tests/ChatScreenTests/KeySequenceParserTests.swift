@@ -45,7 +45,7 @@ struct KeySequenceParserTests {
   @Test func textAndKeysInterleave() {
     #expect(keys("ab\u{1b}[1~c\u{1b}[4~\r") == [.text("ab"), .home, .text("c"), .end, .enter])
     #expect(keys("中文\u{7f}") == [.text("中文"), .backspace])
-    #expect(keys("\u{3}\u{4}\u{1a}\u{9}") == [.control("c"), .control("d"), .control("z"), .text("\t")])
+    #expect(keys("\u{3}\u{4}\u{1a}\u{9}") == [.control("c"), .control("d"), .control("z"), .tab])
   }
 
   @Test func aLoneEscapeIsAKeyOnlyAfterTheWait() {

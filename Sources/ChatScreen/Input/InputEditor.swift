@@ -105,6 +105,15 @@ public struct InputEditor: Sendable {
     }
   }
 
+  /// Replaces the text before the cursor with `text` (a completion), keeping what follows.
+  public mutating func replaceBeforeCursor(with text: String) {
+    let after = characters[cursor...]
+    let before = Array(text)
+    characters = before + after
+    cursor = before.count
+    historyIndex = nil
+  }
+
   /// Takes the line for sending: clears it and remembers it in the history.
   public mutating func submit() -> String {
     let line = text

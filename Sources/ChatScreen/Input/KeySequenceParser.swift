@@ -78,7 +78,7 @@ public struct KeySequenceParser: Sendable {
     switch scalar.value {
     case 10, 13: return .enter
     case 8, 127: return .backspace
-    case 9: return .text("\t")
+    case 9: return .tab
     case 1...26: return .control(Character(Unicode.Scalar(scalar.value + 96)!))
     case 0, 27...31, 0x80..<0xa0: return nil  // no key of ours; C1 controls are never text
     default: return .text(String(scalar))

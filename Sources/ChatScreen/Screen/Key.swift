@@ -3,6 +3,8 @@ public enum Key: Hashable, Sendable {
   /// Printable text typed (or pasted) at the cursor.
   case text(String)
   case enter
+  /// Tab: completes a path after `/send` or `/accept ID`; elsewhere it is typed.
+  case tab
   case backspace
   case delete
   case left
@@ -45,4 +47,10 @@ public enum ScreenCommand: Hashable, Sendable {
   case runCommand(CommandRequest)
   /// Stop the running command with this ``CommandRequest/id`` (kill its process group).
   case stopCommand(id: Int)
+  /// `/send [NAME] PATH`: offer the file to the peer (`to`: a room member).
+  case offerFile(path: String, to: String?)
+  /// `/accept [ID [DIR]]` ("": the only offer; nil directory: the default folder).
+  case acceptFile(id: String, directory: String?)
+  case rejectFile(id: String)
+  case cancelFile(id: String)
 }

@@ -158,6 +158,7 @@ extension ScreenModel {
         "\(reason): reconnecting \(seconds > 0 ? "in \(seconds) s" : "now") (attempt \(attempt))", time: time)
     case .memberKey(let name, let pinnedAs, let security):
       memberKeys[name] = (pinnedAs, security)
+      members.insert(name)
     case .roundTrip(let nanoseconds):
       statistics.recordRoundTrip(nanoseconds: nanoseconds)
     case .disconnected(_, let end):
@@ -181,9 +182,15 @@ extension ScreenModel {
       case .welcome:
         roomName = event.name
         system(event.detail)
-      case .joined: system(event.detail.isEmpty ? "\(event.name) joined" : "\(event.name) joined (\(event.detail))")
-      case .left: system("\(event.name) left: \(event.detail)")
-      case .who: system("  \(event.name): \(event.detail)")
+      case .joined:
+        members.insert(event.name)
+        system(event.detail.isEmpty ? "\(event.name) joined" : "\(event.name) joined (\(event.detail))")
+      case .left:
+        members.remove(event.name)
+        system("\(event.name) left: \(event.detail)")
+      case .who:
+        if event.name != roomName { members.insert(event.name) }
+        system("  \(event.name): \(event.detail)")
       case .notice: error(event.detail)
       }
     case .file(let info, let update):

@@ -13,6 +13,7 @@ extension ScreenModel {
       }
     }
     if confirmingQuit { return answerQuit(key, time: time) }
+    if key != .tab { lastTabText = nil }
     if case .awaitingConfirmation(let output) = commandRun { return answerSend(output, key, time: time) }
     if key == .escape, case .running(let request, _) = commandRun {
       note("stopping $ \(request.command)", time: time)
@@ -30,6 +31,13 @@ extension ScreenModel {
       }
     case .enter:
       return submit(time: time)
+    case .tab:
+      let before = String(input.characters[..<input.cursor])
+      if PathCompletion.fragmentStart(before, members: members) != nil {
+        completePath(time: time)
+      } else {
+        input.apply(.insert("\t"))
+      }
     case .backspace, .control("h"): input.apply(.backspace)
     case .delete: input.apply(.delete)
     case .left, .control("b"): input.apply(.left)
@@ -82,7 +90,8 @@ extension ScreenModel {
   }
 
   mutating func submit(time: String) -> [ScreenCommand] {
-    switch TypedLine(input.submit()) {
+    let line = TypedLine(input.submit(), members: members, home: homeDirectory)
+    switch line {
     case .nothing: break
     case .message(let text): return [.send(text)]
     case .quit: return requestQuit()
@@ -90,6 +99,9 @@ extension ScreenModel {
     case .who: return [.who]
     case .verify(let confirmed, let name): return verify(confirmed: confirmed, member: name, time: time)
     case .run(let command, let sends): return run(command, sends: sends, time: time)
+    case .sendFile, .acceptFile, .rejectFile, .cancelFile: return fileCommand(line, time: time)
+    case .files: for text in filesReport() { note(text, time: time) }
+    case .usage(let text): scrollback.append(ScrollbackEntry(time: time, kind: .error, text: text))
     case .clear: scrollback.clear()
     case .help: for text in Self.help { note(text, time: time) }
     case .stats: for text in statistics.report { note(text, time: time) }
@@ -108,6 +120,7 @@ extension ScreenModel {
   static let help = [
     "commands: /help, /quit, /who (who is in the room), /clear (empty the scrollback), /stats (counters, round trips)",
     "/verify shows the safety number to compare with the peer by voice; /verify ok when it matched",
+    "files: /send PATH (in a room: /send NAME PATH; Tab completes paths, \"quotes\" keep spaces), /accept [ID [DIR]], /reject [ID], /cancel ID, /files lists them",
     "/run COMMAND runs it here (your $SHELL, time limit and output cap shown), shows the output, Enter sends it; /run -n only shows it",
     "leave: /quit, Ctrl-C, or Ctrl-D on an empty line (asks first while messages are unconfirmed; /quit! doesn't)",
     "editing: ←/→ Home/End Ctrl-A/E, Backspace/Delete, Ctrl-U/K (delete to start/end), Ctrl-W (word), ↑/↓ history",

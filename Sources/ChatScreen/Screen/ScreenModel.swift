@@ -40,6 +40,21 @@ public struct ScreenModel: Sendable {
   public var commandLimits = CommandLimits()
   /// Counts `/run`s, so that a late result of a stopped run is told from the current one's.
   var commandRuns = 0
+  /// File transfers seen, oldest first (finished ones bounded).
+  public internal(set) var transfers: [FileTransferState] = []
+  /// Room members' names seen (joins, /who, members' keys): `/send NAME PATH` is told from
+  /// a path by them.
+  public internal(set) var members: Set<String> = []
+  /// Whether the endpoint can send and receive files.
+  public var filesSupported = true
+  /// What `~` stands for in paths typed.
+  public var homeDirectory: String?
+  /// A directory's entries, for Tab completion (nil: it can't be read). The front end
+  /// gives the real one; without it nothing completes.
+  public var listDirectory: @Sendable (String) -> [PathEntry]? = { _ in nil }
+  /// The input line when Tab last found several candidates and nothing to add: another
+  /// Tab on the same line lists them.
+  var lastTabText: String?
 
   /// Whether this side has a shared secret: a room it hosts then admits only people who
   /// prove the same secret.

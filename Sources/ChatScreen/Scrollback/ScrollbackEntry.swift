@@ -57,6 +57,8 @@ public struct ScrollbackEntry: Hashable, Sendable {
   public var own: OwnMessage?
   /// The line that reconnect attempts update in place.
   public var isReconnectLine = false
+  /// The file transfer (its whole id, in hex) whose one line this is, updated in place.
+  public var transfer: String?
 
   public init(
     time: String,

@@ -38,6 +38,8 @@ public struct ConnectionStatus: Hashable, Sendable {
   public var silentFor: UInt64?
   /// Our messages sent or queued and not yet confirmed.
   public var unconfirmed = 0
+  /// The running file transfers in brief ("⇅ 2 files 43% 12.5 MiB/s ETA 0:21"), if any.
+  public var transfers: String?
 
   public init() {}
 
@@ -62,12 +64,15 @@ public struct ConnectionStatus: Hashable, Sendable {
   /// key when they fit, else the authentication alone, so the counts stay in view.
   public func text(statistics: SessionStatistics, width: Int) -> String {
     // The security state goes last: first the cipher, then the address, then the key's state.
-    let variants: [Detail] = [.full, .keyState, .keyStateShortLink, .shortLink]
-    for detail in variants {
-      let candidate = text(statistics: statistics, width: width, detail: detail)
+    // The transfers' summary goes after those and before the key's state, which must stay.
+    let variants: [(Detail, Bool)] = [
+      (.full, true), (.keyState, true), (.keyStateShortLink, true), (.keyStateShortLink, false), (.shortLink, false),
+    ]
+    for (detail, transfers) in variants {
+      let candidate = text(statistics: statistics, width: width, detail: detail, transfers: transfers)
       if !candidate.hasSuffix("…") { return candidate }
     }
-    return text(statistics: statistics, width: width, detail: .shortLink)
+    return text(statistics: statistics, width: width, detail: .shortLink, transfers: false)
   }
 
   /// How much the bar says, from all of it down to what must stay.
@@ -78,7 +83,9 @@ public struct ConnectionStatus: Hashable, Sendable {
     var address: Bool { self == .full || self == .keyState }
   }
 
-  func text(statistics: SessionStatistics, width: Int, detail: Detail) -> String {
+  func text(statistics: SessionStatistics, width: Int, detail: Detail, transfers showTransfers: Bool = false)
+    -> String
+  {
     var parts: [String] = []
     switch link {
     case .starting: parts.append("starting")
@@ -118,6 +125,7 @@ public struct ConnectionStatus: Hashable, Sendable {
       "↑\(statistics.messagesSent) \(Quantities.bytes(statistics.wireBytesSent)) ↓\(statistics.messagesReceived) \(Quantities.bytes(statistics.wireBytesReceived))"
     )
     if unconfirmed > 0 { parts.append("\(unconfirmed) unconfirmed") }
+    if showTransfers, let transfers { parts.append(transfers) }
     if let rtt = statistics.lastRoundTrip { parts.append("rtt \(Quantities.measured(nanoseconds: rtt))") }
     // Reasons and names come from the peer: the whole bar is made safe before it is drawn.
     return LineWrapper.truncate((" " + parts.joined(separator: " │ ")).terminalSafe, width: width)
