@@ -22,6 +22,11 @@ struct QuantitiesTests {
     #expect(Quantities.bytes(1536) == "1.5 KiB")
     #expect(Quantities.bytes(3_355_443) == "3.2 MiB")
     #expect(Quantities.bytes(1 << 30) == "1.0 GiB")
+    // A peer's announced file size can be anything: no overflow (it crashed chat).
+    #expect(Quantities.bytes(Int.max) == "8.0 EiB")
+    #expect(Quantities.bytes(1 << 62) == "4.0 EiB")
+    #expect(Quantities.bytes(5 << 40) == "5.0 TiB")
+    #expect(Quantities.seconds(nanoseconds: .max) == "18446744073.7")
   }
 
   @Test func plainOutputNumbers() {

@@ -36,13 +36,15 @@ public enum Quantities {
     "\((nanoseconds + 500_000_000) / 1_000_000_000) s"
   }
 
-  /// "512 B", "1.5 KiB", "3.2 MiB", "1.0 GiB".
+  /// "512 B", "1.5 KiB", "3.2 MiB", "1.0 GiB", "5.0 TiB", "8.0 EiB": any size a peer may
+  /// announce.
   public static func bytes(_ count: Int) -> String {
     let magnitude = UInt64(max(0, count))
     if magnitude < 1024 { return "\(magnitude) B" }
-    if magnitude < 1 << 20 { return fixed(magnitude, unit: 1024, decimals: 1) + " KiB" }
-    if magnitude < 1 << 30 { return fixed(magnitude, unit: 1 << 20, decimals: 1) + " MiB" }
-    return fixed(magnitude, unit: 1 << 30, decimals: 1) + " GiB"
+    let units = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
+    var index = 0
+    while index < units.count - 1, magnitude >= UInt64(1) << (10 * (index + 2)) { index += 1 }
+    return fixed(magnitude, unit: UInt64(1) << (10 * (index + 1)), decimals: 1) + " " + units[index]
   }
 
   /// Plain output's seconds, one decimal and no unit: "4.2".
@@ -55,10 +57,13 @@ public enum Quantities {
     fixed(nanoseconds, unit: 1000, decimals: 1)
   }
 
-  /// `value / unit`, rounded to `decimals` places (1 or 2), in integer arithmetic.
+  /// `value / unit`, rounded to `decimals` places (1 or 2), in integer arithmetic (wide
+  /// enough for any UInt64).
   static func fixed(_ value: UInt64, unit: UInt64, decimals: Int) -> String {
     let scale: UInt64 = decimals == 2 ? 100 : 10
-    let scaled = (value * scale + unit / 2) / unit
+    let product = value.multipliedFullWidth(by: scale)
+    let (sum, carry) = product.low.addingReportingOverflow(unit / 2)
+    let scaled = unit.dividingFullWidth((product.high + (carry ? 1 : 0), sum)).quotient
     let fraction = String(scaled % scale)
     let padded = String(repeating: "0", count: decimals - fraction.count) + fraction
     return "\(scaled / scale).\(padded)"
