@@ -12,17 +12,21 @@ public struct PlainFrontEnd: Sendable {
   public let endpoint: any ChatEndpoint
   public let localName: String
   public let write: @Sendable (String) -> Void
+  /// Called after a batch of events has been written with ``write``: output may be
+  /// buffered until then (standard output is), so lines go out in one system call per batch.
+  public let flush: @Sendable () -> Void
   /// How long, after end of input, to wait for the receipts of lines still unconfirmed.
   public let linger: Duration
 
   public init(
     endpoint: any ChatEndpoint, localName: String, linger: Duration = .seconds(30),
-    write: @escaping @Sendable (String) -> Void
+    write: @escaping @Sendable (String) -> Void, flush: @escaping @Sendable () -> Void = {}
   ) {
     self.endpoint = endpoint
     self.localName = localName
     self.linger = linger
     self.write = write
+    self.flush = flush
   }
 
   /// What the reader and the event loop share: the ledger, and whether input ended and the
@@ -48,6 +52,7 @@ public struct PlainFrontEnd: Sendable {
   public func run(input: AsyncStream<InputLine>) async -> ConversationOutcome {
     let endpoint = endpoint
     let write = write
+    let flush = flush
     let linger = linger
     let progress = Shared(Progress())
     @Sendable func sayGoodbye() async {
@@ -68,6 +73,7 @@ public struct PlainFrontEnd: Sendable {
               fields: ["not-sent", "input line \(number) is not valid UTF-8 (is the terminal set to UTF-8?)", ""]
             )
           )
+          flush()
         }
       }
       if Task.isCancelled { return }
@@ -97,7 +103,8 @@ public struct PlainFrontEnd: Sendable {
     }
     var outcome = ConversationOutcome()
     var closer: Task<Void, Never>?
-    for await event in endpoint.events {
+    var events = endpoint.events.makeAsyncIterator()
+    while let event = await events.next() {
       outcome.observe(event)
       for fields in PlainLineFormat.lines(for: event, localName: localName) {
         write(PlainLineFormat.line(time: PlainLineFormat.timestamp(), fields: fields))
@@ -112,7 +119,10 @@ public struct PlainFrontEnd: Sendable {
         return state.claimCloseIfSettled()
       }
       if settled { closer = Task { await sayGoodbye() } }
+      // The batch taken from the endpoint is written: out with it before waiting for more.
+      if !events.hasTakenEvents { flush() }
     }
+    flush()
     reader.cancel()
     _ = await closer?.value
     let ledger = progress.withLock { state -> DeliveryLedger in
