@@ -137,13 +137,16 @@ final class ConnectorShell {
       .channelInitializer { [options] channel in
         channel.eventLoop.makeCompletedFuture {
           try shell.value.gate.track(channel)
+          // The peer's address as shown, worked out once (it is formatted through Foundation).
+          let remoteName = NIOLoopBoundBox<String?>(nil, eventLoop: channel.eventLoop)
           let session = ConversationHandOver(
             handOver: { shell.value.handOver(to: channel) },
             takeBack: { shell.value.connectionEnded(leaving: $0) })
           try SessionPipeline.configure(channel, role: .connector, options: options, session: session) {
             report in
             shell.value.observe(report)
-            let remote = channel.remoteAddress?.displayString ?? target
+            if remoteName.value == nil { remoteName.value = channel.remoteAddress?.displayString }
+            let remote = remoteName.value ?? target
             if let event = SessionEvent(report, address: remote) { continuation.yield(event) }
           }
         }
