@@ -10,8 +10,17 @@ public protocol ChatEndpoint: AnyObject, Sendable {
   var events: SessionEvents { get }
   /// Sends `text` as one message; the outcome is a `messageSent` or `messageNotSent` event.
   func send(_ text: String)
+  /// Sends each of `texts` as one message, in order, as ``send(_:)`` does (the lines of a
+  /// block of piped input): an endpoint may hand them to its connection in one step.
+  func send(contentsOf texts: [String])
   /// Asks who is in the room; the answer arrives as `room` events of kind `who`.
   func who()
   /// Says goodbye to the peer, stops, and returns once the connection is closed.
   func close(_ goodbye: Goodbye) async
+}
+
+extension ChatEndpoint {
+  public func send(contentsOf texts: [String]) {
+    for text in texts { send(text) }
+  }
 }

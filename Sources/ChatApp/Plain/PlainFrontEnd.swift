@@ -39,6 +39,14 @@ public struct PlainFrontEnd: Sendable {
     /// moving, so `linger` counts from the last step forward, not from the end of input.
     var lastProgress = ContinuousClock.now
 
+    /// The input reader, while it waits for the lines in flight to fall below the window.
+    var windowWaiter: CheckedContinuation<Void, Never>?
+
+    /// Whether the reader may give more lines now.
+    var hasRoom: Bool {
+      ledger.outstandingBytes < PlainFrontEnd.inputWindow && ledger.outstandingCount < PlainFrontEnd.inputWindowLines
+    }
+
     /// Whether the goodbye should be said now; claims it if so.
     mutating func claimCloseIfSettled() -> Bool {
       guard inputEnded, !closing, ledger.isSettled else { return false }
@@ -47,9 +55,22 @@ public struct PlainFrontEnd: Sendable {
     }
   }
 
+  /// Bytes of lines given to the endpoint and not yet settled (confirmed or refused) above
+  /// which input waits: what keeps a huge pipe from being read into memory far ahead of the
+  /// network (with the bounded read-ahead of ``StandardInput``). Large enough that receipts
+  /// come back long before the sender would wait, and below the connection's 8 MiB queue.
+  static let inputWindow = 4 << 20
+  /// The same in lines: half of what a connection keeps waiting for its handshake (or for
+  /// the connection to come back) before it refuses lines, so piped lines are never refused
+  /// for arriving faster than the handshake.
+  static let inputWindowLines = Conversation.maximumQueued / 2
+
   /// Runs until the endpoint stops: at end of input it waits for the receipts (at most
   /// ``linger``), says goodbye and waits for the close. Returns how the conversation ended.
-  public func run(input: AsyncStream<InputLine>) async -> ConversationOutcome {
+  /// `input` hands out lines a batch at a time (a block read from standard input); a batch
+  /// goes to the endpoint in one call.
+  public func run<Input: AsyncSequence & Sendable>(input: Input) async -> ConversationOutcome
+  where Input.Element == [InputLine], Input.Failure == Never {
     let endpoint = endpoint
     let write = write
     let flush = flush
@@ -58,23 +79,49 @@ public struct PlainFrontEnd: Sendable {
     @Sendable func sayGoodbye() async {
       await endpoint.close(Goodbye(code: .userQuit, reason: "end of input"))
     }
-    let reader = Task {
-      for await line in input {
-        switch line {
-        case .text(let text):
-          guard !text.isEmpty else { continue }
-          // Recorded before sending, so its events always find it.
-          progress.withLock { $0.ledger.give(text) }
-          endpoint.send(text)
-        case .invalidUTF8(let number):
-          write(
-            PlainLineFormat.line(
-              time: PlainLineFormat.timestamp(),
-              fields: ["not-sent", "input line \(number) is not valid UTF-8 (is the terminal set to UTF-8?)", ""]
-            )
-          )
-          flush()
+    /// Returns once the lines in flight are below the window (or the reader is cancelled).
+    @Sendable func waitForRoom() async {
+      while !Task.isCancelled, !progress.withLock({ $0.hasRoom }) {
+        await withTaskCancellationHandler {
+          await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+            let resumeNow = progress.withLock { state -> Bool in
+              if state.hasRoom || Task.isCancelled { return true }
+              state.windowWaiter = waiter
+              return false
+            }
+            if resumeNow { waiter.resume() }
+          }
+        } onCancel: {
+          progress.withLock { $0.windowWaiter.take() }?.resume()
         }
+      }
+    }
+    let reader = Task {
+      for await batch in input {
+        var texts: [String] = []
+        texts.reserveCapacity(batch.count)
+        for line in batch {
+          switch line {
+          case .text(let text):
+            if !text.isEmpty { texts.append(text) }
+          case .invalidUTF8(let number):
+            write(
+              PlainLineFormat.line(
+                time: PlainLineFormat.timestamp(),
+                fields: ["not-sent", "input line \(number) is not valid UTF-8 (is the terminal set to UTF-8?)", ""]
+              )
+            )
+            flush()
+          }
+        }
+        guard !texts.isEmpty else { continue }
+        await waitForRoom()
+        if Task.isCancelled { return }
+        // Recorded before sending, so their events always find them.
+        progress.withLock { state in
+          for text in texts { state.ledger.give(text) }
+        }
+        endpoint.send(contentsOf: texts)
       }
       if Task.isCancelled { return }
       if progress.withLock({
@@ -109,15 +156,16 @@ public struct PlainFrontEnd: Sendable {
       for fields in PlainLineFormat.lines(for: event, localName: localName) {
         write(PlainLineFormat.line(time: PlainLineFormat.timestamp(), fields: fields))
       }
-      let settled = progress.withLock { state -> Bool in
+      let (settled, waiter) = progress.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
         switch event {
         case .messageSent, .datagramSent, .delivered, .written, .notDelivered, .messageNotSent:
           state.lastProgress = .now
         default: break
         }
         state.ledger.observe(event)
-        return state.claimCloseIfSettled()
+        return (state.claimCloseIfSettled(), state.hasRoom ? state.windowWaiter.take() : nil)
       }
+      waiter?.resume()
       if settled { closer = Task { await sayGoodbye() } }
       // The batch taken from the endpoint is written: out with it before waiting for more.
       if !events.hasTakenEvents { flush() }

@@ -63,6 +63,13 @@ public final class ChatConnector: ChatEndpoint {
     shell.eventLoop.execute { shell.value.send(text) }
   }
 
+  /// One hop to the event loop for all of `texts`, written to the connection together and
+  /// flushed once: their frames go out in one record and one system call.
+  public func send(contentsOf texts: [String]) {
+    let shell = shell
+    shell.eventLoop.execute { shell.value.send(contentsOf: texts) }
+  }
+
   public func who() {
     let shell = shell
     shell.eventLoop.execute { shell.value.who() }
@@ -240,6 +247,15 @@ final class ConnectorShell {
     case .finished:
       continuation.yield(.messageNotSent(text: text, reason: "the connection is closed"))
     }
+  }
+
+  func send(contentsOf texts: [String]) {
+    guard case .connected(let channel) = phase else {
+      for text in texts { send(text) }
+      return
+    }
+    for text in texts { channel.write(SessionCommand.send(text), promise: nil) }
+    channel.flush()
   }
 
   func who() {
