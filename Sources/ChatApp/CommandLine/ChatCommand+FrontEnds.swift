@@ -19,7 +19,7 @@ extension ChatCommand {
     }
     let frontEnd = PlainFrontEnd(
       endpoint: endpoint, localName: displayName, linger: .nanoseconds(Int64(linger * 1e9)),
-      write: StandardOutput.append, flush: StandardOutput.flush)
+      write: StandardOutput.append, flush: StandardOutput.flush, writeLine: StandardOutput.appendLine)
     let outcome = await frontEnd.run(input: StandardInput.lines())
     for line in outcome.undelivered {
       Self.printError(

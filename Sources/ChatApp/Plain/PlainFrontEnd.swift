@@ -12,6 +12,10 @@ public struct PlainFrontEnd: Sendable {
   public let endpoint: any ChatEndpoint
   public let localName: String
   public let write: @Sendable (String) -> Void
+  /// Writes one event's line from its time stamp and fields: by default
+  /// `write(PlainLineFormat.line(time:fields:))`; standard output formats it straight into
+  /// its buffer.
+  public let writeLine: @Sendable (_ time: String, _ fields: [String]) -> Void
   /// Called after a batch of events has been written with ``write``: output may be
   /// buffered until then (standard output is), so lines go out in one system call per batch.
   public let flush: @Sendable () -> Void
@@ -20,8 +24,10 @@ public struct PlainFrontEnd: Sendable {
 
   public init(
     endpoint: any ChatEndpoint, localName: String, linger: Duration = .seconds(30),
-    write: @escaping @Sendable (String) -> Void, flush: @escaping @Sendable () -> Void = {}
+    write: @escaping @Sendable (String) -> Void, flush: @escaping @Sendable () -> Void = {},
+    writeLine: (@Sendable (_ time: String, _ fields: [String]) -> Void)? = nil
   ) {
+    self.writeLine = writeLine ?? { time, fields in write(PlainLineFormat.line(time: time, fields: fields)) }
     self.endpoint = endpoint
     self.localName = localName
     self.linger = linger
@@ -74,6 +80,7 @@ public struct PlainFrontEnd: Sendable {
     let endpoint = endpoint
     let write = write
     let flush = flush
+    let writeLine = writeLine
     let linger = linger
     let progress = Shared(Progress())
     @Sendable func sayGoodbye() async {
@@ -154,7 +161,7 @@ public struct PlainFrontEnd: Sendable {
     while let event = await events.next() {
       outcome.observe(event)
       for fields in PlainLineFormat.lines(for: event, localName: localName) {
-        write(PlainLineFormat.line(time: PlainLineFormat.timestamp(), fields: fields))
+        writeLine(PlainLineFormat.timestamp(), fields)
       }
       let (settled, waiter) = progress.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
         switch event {

@@ -115,6 +115,17 @@ public enum PlainLineFormat {
     ([time] + fields.map(escape)).joined(separator: "\t")
   }
 
+  /// The same ``line(time:fields:)`` appended to `bytes` as UTF-8, with its newline, without
+  /// building the line as a `String` first.
+  public static func appendLine(time: String, fields: [String], to bytes: inout [UInt8]) {
+    bytes.append(contentsOf: time.utf8)
+    for field in fields {
+      bytes.append(UInt8(ascii: "\t"))
+      bytes.append(contentsOf: escape(field).utf8)
+    }
+    bytes.append(UInt8(ascii: "\n"))
+  }
+
   /// `\` becomes `\\`, tab `\t`, line feed `\n`, carriage return `\r`; other control
   /// characters (C0, DEL, C1), line and paragraph separators and bidi controls become
   /// `\u{XX}` (``SafeText``). Everything else, Chinese included, is kept as it is.

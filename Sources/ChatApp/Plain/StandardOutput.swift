@@ -29,6 +29,15 @@ enum StandardOutput {
     }
   }
 
+  /// Adds the line of `fields` (``PlainLineFormat/line(time:fields:)``) to what the next
+  /// ``flush()`` writes, formatted straight into the buffer.
+  @Sendable static func appendLine(time: String, fields: [String]) {
+    pending.withLock { bytes in
+      PlainLineFormat.appendLine(time: time, fields: fields, to: &bytes)
+      if bytes.count >= flushThreshold { writeOut(&bytes) }
+    }
+  }
+
   /// Writes what was appended.
   @Sendable static func flush() {
     pending.withLock { writeOut(&$0) }
