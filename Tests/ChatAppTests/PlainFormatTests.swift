@@ -89,6 +89,19 @@ struct PlainFormatTests {
     #expect(SafeText.escaped("abcdef", limit: 3) == "abc…")
   }
 
+  @Test func anUnsafeCharacterAnywhereInALongTextIsEscaped() {
+    // Bytes next to those the word-at-a-time check looks for: all kept as they are.
+    let plain = String(repeating: " ~[]!0Az", count: 5)
+    #expect(SafeText.escaped(plain) == plain)
+    for unsafe in ["\u{1}", "\u{1f}", "\\", "\u{7f}", "\u{85}", "\u{2028}", "\t"] {
+      for offset in 0...plain.count {
+        var text = plain
+        text.insert(contentsOf: unsafe, at: text.index(text.startIndex, offsetBy: offset))
+        #expect(SafeText.escaped(text) != text, "\(unsafe.unicodeScalars.first!.value) at \(offset)")
+      }
+    }
+  }
+
   @Test func exitStatusTellsSuccessFromFailure() {
     var orderly = ConversationOutcome()
     orderly.observe(.disconnected(address: "x", end: .peerClosed(Goodbye(code: .userQuit, reason: ""))))

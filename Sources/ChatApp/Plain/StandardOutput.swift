@@ -12,6 +12,8 @@ enum StandardOutput {
   private static let pending = Mutex([UInt8]())
   /// Past this much, appended lines are written without waiting for the flush.
   static let flushThreshold = 64 << 10
+  /// The most buffer kept between flushes.
+  static let keptCapacity = 4 << 20
 
   /// Writes `line` (and what was appended before it) now.
   @Sendable static func write(_ line: String) {
@@ -50,8 +52,9 @@ enum StandardOutput {
 
   private static func writeOut(_ bytes: inout [UInt8]) {
     defer {
-      // A huge line's buffer is not kept.
-      if bytes.capacity > 4 * flushThreshold { bytes = [] } else { bytes.removeAll(keepingCapacity: true) }
+      // The buffer is kept for the next batch (a fresh one for each 1 MiB line cost page
+      // faults and regrowth), up to a few such lines' worth.
+      if bytes.capacity > Self.keptCapacity { bytes = [] } else { bytes.removeAll(keepingCapacity: true) }
     }
     var offset = 0
     while offset < bytes.count {

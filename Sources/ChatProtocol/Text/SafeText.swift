@@ -68,10 +68,26 @@ public enum SafeText {
   static func mayNeedEscaping(_ text: String) -> Bool {
     var text = text
     return text.withUTF8 { bytes in
-      for byte in bytes {
-        switch byte {
+      // Eight bytes at a time while they are plain ASCII (none below 0x20, none 0x5C or
+      // 0x7F, none with the high bit), byte by byte from the first word that isn't.
+      let ones: UInt64 = 0x0101_0101_0101_0101
+      let highs: UInt64 = 0x8080_8080_8080_8080
+      func hasZeroByte(_ word: UInt64) -> Bool { (word &- ones) & ~word & highs != 0 }
+      var index = 0
+      if let base = UnsafeRawPointer(bytes.baseAddress) {
+        while index + 8 <= bytes.count {
+          let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+          let plain =
+            word & highs == 0 && (word &- 0x20 &* ones) & highs == 0 && !hasZeroByte(word ^ (0x5C &* ones))
+            && !hasZeroByte(word ^ (0x7F &* ones))
+          if !plain { break }
+          index += 8
+        }
+      }
+      while index < bytes.count {
+        switch bytes[index] {
         case 0x00...0x1F, 0x5C, 0x7F, 0xC2, 0xD8, 0xE2: return true
-        default: continue
+        default: index += 1
         }
       }
       return false
