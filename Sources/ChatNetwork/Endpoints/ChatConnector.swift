@@ -254,8 +254,7 @@ final class ConnectorShell {
       for text in texts { send(text) }
       return
     }
-    for text in texts { channel.write(SessionCommand.send(text), promise: nil) }
-    channel.flush()
+    channel.writeAndFlush(SessionCommand.sendAll(texts), promise: nil)
   }
 
   func who() {

@@ -216,6 +216,8 @@ final class SessionHandler: ChannelDuplexHandler {
     case .send(let text):
       // Sent with the next flush: the messages written before it go out in one record.
       perform(machine.send(text: text), context: context, flushing: false)
+    case .sendAll(let texts):
+      for text in texts { perform(machine.send(text: text), context: context, flushing: false) }
     case .who:
       perform(machine.requestWho(), context: context)
     case .close(let goodbye):
