@@ -163,17 +163,20 @@ public struct PlainFrontEnd: Sendable {
       for fields in PlainLineFormat.lines(for: event, localName: localName) {
         writeLine(PlainLineFormat.timestamp(), fields)
       }
-      let (settled, waiter) = progress.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
-        switch event {
-        case .messageSent, .datagramSent, .delivered, .written, .notDelivered, .messageNotSent:
+      // Only these move the ledger, and so the goodbye and the input window: the rest (a
+      // message received, most of all) take no lock here.
+      switch event {
+      case .messageSent, .datagramSent, .delivered, .written, .notDelivered, .messageNotSent:
+        let (settled, waiter) = progress.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
           state.lastProgress = .now
-        default: break
+          state.ledger.observe(event)
+          return (state.claimCloseIfSettled(), state.hasRoom ? state.windowWaiter.take() : nil)
         }
-        state.ledger.observe(event)
-        return (state.claimCloseIfSettled(), state.hasRoom ? state.windowWaiter.take() : nil)
+        waiter?.resume()
+        if settled { closer = Task { await sayGoodbye() } }
+      default:
+        break
       }
-      waiter?.resume()
-      if settled { closer = Task { await sayGoodbye() } }
       // The batch taken from the endpoint is written: out with it before waiting for more.
       if !events.hasTakenEvents { flush() }
     }
