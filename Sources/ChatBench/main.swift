@@ -15,7 +15,7 @@ struct ChatBenchCommand: AsyncParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "Run only these groups (comma-separated): stream, rtt, channel, handshake, fanout, stalled, delivery, memory, codec, screen.",
+      "Run only these groups (comma-separated): stream, rtt, channel, handshake, fanout, stalled, delivery, endtoend, memory, codec, screen.",
       valueName: "groups"))
   var only: String?
 
@@ -30,7 +30,9 @@ struct ChatBenchCommand: AsyncParsableCommand {
 
   func run() async throws {
     let groups = Set(
-      (only ?? "stream,rtt,channel,handshake,fanout,stalled,delivery,memory,codec,screen").split(separator: ",").map(
+      (only ?? "stream,rtt,channel,handshake,fanout,stalled,delivery,endtoend,memory,codec,screen").split(
+        separator: ","
+      ).map(
         String.init))
     let here = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     let chatBinary = here.appendingPathComponent("chat").path
@@ -70,6 +72,7 @@ struct ChatBenchCommand: AsyncParsableCommand {
     await step("fanout") { try await bench.fanOutRows() }
     await step("stalled") { try await bench.stalledReceiverRows() }
     await step("delivery") { try await bench.deliveryRows() }
+    await step("endtoend") { try await bench.endToEndRows() }
     await step("memory") { try await bench.memory() }
     let cores = ProcessInfo.processInfo.activeProcessorCount
     print("chat-bench \(quick ? "(quick)" : ""), \(cores) cores, \(Date())\n")

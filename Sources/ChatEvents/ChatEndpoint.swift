@@ -10,6 +10,9 @@ public protocol ChatEndpoint: AnyObject, Sendable {
   var events: SessionEvents { get }
   /// Sends `text` as one message; the outcome is a `messageSent` or `messageNotSent` event.
   func send(_ text: String)
+  /// Sends each of `texts` as one message, in order, as ``send(_:)`` does (the lines of a
+  /// block of piped input): an endpoint may hand them to its connection in one step.
+  func send(contentsOf texts: [String])
   /// Asks who is in the room; the answer arrives as `room` events of kind `who`.
   func who()
   /// Whether this endpoint can send and receive files (both sides must also offer it).
@@ -34,4 +37,7 @@ extension ChatEndpoint {
   public func acceptFile(_ id: String, into directory: String?) {}
   public func rejectFile(_ id: String) {}
   public func cancelFile(_ id: String) {}
+  public func send(contentsOf texts: [String]) {
+    for text in texts { send(text) }
+  }
 }

@@ -29,6 +29,11 @@ public struct SessionEvents: AsyncSequence, Sendable {
       self.buffer = buffer
     }
 
+    /// Whether events already taken from the buffer wait to be handed out: ``next()`` will
+    /// return one without waiting. A front end that buffers its output flushes when this is
+    /// false.
+    public var hasTakenEvents: Bool { index < batch.count }
+
     public mutating func next() async -> SessionEvent? {
       if index == batch.count {
         guard !ended else { return nil }

@@ -9,6 +9,11 @@ final class ChatProcess: Sendable {
   let lines = AwaitableLog<[String]>()
   let exit = AwaitableLog<Int32>()
   private let stdin: FileHandle
+  /// Writes to stdin in order, off the caller's thread: chat reads its input only as fast
+  /// as it can send it (its read-ahead is bounded), so a large write lasts as long as the
+  /// conversation, and a blocked thread of the test's cooperative pool would stall the
+  /// readers of every process's output, and with them the conversation itself.
+  private let writer = DispatchQueue(label: "chat-test stdin")
   private let stdout: FileHandle
   let stderr = AwaitableLog<String>()
 
@@ -139,17 +144,20 @@ final class ChatProcess: Sendable {
 
   /// Types `text` followed by Enter.
   func type(_ text: String) {
-    stdin.write(Data((text + "\n").utf8))
+    write(Data((text + "\n").utf8))
   }
 
-  /// Writes raw bytes to stdin, all at once.
+  /// Writes raw bytes to stdin, all at once, after what was written before (it returns at
+  /// once; the bytes go out as chat takes them).
   func write(_ bytes: Data) {
-    stdin.write(bytes)
+    let stdin = stdin
+    writer.async { stdin.write(bytes) }
   }
 
-  /// End of input: chat says goodbye and exits.
+  /// End of input (after everything written before): chat says goodbye and exits.
   func closeInput() {
-    try? stdin.close()
+    let stdin = stdin
+    writer.async { try? stdin.close() }
   }
 
   func signal(_ number: Int32) {

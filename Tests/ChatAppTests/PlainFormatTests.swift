@@ -55,6 +55,53 @@ struct PlainFormatTests {
     #expect(splitter.finish() == nil)
   }
 
+  @Test func theSplitterGivesTheSameLinesFromContiguousBytesAndAnySequence() {
+    let text = "a\r\n中文 line\n\u{1b}[31m\nlast\r\n"
+    var contiguous = LineSplitter()
+    var bytewise = LineSplitter()
+    var fromBlocks: [InputLine] = []
+    var fromSequence: [InputLine] = []
+    // In pieces of 3 bytes: lines begin and end inside pieces and across them.
+    let bytes = Array(text.utf8)
+    for start in stride(from: 0, to: bytes.count, by: 3) {
+      let piece = bytes[start..<min(start + 3, bytes.count)]
+      fromBlocks += contiguous.push(piece)
+      fromSequence += bytewise.push(piece.lazy.map { $0 })
+    }
+    #expect(fromBlocks == [.text("a"), .text("中文 line"), .text("\u{1b}[31m"), .text("last")])
+    #expect(fromSequence == fromBlocks)
+  }
+
+  @Test func aLineAppendedAsBytesIsTheLineAndItsNewline() {
+    for fields in [["recv", "bob", "1", "你好 world"], ["not-sent", "tab\there", "line\nbreak \u{202e}"], []] {
+      var bytes: [UInt8] = []
+      PlainLineFormat.appendLine(time: "T", fields: fields, to: &bytes)
+      #expect(bytes == Array((PlainLineFormat.line(time: "T", fields: fields) + "\n").utf8))
+    }
+  }
+
+  @Test func textWithNothingToEscapeIsKeptAndEverythingElseStillEscaped() {
+    #expect(SafeText.escaped("plain ASCII and 中文") == "plain ASCII and 中文")
+    #expect(SafeText.escaped("é ‘quoted’ \u{202e}x") == "é ‘quoted’ \\u{202e}x")
+    #expect(SafeText.escaped("\u{85}") == "\\u{85}")
+    #expect(SafeText.escaped("a\u{61c}b") == "a\\u{61c}b")
+    #expect(SafeText.escaped("back\\slash") == "back\\\\slash")
+    #expect(SafeText.escaped("abcdef", limit: 3) == "abc…")
+  }
+
+  @Test func anUnsafeCharacterAnywhereInALongTextIsEscaped() {
+    // Bytes next to those the word-at-a-time check looks for: all kept as they are.
+    let plain = String(repeating: " ~[]!0Az", count: 5)
+    #expect(SafeText.escaped(plain) == plain)
+    for unsafe in ["\u{1}", "\u{1f}", "\\", "\u{7f}", "\u{85}", "\u{2028}", "\t"] {
+      for offset in 0...plain.count {
+        var text = plain
+        text.insert(contentsOf: unsafe, at: text.index(text.startIndex, offsetBy: offset))
+        #expect(SafeText.escaped(text) != text, "\(unsafe.unicodeScalars.first!.value) at \(offset)")
+      }
+    }
+  }
+
   @Test func exitStatusTellsSuccessFromFailure() {
     var orderly = ConversationOutcome()
     orderly.observe(.disconnected(address: "x", end: .peerClosed(Goodbye(code: .userQuit, reason: ""))))

@@ -21,9 +21,10 @@ extension ChatCommand {
     }
     let frontEnd = PlainFrontEnd(
       endpoint: endpoint, localName: displayName, linger: .nanoseconds(Int64(linger * 1e9)),
-      files: files, fileRecipient: fileRecipient, write: StandardOutput.write)
+      files: files, fileRecipient: fileRecipient,
+      write: StandardOutput.append, flush: StandardOutput.flush, writeLine: StandardOutput.appendLine)
     // Sending files from a terminal: nothing is read from it (it is not a script's input).
-    let input = !files.isEmpty && isatty(STDIN_FILENO) == 1 ? AsyncStream { $0.finish() } : StandardInput.lines()
+    let input = !files.isEmpty && isatty(STDIN_FILENO) == 1 ? StandardInput.none() : StandardInput.lines()
     let outcome = await frontEnd.run(input: input)
     for failed in outcome.failedSends { Self.printError("not sent: \(failed)") }
     for line in outcome.undelivered {

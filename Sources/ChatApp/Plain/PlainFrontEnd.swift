@@ -12,6 +12,13 @@ public struct PlainFrontEnd: Sendable {
   public let endpoint: any ChatEndpoint
   public let localName: String
   public let write: @Sendable (String) -> Void
+  /// Writes one event's line from its time stamp and fields: by default
+  /// `write(PlainLineFormat.line(time:fields:))`; standard output formats it straight into
+  /// its buffer.
+  public let writeLine: @Sendable (_ time: String, _ fields: [String]) -> Void
+  /// Called after a batch of events has been written with ``write``: output may be
+  /// buffered until then (standard output is), so lines go out in one system call per batch.
+  public let flush: @Sendable () -> Void
   /// How long, after end of input, to wait for the receipts of lines still unconfirmed.
   public let linger: Duration
   /// Files to send (`--send`), and the room member they are for (`--to`).
@@ -21,14 +28,17 @@ public struct PlainFrontEnd: Sendable {
   public init(
     endpoint: any ChatEndpoint, localName: String, linger: Duration = .seconds(30),
     files: [String] = [], fileRecipient: String? = nil,
-    write: @escaping @Sendable (String) -> Void
+    write: @escaping @Sendable (String) -> Void, flush: @escaping @Sendable () -> Void = {},
+    writeLine: (@Sendable (_ time: String, _ fields: [String]) -> Void)? = nil
   ) {
+    self.writeLine = writeLine ?? { time, fields in write(PlainLineFormat.line(time: time, fields: fields)) }
     self.endpoint = endpoint
     self.localName = localName
     self.linger = linger
     self.files = files
     self.fileRecipient = fileRecipient
     self.write = write
+    self.flush = flush
   }
 
   /// What the reader and the event loop share: the ledger, and whether input ended and the
@@ -45,6 +55,14 @@ public struct PlainFrontEnd: Sendable {
     /// Transfers under way either way: the goodbye waits for them.
     var transfers: Set<TransferID> = []
 
+    /// The input reader, while it waits for the lines in flight to fall below the window.
+    var windowWaiter: CheckedContinuation<Void, Never>?
+
+    /// Whether the reader may give more lines now.
+    var hasRoom: Bool {
+      ledger.outstandingBytes < PlainFrontEnd.inputWindow && ledger.outstandingCount < PlainFrontEnd.inputWindowLines
+    }
+
     /// Whether the goodbye should be said now; claims it if so.
     mutating func claimCloseIfSettled() -> Bool {
       guard inputEnded, !closing, ledger.isSettled, sendsLeft == 0, transfers.isEmpty else { return false }
@@ -53,11 +71,26 @@ public struct PlainFrontEnd: Sendable {
     }
   }
 
+  /// Bytes of lines given to the endpoint and not yet settled (confirmed or refused) above
+  /// which input waits: what keeps a huge pipe from being read into memory far ahead of the
+  /// network (with the bounded read-ahead of ``StandardInput``). Large enough that receipts
+  /// come back long before the sender would wait, and below the connection's 8 MiB queue.
+  static let inputWindow = 4 << 20
+  /// The same in lines: half of what a connection keeps waiting for its handshake (or for
+  /// the connection to come back) before it refuses lines, so piped lines are never refused
+  /// for arriving faster than the handshake.
+  static let inputWindowLines = Conversation.maximumQueued / 2
+
   /// Runs until the endpoint stops: at end of input it waits for the receipts (at most
   /// ``linger``), says goodbye and waits for the close. Returns how the conversation ended.
-  public func run(input: AsyncStream<InputLine>) async -> ConversationOutcome {
+  /// `input` hands out lines a batch at a time (a block read from standard input); a batch
+  /// goes to the endpoint in one call.
+  public func run<Input: AsyncSequence & Sendable>(input: Input) async -> ConversationOutcome
+  where Input.Element == [InputLine], Input.Failure == Never {
     let endpoint = endpoint
     let write = write
+    let flush = flush
+    let writeLine = writeLine
     let linger = linger
     let progress = Shared(Progress())
     progress.withLock { $0.sendsLeft = files.count }
@@ -65,22 +98,49 @@ public struct PlainFrontEnd: Sendable {
     @Sendable func sayGoodbye() async {
       await endpoint.close(Goodbye(code: .userQuit, reason: "end of input"))
     }
-    let reader = Task {
-      for await line in input {
-        switch line {
-        case .text(let text):
-          guard !text.isEmpty else { continue }
-          // Recorded before sending, so its events always find it.
-          progress.withLock { $0.ledger.give(text) }
-          endpoint.send(text)
-        case .invalidUTF8(let number):
-          write(
-            PlainLineFormat.line(
-              time: PlainLineFormat.timestamp(),
-              fields: ["not-sent", "input line \(number) is not valid UTF-8 (is the terminal set to UTF-8?)", ""]
-            )
-          )
+    /// Returns once the lines in flight are below the window (or the reader is cancelled).
+    @Sendable func waitForRoom() async {
+      while !Task.isCancelled, !progress.withLock({ $0.hasRoom }) {
+        await withTaskCancellationHandler {
+          await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+            let resumeNow = progress.withLock { state -> Bool in
+              if state.hasRoom || Task.isCancelled { return true }
+              state.windowWaiter = waiter
+              return false
+            }
+            if resumeNow { waiter.resume() }
+          }
+        } onCancel: {
+          progress.withLock { $0.windowWaiter.take() }?.resume()
         }
+      }
+    }
+    let reader = Task {
+      for await batch in input {
+        var texts: [String] = []
+        texts.reserveCapacity(batch.count)
+        for line in batch {
+          switch line {
+          case .text(let text):
+            if !text.isEmpty { texts.append(text) }
+          case .invalidUTF8(let number):
+            write(
+              PlainLineFormat.line(
+                time: PlainLineFormat.timestamp(),
+                fields: ["not-sent", "input line \(number) is not valid UTF-8 (is the terminal set to UTF-8?)", ""]
+              )
+            )
+            flush()
+          }
+        }
+        guard !texts.isEmpty else { continue }
+        await waitForRoom()
+        if Task.isCancelled { return }
+        // Recorded before sending, so their events always find them.
+        progress.withLock { state in
+          for text in texts { state.ledger.give(text) }
+        }
+        endpoint.send(contentsOf: texts)
       }
       if Task.isCancelled { return }
       if progress.withLock({
@@ -95,6 +155,12 @@ public struct PlainFrontEnd: Sendable {
         let deadline = progress.withLock { $0.lastProgress } + linger
         try? await Task.sleep(until: deadline, clock: .continuous)
         if Task.isCancelled { return }
+        if progress.withLock({ !$0.transfers.isEmpty || $0.sendsLeft > 0 }) {
+          // Files under way: a moment more, for the news a stop (Ctrl-Z, SIGSTOP) held back,
+          // such as a connection to build again, to arrive before giving up on them.
+          try? await Task.sleep(for: .seconds(2))
+          if Task.isCancelled { return }
+        }
         let mustClose = progress.withLock { state -> Bool? in
           guard !state.closing else { return false }
           guard ContinuousClock.now >= state.lastProgress + linger else { return nil }
@@ -109,16 +175,25 @@ public struct PlainFrontEnd: Sendable {
     }
     var outcome = ConversationOutcome()
     var closer: Task<Void, Never>?
-    for await event in endpoint.events {
+    var events = endpoint.events.makeAsyncIterator()
+    while let event = await events.next() {
       outcome.observe(event)
       for fields in PlainLineFormat.lines(for: event, localName: localName) {
-        write(PlainLineFormat.line(time: PlainLineFormat.timestamp(), fields: fields))
+        writeLine(PlainLineFormat.timestamp(), fields)
       }
-      let settled = progress.withLock { state -> Bool in
-        switch event {
-        case .messageSent, .datagramSent, .delivered, .written, .notDelivered, .messageNotSent:
+      // Only these move the ledger, and so the goodbye and the input window: the rest (a
+      // message received, most of all) take no lock here.
+      switch event {
+      case .messageSent, .datagramSent, .delivered, .written, .notDelivered, .messageNotSent:
+        let (settled, waiter) = progress.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
           state.lastProgress = .now
-        case .file(let info, let update):
+          state.ledger.observe(event)
+          return (state.claimCloseIfSettled(), state.hasRoom ? state.windowWaiter.take() : nil)
+        }
+        waiter?.resume()
+        if settled { closer = Task { await sayGoodbye() } }
+      case .file(let info, let update):
+        let settled = progress.withLock { state -> Bool in
           state.lastProgress = .now
           switch update {
           case .offered, .offerReceived, .started:
@@ -129,13 +204,21 @@ public struct PlainFrontEnd: Sendable {
           case .progress, .interrupted:
             break
           }
-        default: break
+          return state.claimCloseIfSettled()
         }
-        state.ledger.observe(event)
-        return state.claimCloseIfSettled()
+        if settled { closer = Task { await sayGoodbye() } }
+      case .connected, .established, .reconnecting, .disconnected:
+        // While files are on their way, a connection coming back is progress too.
+        progress.withLock { state in
+          if !state.transfers.isEmpty || state.sendsLeft > 0 { state.lastProgress = .now }
+        }
+      default:
+        break
       }
-      if settled { closer = Task { await sayGoodbye() } }
+      // The batch taken from the endpoint is written: out with it before waiting for more.
+      if !events.hasTakenEvents { flush() }
     }
+    flush()
     reader.cancel()
     _ = await closer?.value
     let ledger = progress.withLock { state -> DeliveryLedger in

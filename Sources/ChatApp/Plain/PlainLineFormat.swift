@@ -1,6 +1,7 @@
 import ChatCrypto
 public import ChatEvents
 import ChatProtocol
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -144,6 +145,17 @@ public enum PlainLineFormat {
     ([time] + fields.map(escape)).joined(separator: "\t")
   }
 
+  /// The same ``line(time:fields:)`` appended to `bytes` as UTF-8, with its newline, without
+  /// building the line as a `String` first.
+  public static func appendLine(time: String, fields: [String], to bytes: inout [UInt8]) {
+    bytes.append(contentsOf: time.utf8)
+    for field in fields {
+      bytes.append(UInt8(ascii: "\t"))
+      bytes.append(contentsOf: escape(field).utf8)
+    }
+    bytes.append(UInt8(ascii: "\n"))
+  }
+
   /// `\` becomes `\\`, tab `\t`, line feed `\n`, carriage return `\r`; other control
   /// characters (C0, DEL, C1), line and paragraph separators and bidi controls become
   /// `\u{XX}` (``SafeText``). Everything else, Chinese included, is kept as it is.
@@ -151,10 +163,22 @@ public enum PlainLineFormat {
     SafeText.escaped(field)
   }
 
+  /// The last time stamp made, by the millisecond it is for: thousands of lines a
+  /// millisecond share one.
+  private static let lastTimestamp = Mutex((millisecond: Int.min, text: ""))
+
   /// Now, as `2026-11-21T20:05:01.123Z` (UTC, milliseconds).
   public static func timestamp() -> String {
     var now = timespec()
     clock_gettime(CLOCK_REALTIME, &now)
+    let millisecond = Int(now.tv_sec) * 1000 + Int(now.tv_nsec / 1_000_000)
+    if let text = lastTimestamp.withLock({ $0.millisecond == millisecond ? $0.text : nil }) { return text }
+    let text = timestamp(now)
+    lastTimestamp.withLock { $0 = (millisecond, text) }
+    return text
+  }
+
+  private static func timestamp(_ now: timespec) -> String {
     var seconds = now.tv_sec
     var parts = tm()
     gmtime_r(&seconds, &parts)

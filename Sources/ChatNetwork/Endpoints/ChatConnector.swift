@@ -63,6 +63,13 @@ public final class ChatConnector: ChatEndpoint {
     shell.eventLoop.execute { shell.value.send(text) }
   }
 
+  /// One hop to the event loop for all of `texts`, written to the connection together and
+  /// flushed once: their frames go out in one record and one system call.
+  public func send(contentsOf texts: [String]) {
+    let shell = shell
+    shell.eventLoop.execute { shell.value.send(contentsOf: texts) }
+  }
+
   public func who() {
     let shell = shell
     shell.eventLoop.execute { shell.value.who() }
@@ -164,6 +171,8 @@ final class ConnectorShell {
       .channelInitializer { [options] channel in
         channel.eventLoop.makeCompletedFuture {
           try shell.value.gate.track(channel)
+          // The peer's address as shown, worked out once (it is formatted through Foundation).
+          let remoteName = NIOLoopBoundBox<String?>(nil, eventLoop: channel.eventLoop)
           let session = ConversationHandOver(
             handOver: { shell.value.handOver(to: channel) },
             takeBack: { shell.value.connectionEnded(leaving: $0) })
@@ -171,7 +180,8 @@ final class ConnectorShell {
             channel, role: .connector, options: options, session: session
           ) { report in
             shell.value.observe(report, on: channel)
-            let remote = channel.remoteAddress?.displayString ?? target
+            if remoteName.value == nil { remoteName.value = channel.remoteAddress?.displayString }
+            let remote = remoteName.value ?? target
             if let event = SessionEvent(report, address: remote) { continuation.yield(event) }
           }
           shell.value.track(handler, of: channel)
@@ -297,6 +307,14 @@ final class ConnectorShell {
     case .finished:
       continuation.yield(.messageNotSent(text: text, reason: "the connection is closed"))
     }
+  }
+
+  func send(contentsOf texts: [String]) {
+    guard case .connected(let channel) = phase else {
+      for text in texts { send(text) }
+      return
+    }
+    channel.writeAndFlush(SessionCommand.sendAll(texts), promise: nil)
   }
 
   func who() {

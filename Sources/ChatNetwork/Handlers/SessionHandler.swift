@@ -238,7 +238,10 @@ final class SessionHandler: ChannelDuplexHandler {
   func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
     switch unwrapOutboundIn(data) {
     case .send(let text):
-      perform(machine.send(text: text), context: context)
+      // Sent with the next flush: the messages written before it go out in one record.
+      perform(machine.send(text: text), context: context, flushing: false)
+    case .sendAll(let texts):
+      for text in texts { perform(machine.send(text: text), context: context, flushing: false) }
     case .who:
       perform(machine.requestWho(), context: context)
     case .close(let goodbye):
@@ -246,6 +249,12 @@ final class SessionHandler: ChannelDuplexHandler {
       if machine.hasEnded, !closing { beginClose(context: context) }
     }
     promise?.succeed()
+  }
+
+  func flush(context: ChannelHandlerContext) {
+    guard hasUnflushedWrites else { return context.flush() }
+    hasUnflushedWrites = false
+    sealAndFlush(context: context)
   }
 
   func channelWritabilityChanged(context: ChannelHandlerContext) {

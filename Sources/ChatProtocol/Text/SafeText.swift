@@ -33,6 +33,9 @@ public enum SafeText {
   /// - Parameter limit: the most characters (Unicode scalars) of `text` to keep; a longer
   ///   text is cut there and ends with `…`, so a 1 MiB reason makes a short log line.
   public static func escaped(_ text: String, limit: Int? = nil) -> String {
+    // Nearly every text has nothing to escape and fits: it is returned as it is, after one
+    // pass over its bytes (a limit counts scalars, never more than the bytes).
+    if limit.map({ text.utf8.count <= $0 }) ?? true, !mayNeedEscaping(text) { return text }
     var result = ""
     result.reserveCapacity(min(text.utf8.count, (limit ?? Int.max / 8) * 4) + 8)
     var kept = 0
@@ -56,6 +59,39 @@ public enum SafeText {
       }
     }
     return result
+  }
+
+  /// Whether `text` may hold something ``escaped(_:limit:)`` changes, from its UTF-8 bytes
+  /// alone: a C0 control, DEL or `\`, or the lead byte of a C1 control (0xC2), of U+061C
+  /// (0xD8) or of the separators and bidi controls at U+2xxx (0xE2). Never false when it
+  /// does; true for some texts that don't (é, ع, ‘), which then take the exact path.
+  static func mayNeedEscaping(_ text: String) -> Bool {
+    var text = text
+    return text.withUTF8 { bytes in
+      // Eight bytes at a time while they are plain ASCII (none below 0x20, none 0x5C or
+      // 0x7F, none with the high bit), byte by byte from the first word that isn't.
+      let ones: UInt64 = 0x0101_0101_0101_0101
+      let highs: UInt64 = 0x8080_8080_8080_8080
+      func hasZeroByte(_ word: UInt64) -> Bool { (word &- ones) & ~word & highs != 0 }
+      var index = 0
+      if let base = UnsafeRawPointer(bytes.baseAddress) {
+        while index + 8 <= bytes.count {
+          let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+          let plain =
+            word & highs == 0 && (word &- 0x20 &* ones) & highs == 0 && !hasZeroByte(word ^ (0x5C &* ones))
+            && !hasZeroByte(word ^ (0x7F &* ones))
+          if !plain { break }
+          index += 8
+        }
+      }
+      while index < bytes.count {
+        switch bytes[index] {
+        case 0x00...0x1F, 0x5C, 0x7F, 0xC2, 0xD8, 0xE2: return true
+        default: index += 1
+        }
+      }
+      return false
+    }
   }
 
   /// Whether `text` holds nothing that ``escaped(_:limit:)`` would change.
