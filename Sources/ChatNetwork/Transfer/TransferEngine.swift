@@ -302,6 +302,7 @@ final class TransferEngine {
 
   /// Why `offer` is refused at once, if it is: its name, its size, too many offers.
   private func refusal(of offer: FileOffer, from link: any FileLink) -> String? {
+    if let refusal = settings.refusal, settings.autoAcceptDirectory == nil { return refusal }
     if case .failure(let problem) = SafeFileName.clean(offer.name) { return "refused file name: \(problem)" }
     if let limit = settings.maximumFileSize, offer.size > limit {
       return

@@ -17,6 +17,9 @@ public struct TransferSettings: Sendable {
   public var maximumActiveTransfers: Int
   /// Offers accepted from one connection per minute.
   public var offersPerMinute: Int
+  /// Every offer is rejected at once with this reason: a front end that can't answer one
+  /// (plain mode has no /accept) without an --accept-files folder. Nil: offers are answered.
+  public var refusal: String?
 
   public init(
     autoAcceptDirectory: String? = nil,
@@ -25,7 +28,8 @@ public struct TransferSettings: Sendable {
     window: UInt32 = 1 << 20,
     maximumWaitingOffers: Int = 8,
     maximumActiveTransfers: Int = 16,
-    offersPerMinute: Int = 30
+    offersPerMinute: Int = 30,
+    refusal: String? = nil
   ) {
     self.autoAcceptDirectory = autoAcceptDirectory
     self.defaultDirectory = defaultDirectory
@@ -34,5 +38,6 @@ public struct TransferSettings: Sendable {
     self.maximumWaitingOffers = maximumWaitingOffers
     self.maximumActiveTransfers = maximumActiveTransfers
     self.offersPerMinute = offersPerMinute
+    self.refusal = refusal
   }
 }
