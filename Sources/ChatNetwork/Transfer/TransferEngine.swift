@@ -24,6 +24,8 @@ final class TransferEngine {
     /// Which connection it waits for after a drop: the room member's, when the engine is a
     /// room host's (nil: the one peer's, for a connector).
     var member: String?
+    /// The connection it had before it dropped (``linkGone(_:reason:)`` ends it).
+    var lostLink: (any FileLink)?
   }
 
   struct Incoming {
@@ -45,6 +47,8 @@ final class TransferEngine {
     /// flight are done, with what is on disk.
     var resumeDue = false
     var meter = ProgressMeter()
+    /// The connection it had before it dropped (``linkGone(_:reason:)`` ends it).
+    var lostLink: (any FileLink)?
   }
 
   let loop: any EventLoop
@@ -97,6 +101,7 @@ final class TransferEngine {
         continue
       }
       transfer.link = link
+      transfer.lostLink = nil
       outgoing[id] = transfer
       link.sendFile(.offer(transfer.machine.offer))
     }
@@ -107,14 +112,28 @@ final class TransferEngine {
     for (id, var transfer) in outgoing where transfer.link === link && !transfer.machine.isFinished {
       transfer.machine.interrupted()
       transfer.link = nil
+      transfer.lostLink = link
       outgoing[id] = transfer
       emit(.file(transfer.info, .interrupted(reason: reason)))
     }
     for (id, var transfer) in incoming where transfer.link === link && !transfer.machine.isFinished {
       transfer.machine.interrupted()
       transfer.link = nil
+      transfer.lostLink = link
       incoming[id] = transfer
       emit(.file(transfer.info, .interrupted(reason: reason)))
+    }
+  }
+
+  /// The peer behind `link` is gone for good (it left the room, or its place expired): the
+  /// transfers that were waiting for it to come back end. A received `.part` file stays, so
+  /// a new offer of the same file carries on from it.
+  func linkGone(_ link: any FileLink, reason: String) {
+    for (id, transfer) in outgoing where transfer.link === link || transfer.lostLink === link {
+      finishOutgoing(id, .failed(reason: reason))
+    }
+    for (id, transfer) in incoming where transfer.link === link || transfer.lostLink === link {
+      finishIncoming(id, .failed(reason: reason), keepResumable: true)
     }
   }
 
@@ -276,12 +295,22 @@ final class TransferEngine {
         return
       }
       transfer.link = link
+      transfer.lostLink = nil
       transfer.resumeDue = transfer.target != nil
       incoming[offer.id] = transfer
       resumeIfDue(offer.id)
       return
     }
     incoming[offer.id] = nil
+    // The same file offered under a new id (a restarted sender): the transfer that waits for
+    // the old sender to come back never will. It ends, and the new one carries on from its
+    // `.part` file.
+    for (id, old) in incoming
+    where old.link == nil && !old.machine.isFinished && old.machine.offer.resumeKey == offer.resumeKey
+      && old.machine.offer.size == offer.size
+    {
+      finishIncoming(id, .cancelled(reason: "offered again as \(offer.id.short)"), keepResumable: true)
+    }
     if let refusal = refusal(of: offer, from: link) {
       link.sendFile(.reject(offer.id, reason: refusal))
       let info = FileTransferInfo(
