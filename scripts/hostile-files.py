@@ -9,7 +9,7 @@ control character reached chat's standard output.
 
 usage: hostile-files.py HOST PORT [SCENARIO...]
 Scenarios (all, in this order, when none is named): names, past-size, beyond-credit,
-unknown-id, wrong-hash, peer-escape, flood, name-over-255 (last: a name over 255 bytes is a malformed
+unknown-id, wrong-hash, same-key, peer-escape, flood, name-over-255 (last: a name over 255 bytes is a malformed
 frame, which ends the session by design). beyond-credit sends one chunk of the whole window plus a byte,
 so chat must take frames that large (--max-frame 4194304).
 
@@ -238,6 +238,31 @@ def flood(conn):
     conn.text("after flood cancel")
 
 
+def same_key(conn):
+    """Two offers of one file (same resume key and size) at once, with different bytes: the
+    second must not write into the first one's .part file."""
+    size, key = 200_000, os.urandom(16)
+    first, second = os.urandom(16), os.urandom(16)
+    conn.send(cf.FILE_OFFER, cf.encode_offer(first, size, key, "", "same-key.bin"))
+    if not accepted(conn, first, "same-key"):
+        return conn.text("after same-key")
+    conn.send(cf.FILE_OFFER, cf.encode_offer(second, size, key, "", "same-key.bin"))
+    kind, fields = conn.wait_for(second, (cf.FILE_ACCEPT, cf.FILE_REJECT), "same-key second")
+    if kind == cf.FILE_REJECT:
+        print("rejected same-key", fields["reason"], flush=True)
+    elif kind == cf.FILE_ACCEPT:
+        bad("same-key: the second offer of the same file was accepted while the first runs")
+        conn.send(cf.FILE_CHUNK, cf.encode_chunk(second, 0, b"Y" * size))
+        conn.send(cf.FILE_DONE, cf.encode_done(second, hashlib.sha256(b"Y" * size).digest()))
+        conn.wait_for(second, (cf.FILE_RESULT, cf.FILE_CANCEL), "same-key second")
+    conn.send(cf.FILE_CHUNK, cf.encode_chunk(first, 0, b"X" * size))
+    conn.send(cf.FILE_DONE, cf.encode_done(first, hashlib.sha256(b"X" * size).digest()))
+    kind, fields = conn.wait_for(first, (cf.FILE_RESULT, cf.FILE_CANCEL), "same-key first")
+    if kind == cf.FILE_RESULT:
+        print("result same-key", fields["status"], fields["reason"], flush=True)
+    conn.text("after same-key")
+
+
 def peer_escape(conn):
     """An offer "for" a member whose name is an escape sequence: there is no such member."""
     transfer_id = os.urandom(16)
@@ -266,7 +291,7 @@ def name_over_255(conn):
 
 
 SCENARIOS = {"names": names, "past-size": past_size, "beyond-credit": beyond_credit, "unknown-id": unknown_id,
-             "wrong-hash": wrong_hash, "peer-escape": peer_escape, "flood": flood, "name-over-255": name_over_255}
+             "wrong-hash": wrong_hash, "same-key": same_key, "peer-escape": peer_escape, "flood": flood, "name-over-255": name_over_255}
 
 
 def main():

@@ -137,6 +137,26 @@ struct FileTransferEndToEndTests {
     #expect(try await alice.exitStatus() == 0)
   }
 
+  /// The same file twice in one --send: the second offer is refused while the first runs
+  /// (both would write into one `.part` file); the first arrives whole.
+  @Test func theSameFileTwiceAtOnceIsSentOnce() async throws {
+    let source = try Folder()
+    let target = try Folder()
+    let path = try source.file("twice.bin", random(3_000_000))
+    let (alice, port) = try await listener(["--accept-files", target.path])
+    let bob = try connector(port, "bob", ["--send", path, path])
+    bob.closeInput()
+    let rejected = try await bob.line("file-rejected") { $0[2] == "twice.bin" }
+    #expect(rejected[3].contains("already on its way"), "\(rejected)")
+    try await bob.line("file-done") { $0[2] == "twice.bin" }
+    #expect(try await bob.exitStatus(seconds: 60) == 1)
+    try await alice.line("file-done") { $0[2] == "twice.bin" }
+    #expect(same(path, target.at("twice.bin")))
+    #expect(target.contents() == ["twice.bin"])
+    alice.closeInput()
+    #expect(try await alice.exitStatus() == 0)
+  }
+
   @Test func aMissingFileExitsOneAndSaysWhy() async throws {
     let target = try Folder()
     let (alice, port) = try await listener(["--accept-files", target.path])
@@ -401,7 +421,8 @@ struct FileTransferEndToEndTests {
     ]
     let texts =
       labels.map { "after name \($0)" } + [
-        "after past-size", "after beyond-credit", "after unknown-id", "after wrong-hash", "after peer-escape",
+        "after past-size", "after beyond-credit", "after unknown-id", "after wrong-hash", "after same-key",
+        "after peer-escape",
         "after flood", "after flood cancel",
       ]
     let lines = try await alice.lines.wait("every scenario's text", seconds: 30) { lines, _ in
@@ -437,6 +458,12 @@ struct FileTransferEndToEndTests {
     #expect(mismatch[3].contains("SHA-256") && mismatch[3].contains("doesn't match"), "\(mismatch)")
     #expect(saved.contains("wrong-hash.txt.part"))
     #expect(!saved.contains("wrong-hash.txt"))
+    // Two offers of one file at once: the second is refused, so the first's .part holds only
+    // the first's bytes, and what is verified is what is saved.
+    #expect(said.contains { $0.hasPrefix("rejected same-key ") })
+    #expect(
+      FileManager.default.contents(atPath: inbox + "/same-key.bin")
+        == Data(repeating: UInt8(ascii: "X"), count: 200_000))
     for (name, reason) in [("past-size.bin", "more bytes"), ("beyond-credit.bin", "credit")] {
       let failed = try #require(lines.first { $0.first == "file-failed" && $0[2] == name }, "\(name)")
       #expect(failed[3].contains(reason), "\(failed)")
