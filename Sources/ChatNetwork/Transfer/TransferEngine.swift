@@ -333,6 +333,14 @@ final class TransferEngine {
   private func refusal(of offer: FileOffer, from link: any FileLink) -> String? {
     if let refusal = settings.refusal, settings.autoAcceptDirectory == nil { return refusal }
     if case .failure(let problem) = SafeFileName.clean(offer.name) { return "refused file name: \(problem)" }
+    // Its .part file (found by resume key and size) is the one being written: two writers
+    // would mix their bytes, and each would verify its own stream, not the file.
+    if let running = incoming.first(where: {
+      !$0.value.machine.isFinished && $0.value.link != nil && $0.value.machine.offer.resumeKey == offer.resumeKey
+        && $0.value.machine.offer.size == offer.size
+    }) {
+      return "the same file is already on its way (\(running.key.short))"
+    }
     if let limit = settings.maximumFileSize, offer.size > limit {
       return
         "\(Quantities.bytes(Int(clamping: offer.size))) is more than the \(Quantities.bytes(Int(clamping: limit))) this side takes (--max-file-size)"
