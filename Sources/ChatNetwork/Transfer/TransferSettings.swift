@@ -15,7 +15,7 @@ public struct TransferSettings: Sendable {
   public var maximumWaitingOffers: Int
   /// Transfers at once (both ways), past which offers are rejected.
   public var maximumActiveTransfers: Int
-  /// Offers accepted from one connection per minute.
+  /// Offers accepted per minute, from every connection together.
   public var offersPerMinute: Int
   /// Every offer is rejected at once with this reason: a front end that can't answer one
   /// (plain mode has no /accept) without an --accept-files folder. Nil: offers are answered.
