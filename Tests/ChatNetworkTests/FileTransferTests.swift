@@ -1,6 +1,7 @@
 import ChatEvents
 import ChatNetwork
 import ChatProtocol
+import ChatRoom
 import ChatTestSupport
 import Crypto
 import Foundation
@@ -221,6 +222,68 @@ struct FileTransferTests {
       if case .started(_, let at) = $0.fileUpdate { at > 0 } else { false }
     }
     #expect(!resumed.isEmpty, "no start carried on after bytes already received")
+    await connector.close(Goodbye(code: .userQuit, reason: ""))
+    await listener.close(Goodbye(code: .shuttingDown, reason: ""))
+    await proxy.close()
+  }
+
+  /// Through a relay, the sender's connection is cut again and again: each time it comes
+  /// back it offers the file again, and the receiver carries on from its `.part` file.
+  @Test func aSenderCutThroughARelayCarriesOnByItself() async throws {
+    let folder = try TemporaryFolder()
+    let source = try folder.file("relayed.tar", size: 6_000_000)
+    let (relay, _) = try await startListener(SessionOptions(name: "relay"), host: false)
+    let (carol, carolLog) = connect(
+      to: relay, SessionOptions(name: "carol", transfers: TransferSettings(autoAcceptDirectory: folder.path + "/c")))
+    try await carolLog.first("carol welcomed") { $0.roomEvent?.kind == .welcome }
+    let proxy = try await FaultProxy(
+      targetPort: relay.port, cuts: 3, minimumBytesBeforeCut: 300_000, maximumBytesBeforeCut: 1_500_000, seed: 41)
+    let bob = ChatConnector.connect(
+      to: HostAndPort(host: "127.0.0.1", port: proxy.port), options: SessionOptions(name: "bob"),
+      reconnect: ReconnectPolicy(initialDelay: 20_000_000, maximumDelay: 100_000_000),
+      group: MultiThreadedEventLoopGroup.singleton)
+    let bobLog = collect(bob)
+    try await bobLog.first("bob welcomed") { $0.roomEvent?.kind == .welcome }
+    bob.offerFile(path: source.path, to: "carol")
+    let sent = try await bobLog.first("bob's transfer ends", seconds: 60) { $0.fileFinished != nil }
+    #expect(sent.fileFinished?.outcome.isVerified == true, "\(String(describing: sent))")
+    let received = try await carolLog.first("carol's file", seconds: 30) { $0.fileFinished?.outcome.isVerified == true }
+    #expect(FileManager.default.contents(atPath: try #require(received.fileFinished?.path)) == source.bytes)
+    #expect(proxy.cutsMade >= 1, "the proxy cut too little to test anything")
+    let resumed = await carolLog.entries.filter {
+      if case .started(_, let at) = $0.fileUpdate { at > 0 } else { false }
+    }
+    #expect(!resumed.isEmpty, "no start carried on after bytes already received")
+    await bob.close(Goodbye(code: .userQuit, reason: ""))
+    await carol.close(Goodbye(code: .userQuit, reason: ""))
+    await relay.close(Goodbye(code: .shuttingDown, reason: ""))
+    await proxy.close()
+  }
+
+  /// The sender's connection is cut and it never comes back: once the room gives up its
+  /// place, the host's transfer from it ends (the `.part` file stays for a later offer of
+  /// the same file) instead of waiting for ever.
+  @Test func aTransferFromAMemberWhoNeverComesBackEnds() async throws {
+    let folder = try TemporaryFolder()
+    let source = try folder.file("gone.bin", size: 6_000_000)
+    var limits = RoomLimits()
+    limits.awayGrace = 0.5
+    let (listener, hostLog) = try await startListener(
+      SessionOptions(name: "host", transfers: TransferSettings(autoAcceptDirectory: folder.path + "/in")),
+      limits: limits)
+    let proxy = try await FaultProxy(
+      targetPort: listener.port, cuts: 1, minimumBytesBeforeCut: 500_000, maximumBytesBeforeCut: 1_000_000, seed: 7)
+    let connector = ChatConnector.connect(
+      to: HostAndPort(host: "127.0.0.1", port: proxy.port), options: SessionOptions(name: "bob"), reconnect: .never,
+      group: MultiThreadedEventLoopGroup.singleton)
+    connector.offerFile(path: source.path, to: nil)
+    try await hostLog.first("the transfer waits", seconds: 30) {
+      if case .interrupted = $0.fileUpdate { true } else { false }
+    }
+    let ended = try await hostLog.first("the host's end", seconds: 30) { $0.fileFinished != nil }
+    #expect(ended.fileFinished?.outcome == .failed(reason: "bob did not come back"))
+    #expect(ended.fileFinished?.path == folder.path + "/in/gone.bin.part")
+    #expect(try folder.listing("in").contains("gone.bin.part"))
     await connector.close(Goodbye(code: .userQuit, reason: ""))
     await listener.close(Goodbye(code: .shuttingDown, reason: ""))
     await proxy.close()

@@ -318,6 +318,11 @@ public struct ChatCommand: AsyncParsableCommand {
     let frontEnd = FrontEndChoice(
       plainRequested: plain || !files.send.isEmpty, environment: ProcessInfo.processInfo.environment)
     if let notice = frontEnd.notice { Self.printError(notice) }
+    // Plain mode has no /accept: an offer it can't answer is rejected at once, rather than
+    // left waiting (and its sender with it) for ever.
+    if !frontEnd.usesScreen, files.acceptFiles == nil {
+      options.transfers.refusal = "the receiver takes no files (it runs without --accept-files)"
+    }
     // Every connection is a descriptor: take all the system allows, and admit no more
     // connections than there are descriptors for (see DescriptorBudget).
     let budget = DescriptorBudget.raisingSoftLimit()

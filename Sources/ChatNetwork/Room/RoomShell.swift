@@ -247,6 +247,7 @@ final class RoomShell {
     if connection.joined {
       removeMember(id)
       perform(state.leave(id, reason: "connection closed"))
+      filesGone(connection.handler, reason: "the sender's connection closed")
     }
   }
 
@@ -371,9 +372,11 @@ final class RoomShell {
         awaySessions[id] = connection.sessionID
         perform(state.depart(id, reason: end.leaveReason, now: now))
         forgetSessionsThatLeft()
-        expireAway(id)
+        expireAway(id, connection.handler)
       } else {
+        let name = state.participants[id]?.name ?? "the member"
         perform(state.leave(id, reason: end.leaveReason))
+        filesGone(connection.handler, reason: "\(name) left (\(end.leaveReason))")
         if let sessionID = connection.sessionID { reportHost(hostReceipts.forget(sessionID)) }
       }
     } else {
@@ -391,15 +394,26 @@ final class RoomShell {
   }
 
   /// After the grace, a participant whose connection dropped and did not come back leaves.
-  private func expireAway(_ id: ParticipantID) {
+  /// Its file transfers, waiting for it, end then too.
+  private func expireAway(_ id: ParticipantID, _ handler: any RoomConnection) {
     let room = NIOLoopBound(self, eventLoop: loop)
+    let handler = NIOLoopBound(handler, eventLoop: loop)
     loop.scheduleTask(in: .nanoseconds(Int64(state.limits.awayGrace * 1e9))) {
       let room = room.value
       room.run {
+        let name = room.state.participants[id]?.name ?? "the member"
         room.perform(room.state.awayExpired(id, now: room.now))
         room.forgetSessionsThatLeft()
+        if room.state.participants[id] == nil {
+          room.filesGone(handler.value, reason: "\(name) did not come back")
+        }
       }
     }
+  }
+
+  /// The member of `handler` left for good: the host's transfers with it end.
+  private func filesGone(_ handler: any RoomConnection, reason: String) {
+    if let transfers, let handler = handler as? SessionHandler { transfers.linkGone(handler, reason: reason) }
   }
 
   /// Away members that left (their place expired, or made way for newer ones): the host's

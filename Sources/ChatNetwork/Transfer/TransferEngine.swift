@@ -24,6 +24,8 @@ final class TransferEngine {
     /// Which connection it waits for after a drop: the room member's, when the engine is a
     /// room host's (nil: the one peer's, for a connector).
     var member: String?
+    /// The connection it had before it dropped (``linkGone(_:reason:)`` ends it).
+    var lostLink: (any FileLink)?
   }
 
   struct Incoming {
@@ -48,6 +50,8 @@ final class TransferEngine {
     /// flight are done, with what is on disk.
     var resumeDue = false
     var meter = ProgressMeter()
+    /// The connection it had before it dropped (``linkGone(_:reason:)`` ends it).
+    var lostLink: (any FileLink)?
   }
 
   let loop: any EventLoop
@@ -100,6 +104,7 @@ final class TransferEngine {
         continue
       }
       transfer.link = link
+      transfer.lostLink = nil
       outgoing[id] = transfer
       link.sendFile(.offer(transfer.machine.offer))
     }
@@ -110,14 +115,28 @@ final class TransferEngine {
     for (id, var transfer) in outgoing where transfer.link === link && !transfer.machine.isFinished {
       transfer.machine.interrupted()
       transfer.link = nil
+      transfer.lostLink = link
       outgoing[id] = transfer
       emit(.file(transfer.info, .interrupted(reason: reason)))
     }
     for (id, var transfer) in incoming where transfer.link === link && !transfer.machine.isFinished {
       transfer.machine.interrupted()
       transfer.link = nil
+      transfer.lostLink = link
       incoming[id] = transfer
       emit(.file(transfer.info, .interrupted(reason: reason)))
+    }
+  }
+
+  /// The peer behind `link` is gone for good (it left the room, or its place expired): the
+  /// transfers that were waiting for it to come back end. A received `.part` file stays, so
+  /// a new offer of the same file carries on from it.
+  func linkGone(_ link: any FileLink, reason: String) {
+    for (id, transfer) in outgoing where transfer.link === link || transfer.lostLink === link {
+      finishOutgoing(id, .failed(reason: reason))
+    }
+    for (id, transfer) in incoming where transfer.link === link || transfer.lostLink === link {
+      finishIncoming(id, .failed(reason: reason), keepResumable: true)
     }
   }
 
@@ -280,6 +299,7 @@ final class TransferEngine {
         return
       }
       transfer.link = link
+      transfer.lostLink = nil
       transfer.resumeDue = transfer.target != nil
       incoming[offer.id] = transfer
       resumeIfDue(offer.id)
@@ -300,6 +320,15 @@ final class TransferEngine {
       return
     }
     incoming[offer.id] = nil
+    // The same file offered under a new id (a restarted sender): the transfer that waits for
+    // the old sender to come back never will. It ends, and the new one carries on from its
+    // `.part` file.
+    for (id, old) in incoming
+    where old.link == nil && !old.machine.isFinished && old.machine.offer.resumeKey == offer.resumeKey
+      && old.machine.offer.size == offer.size
+    {
+      finishIncoming(id, .cancelled(reason: "offered again as \(offer.id.short)"), keepResumable: true)
+    }
     if let refusal = refusal(of: offer, from: link) {
       link.sendFile(.reject(offer.id, reason: refusal))
       let info = FileTransferInfo(
@@ -320,7 +349,16 @@ final class TransferEngine {
 
   /// Why `offer` is refused at once, if it is: its name, its size, too many offers.
   private func refusal(of offer: FileOffer, from link: any FileLink) -> String? {
+    if let refusal = settings.refusal, settings.autoAcceptDirectory == nil { return refusal }
     if case .failure(let problem) = SafeFileName.clean(offer.name) { return "refused file name: \(problem)" }
+    // Its .part file (found by resume key and size) is the one being written: two writers
+    // would mix their bytes, and each would verify its own stream, not the file.
+    if let running = incoming.first(where: {
+      !$0.value.machine.isFinished && $0.value.link != nil && $0.value.machine.offer.resumeKey == offer.resumeKey
+        && $0.value.machine.offer.size == offer.size
+    }) {
+      return "the same file is already on its way (\(running.key.short))"
+    }
     if let limit = settings.maximumFileSize, offer.size > limit {
       return
         "\(Quantities.bytes(Int(clamping: offer.size))) is more than the \(Quantities.bytes(Int(clamping: limit))) this side takes (--max-file-size)"

@@ -15,8 +15,11 @@ public struct TransferSettings: Sendable {
   public var maximumWaitingOffers: Int
   /// Transfers at once (both ways), past which offers are rejected.
   public var maximumActiveTransfers: Int
-  /// Offers accepted from one connection per minute.
+  /// Offers accepted per minute, from every connection together.
   public var offersPerMinute: Int
+  /// Every offer is rejected at once with this reason: a front end that can't answer one
+  /// (plain mode has no /accept) without an --accept-files folder. Nil: offers are answered.
+  public var refusal: String?
 
   public init(
     autoAcceptDirectory: String? = nil,
@@ -25,7 +28,8 @@ public struct TransferSettings: Sendable {
     window: UInt32 = 1 << 20,
     maximumWaitingOffers: Int = 8,
     maximumActiveTransfers: Int = 16,
-    offersPerMinute: Int = 30
+    offersPerMinute: Int = 30,
+    refusal: String? = nil
   ) {
     self.autoAcceptDirectory = autoAcceptDirectory
     self.defaultDirectory = defaultDirectory
@@ -34,5 +38,6 @@ public struct TransferSettings: Sendable {
     self.maximumWaitingOffers = maximumWaitingOffers
     self.maximumActiveTransfers = maximumActiveTransfers
     self.offersPerMinute = offersPerMinute
+    self.refusal = refusal
   }
 }

@@ -112,7 +112,7 @@ public struct IncomingTransfer: Sendable {
     let outcome: TransferOutcome =
       matches
       ? .verified(sha256: hex)
-      : .failed(reason: "the SHA-256 of what arrived (\(hex.prefix(16))…) doesn't match the sender's")
+      : .failed(reason: "hash mismatch: the SHA-256 of what arrived (\(hex.prefix(16))…) doesn't match the sender's")
     phase = .finished(outcome)
     let frame = FileFrame.result(offer.id, matches ? .verified : .hashMismatch, reason: matches ? "" : "hash mismatch")
     return (outcome, frame)
