@@ -79,17 +79,17 @@ struct FileTransferTests {
   /// (each may bring a credit window of data into its queue).
   @Test func theRelayBoundsTheTransfersWaitingForOneMember() async throws {
     let folder = try TemporaryFolder()
-    let source = try folder.file("a.txt", size: 10)
+    let sources = try (0..<5).map { try folder.file("f\($0).txt", size: 10 + $0) }
     let (relay, _) = try await startListener(SessionOptions(name: "relay"), host: false)
     let (carol, carolLog) = connect(to: relay, SessionOptions(name: "carol"))
     try await carolLog.first("carol welcomed") { $0.roomEvent?.kind == .welcome }
     let (bob, bobLog) = connect(to: relay, SessionOptions(name: "bob"))
     try await bobLog.first("bob welcomed") { $0.roomEvent?.kind == .welcome }
-    for _ in 0..<3 { bob.offerFile(path: source.path, to: "carol") }
+    for source in sources.prefix(3) { bob.offerFile(path: source.path, to: "carol") }
     try await carolLog.wait("three offers") { events, _ in
       events.filter { $0.fileUpdate == .offerReceived }.count == 3
     }
-    bob.offerFile(path: source.path, to: "carol")
+    bob.offerFile(path: sources[3].path, to: "carol")
     let refused = try await bobLog.first("the fourth is refused") {
       if case .rejected = $0.fileFinished?.outcome { true } else { false }
     }
@@ -98,7 +98,7 @@ struct FileTransferTests {
     try await bobLog.first("carol's no") {
       if case .rejected(let reason) = $0.fileFinished?.outcome { reason == "declined" } else { false }
     }
-    bob.offerFile(path: source.path, to: "carol")
+    bob.offerFile(path: sources[4].path, to: "carol")
     try await carolLog.wait("a fourth offer once one ended") { events, _ in
       events.filter { $0.fileUpdate == .offerReceived }.count == 4
     }
