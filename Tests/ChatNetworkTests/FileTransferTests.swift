@@ -37,6 +37,27 @@ struct FileTransferTests {
     await listener.close(Goodbye(code: .shuttingDown, reason: ""))
   }
 
+  /// Forty files at once: the sender keeps to a few offers at a time, so the receiver's
+  /// limit on offers waiting for an answer is never met.
+  @Test func fortyFilesAtOnceAllArrive() async throws {
+    let folder = try TemporaryFolder()
+    let sources = try (0..<40).map { try folder.file("f\($0).txt", size: 100 + $0) }
+    let (listener, _) = try await startListener(
+      SessionOptions(name: "host", transfers: TransferSettings(autoAcceptDirectory: folder.path + "/in")))
+    let (connector, bobLog) = connect(to: listener, SessionOptions(name: "bob"))
+    for source in sources { connector.offerFile(path: source.path, to: nil) }
+    let events = try await bobLog.wait("forty ends", seconds: 60) { events, _ in
+      events.filter { $0.fileFinished != nil }.count == 40
+    }
+    let outcomes = events.compactMap { $0.fileFinished?.outcome }
+    let failed = outcomes.filter { !$0.isVerified }
+    #expect(failed.isEmpty, "\(failed)")
+    let saved = try folder.listing("in")
+    #expect(saved.count == 40)
+    await connector.close(Goodbye(code: .userQuit, reason: ""))
+    await listener.close(Goodbye(code: .shuttingDown, reason: ""))
+  }
+
   @Test func aFileBetweenTwoMembersPassesThroughTheRelay() async throws {
     let folder = try TemporaryFolder()
     let source = try folder.file("report.pdf", size: 2_500_000)

@@ -21,6 +21,8 @@ final class TransferEngine {
     /// Hashing what the receiver already has before sending the rest.
     var preparing = false
     var meter = ProgressMeter()
+    /// When it was given (offers go out in this order, a few at a time).
+    var order = 0
     /// Which connection it waits for after a drop: the room member's, when the engine is a
     /// room host's (nil: the one peer's, for a connector).
     var member: String?
@@ -61,7 +63,9 @@ final class TransferEngine {
   private(set) var outgoing: [TransferID: Outgoing] = [:]
   private(set) var incoming: [TransferID: Incoming] = [:]
   /// When recent offers arrived (for the per-minute limit), oldest first.
-  private var recentOffers: [UInt64] = []
+  private var recentOffers: [ObjectIdentifier: [UInt64]] = [:]
+  /// The order of the next file given to send.
+  private var nextOrder = 0
 
   init(
     loop: any EventLoop, settings: TransferSettings, store: FileStore = FileStore(),
@@ -95,10 +99,21 @@ final class TransferEngine {
   /// A connection is established (to `member` of the room, for a host): offers waiting for
   /// it go out on it.
   func linkEstablished(_ link: any FileLink, member: String? = nil) {
-    for id in outgoing.keys.sorted(by: { $0.bytes.lexicographicallyPrecedes($1.bytes) }) {
-      guard var transfer = outgoing[id], !transfer.machine.isFinished, transfer.link == nil,
-        transfer.member == member
-      else { continue }
+    offerWaiting(on: link, member: member)
+  }
+
+  /// Offers sent on one connection and not finished, at most: the rest wait their turn, so
+  /// `--send` of forty files doesn't meet the receiver's limit on offers waiting for it.
+  static let offersAtOnce = 4
+
+  /// Sends the offers waiting for `link` (for `member`, on a room host), oldest first, as
+  /// far as ``offersAtOnce`` allows.
+  private func offerWaiting(on link: any FileLink, member: String?) {
+    var slots = Self.offersAtOnce - outgoing.values.filter { $0.link === link && !$0.machine.isFinished }.count
+    let waiting = outgoing.filter { !$0.value.machine.isFinished && $0.value.link == nil && $0.value.member == member }
+    for (id, _) in waiting.sorted(by: { $0.value.order < $1.value.order }) {
+      guard slots > 0 else { return }
+      guard var transfer = outgoing[id], !transfer.machine.isFinished, transfer.link == nil else { continue }
       guard link.fileChunkLimit != nil else {
         finishOutgoing(id, .failed(reason: "the peer doesn't take files (an older chat, or another program)"))
         continue
@@ -106,6 +121,7 @@ final class TransferEngine {
       transfer.link = link
       transfer.lostLink = nil
       outgoing[id] = transfer
+      slots -= 1
       link.sendFile(.offer(transfer.machine.offer))
     }
   }
@@ -176,8 +192,10 @@ final class TransferEngine {
           id: .random(), size: source.size, resumeKey: source.resumeKey, peer: announced, name: source.name)
         let info = FileTransferInfo(
           id: offer.id, name: source.name, size: source.size, peer: member ?? "", direction: .outgoing)
+        nextOrder += 1
         outgoing[offer.id] = Outgoing(
-          machine: OutgoingTransfer(offer: offer), source: source, info: info, member: hosted ? member : nil)
+          machine: OutgoingTransfer(offer: offer), source: source, info: info, order: nextOrder,
+          member: hosted ? member : nil)
         emit(.file(info, .offered))
         if let link = link() { linkEstablished(link, member: hosted ? member : nil) }
       }
@@ -269,6 +287,7 @@ final class TransferEngine {
         outgoing[id] = transfer
         store.close(transfer.source.handle, on: loop)
         emit(.file(transfer.info, .finished(outcome, path: transfer.source.path)))
+        offerWaiting(on: link, member: transfer.member)
         forgetOldFinished()
       } catch {
         failOutgoing(id, error)
@@ -338,7 +357,7 @@ final class TransferEngine {
       return
     }
     guard case .success(let name) = SafeFileName.clean(offer.name) else { return }
-    recentOffers.append(now)
+    recentOffers[ObjectIdentifier(link), default: []].append(now)
     let info = FileTransferInfo(
       id: offer.id, name: name, size: offer.size, peer: SafeText.escaped(offer.peer), direction: .incoming)
     incoming[offer.id] = Incoming(
@@ -368,9 +387,15 @@ final class TransferEngine {
     let active =
       incoming.values.filter { !$0.machine.isFinished }.count + outgoing.values.filter { !$0.machine.isFinished }.count
     if active >= settings.maximumActiveTransfers { return "too many transfers at once; try again later" }
+    // Per connection, so that one hostile member can't use up everyone's allowance.
     let minuteAgo = now &- 60_000_000_000
-    recentOffers.removeAll { $0 < minuteAgo }
-    if recentOffers.count >= settings.offersPerMinute { return "too many offers this minute; try again later" }
+    for (key, times) in recentOffers {
+      let recent = times.filter { $0 >= minuteAgo }
+      recentOffers[key] = recent.isEmpty ? nil : recent
+    }
+    if recentOffers[ObjectIdentifier(link)]?.count ?? 0 >= settings.offersPerMinute {
+      return "too many offers this minute; try again later"
+    }
     return nil
   }
 
@@ -647,6 +672,7 @@ final class TransferEngine {
     outgoing[id] = transfer
     store.close(transfer.source.handle, on: loop)
     emit(.file(transfer.info, .finished(outcome, path: transfer.source.path)))
+    if let link = transfer.link { offerWaiting(on: link, member: transfer.member) }
     forgetOldFinished()
   }
 }

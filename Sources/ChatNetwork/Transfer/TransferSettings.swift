@@ -15,7 +15,7 @@ public struct TransferSettings: Sendable {
   public var maximumWaitingOffers: Int
   /// Transfers at once (both ways), past which offers are rejected.
   public var maximumActiveTransfers: Int
-  /// Offers accepted per minute, from every connection together.
+  /// Offers accepted per minute from one connection.
   public var offersPerMinute: Int
   /// Every offer is rejected at once with this reason: a front end that can't answer one
   /// (plain mode has no /accept) without an --accept-files folder. Nil: offers are answered.
@@ -28,7 +28,7 @@ public struct TransferSettings: Sendable {
     window: UInt32 = 1 << 20,
     maximumWaitingOffers: Int = 8,
     maximumActiveTransfers: Int = 16,
-    offersPerMinute: Int = 30,
+    offersPerMinute: Int = 120,
     refusal: String? = nil
   ) {
     self.autoAcceptDirectory = autoAcceptDirectory
