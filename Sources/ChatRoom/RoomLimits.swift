@@ -40,6 +40,9 @@ public struct RoomLimits: Hashable, Sendable {
   /// How long a member whose connection dropped keeps its place in the room, unseen by the
   /// others, waiting for its client to resume the session (seconds).
   public var awayGrace: Double = 60
+  /// Seconds a file transfer between two members may pass nothing through the relay before
+  /// it is cancelled both ways (its place counts against their limits).
+  public var fileRouteIdleLimit: Double = 120
   /// Most places kept at once for members whose connection dropped; past it the one away
   /// longest leaves at once.
   public var maximumAway = 1_000

@@ -128,6 +128,35 @@ struct FileTransferTests {
     await relay.close(Goodbye(code: .shuttingDown, reason: ""))
   }
 
+  /// Offers a member never answers don't hold its places for ever.
+  @Test func idleTransfersThroughTheRelayAreCancelledToMakeRoom() async throws {
+    let folder = try TemporaryFolder()
+    let sources = try (0..<4).map { try folder.file("g\($0).txt", size: 10 + $0) }
+    var limits = RoomLimits()
+    limits.fileRouteIdleLimit = 0.3
+    let (relay, _) = try await startListener(SessionOptions(name: "relay"), limits: limits, host: false)
+    let (gina, ginaLog) = connect(to: relay, SessionOptions(name: "gina"))
+    try await ginaLog.first("gina welcomed") { $0.roomEvent?.kind == .welcome }
+    let (bob, bobLog) = connect(to: relay, SessionOptions(name: "bob"))
+    try await bobLog.first("bob welcomed") { $0.roomEvent?.kind == .welcome }
+    for source in sources.prefix(3) { bob.offerFile(path: source.path, to: "gina") }
+    try await ginaLog.wait("three offers") { events, _ in
+      events.filter { $0.fileUpdate == .offerReceived }.count == 3
+    }
+    try await Task.sleep(for: .milliseconds(400))
+    bob.offerFile(path: sources[3].path, to: "gina")
+    try await ginaLog.wait("the fourth, once the idle ones are gone") { events, _ in
+      events.filter { $0.fileUpdate == .offerReceived }.count == 4
+    }
+    let cancelled = try await bobLog.wait("the idle ones cancelled") { events, _ in
+      events.filter { if case .cancelled = $0.fileFinished?.outcome { true } else { false } }.count == 3
+    }
+    #expect(cancelled.contains { "\($0.fileFinished?.outcome as Any)".contains("nothing moved") })
+    await bob.close(Goodbye(code: .userQuit, reason: ""))
+    await gina.close(Goodbye(code: .userQuit, reason: ""))
+    await relay.close(Goodbye(code: .shuttingDown, reason: ""))
+  }
+
   @Test func theHostSendsToAMemberWhoAcceptsThenAnotherIsRejected() async throws {
     let folder = try TemporaryFolder()
     let source = try folder.file("photo.jpg", size: 400_000)

@@ -13,6 +13,22 @@ extension RoomShell {
   struct FileRoute {
     var sender: ParticipantID
     var receiver: ParticipantID
+    /// When a frame of it last passed (monotonic nanoseconds).
+    var lastActivity: UInt64
+  }
+
+  /// Cancels the transfers on which nothing passed for ``RoomLimits/fileRouteIdleLimit``
+  /// (checked when an offer needs a place): their places count against their members' limits.
+  func expireIdleRoutes() {
+    let now = self.now
+    let limit = UInt64(state.limits.fileRouteIdleLimit * 1e9)
+    for (id, route) in fileRoutes where now &- route.lastActivity > limit {
+      fileRoutes[id] = nil
+      for member in [route.sender, route.receiver] {
+        (connections[member]?.handler as? SessionHandler)?.sendFile(
+          .cancel(id, reason: "nothing moved for \(Quantities.duration(nanoseconds: limit)); offer it again to carry on"))
+      }
+    }
   }
 
   /// Transfers one member may have passing through the relay at once.
@@ -42,6 +58,7 @@ extension RoomShell {
         return link.sendFile(.reject(offer.id, reason: "that transfer id is taken"))
       }
       if fileRoutes[offer.id] == nil {
+        expireIdleRoutes()
         // What passes through is bounded: a receiver's credit window per transfer, for few
         // enough transfers that they fit its queue; a sender's open offers, for a receiver
         // that never answers.
@@ -60,7 +77,7 @@ extension RoomShell {
             ))
         }
       }
-      fileRoutes[offer.id] = FileRoute(sender: id, receiver: receiverID)
+      fileRoutes[offer.id] = FileRoute(sender: id, receiver: receiverID, lastActivity: now)
       receiver.sendFile(.offer(offer.from(state.participants[id]?.name ?? "?")))
       markUnflushed(receiver)
       return
@@ -71,6 +88,7 @@ extension RoomShell {
         fileRoutes[frame.id] = nil
         return link.sendFile(.cancel(frame.id, reason: "the other side has left"))
       }
+      fileRoutes[frame.id]?.lastActivity = now
       handler.sendFile(frame)
       switch frame {
       case .result, .reject, .cancel: fileRoutes[frame.id] = nil
