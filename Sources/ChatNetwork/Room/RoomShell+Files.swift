@@ -26,7 +26,8 @@ extension RoomShell {
       fileRoutes[id] = nil
       for member in [route.sender, route.receiver] {
         (connections[member]?.handler as? SessionHandler)?.sendFile(
-          .cancel(id, reason: "nothing moved for \(Quantities.duration(nanoseconds: limit)); offer it again to carry on"))
+          .cancel(
+            id, reason: "nothing moved for \(Quantities.duration(nanoseconds: limit)); offer it again to carry on"))
       }
     }
   }

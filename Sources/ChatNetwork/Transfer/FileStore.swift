@@ -57,6 +57,13 @@ struct FileStore: Sendable {
     init(_ description: String) { self.description = description }
   }
 
+  /// An error of the file system in words: "No space left on device", not NIO's wrapping.
+  static func describe(_ error: any Error) -> String {
+    if let failure = error as? Failure { return failure.description }
+    if let error = error as? IOError { return String(cString: strerror(error.errnoCode)) }
+    return "\(error)"
+  }
+
   // MARK: - Sending
 
   func openSource(path: String, on loop: any EventLoop) -> EventLoopFuture<Source> {
@@ -119,17 +126,18 @@ struct FileStore: Sendable {
   /// Opens the `.part` file for `offer` in `directory`: the one an earlier transfer of the
   /// same file left (its marker names the same resume key and size), to carry on, or a new
   /// one under a name not taken. Checks the free space for what is still to come.
+  /// `reserved`: bytes other transfers into the same folder are still to write.
   func openTarget(
-    directory: String, name: String, offer: FileOffer, on loop: any EventLoop
+    directory: String, name: String, offer: FileOffer, reserved: UInt64 = 0, on loop: any EventLoop
   ) -> EventLoopFuture<Target> {
     pool.runIfActive(eventLoop: loop) {
       try Self.makeDirectory(directory)
       let marker = Self.markerText(offer)
       if let resumed = try Self.findResumable(directory: directory, name: name, marker: marker, size: offer.size) {
-        try Self.checkSpace(directory, needed: offer.size - resumed.resumeOffset)
+        try Self.checkSpace(directory, needed: offer.size - resumed.resumeOffset, reserved: reserved)
         return resumed
       }
-      try Self.checkSpace(directory, needed: offer.size)
+      try Self.checkSpace(directory, needed: offer.size, reserved: reserved)
       for attempt in 0..<1000 {
         let candidate = Self.numbered(name, attempt)
         if Self.exists(directory + "/" + candidate) { continue }
@@ -262,11 +270,17 @@ struct FileStore: Sendable {
     }
   }
 
-  private static func checkSpace(_ directory: String, needed: UInt64) throws {
+  private static func checkSpace(_ directory: String, needed: UInt64, reserved: UInt64) throws {
     var info = statvfs()
     guard statvfs(directory, &info) == 0 else { return }
     let free = UInt64(info.f_bavail) &* UInt64(info.f_frsize)
-    guard needed <= free else {
+    let (total, overflow) = needed.addingReportingOverflow(reserved)
+    guard !overflow, total <= free else {
+      if reserved > 0, needed <= free {
+        throw Failure(
+          "not enough free space in \(directory): \(Quantities.bytes(Int(clamping: needed))) needed, \(Quantities.bytes(Int(clamping: free))) free of which \(Quantities.bytes(Int(clamping: reserved))) is for files already on their way"
+        )
+      }
       throw Failure(
         "not enough free space in \(directory): \(Quantities.bytes(Int(clamping: needed))) needed, \(Quantities.bytes(Int(clamping: free))) free"
       )

@@ -48,6 +48,8 @@ final class TransferEngine {
     /// before it heard so): the SHA-256 it had, to confirm the sender's again.
     var alreadyVerified: [UInt8]?
     var opening = false
+    /// The folder it is saved into, once accepted.
+    var directory: String?
     /// The sender offered it again (its connection came back): answer once the writes in
     /// flight are done, with what is on disk.
     var resumeDue = false
@@ -186,7 +188,7 @@ final class TransferEngine {
       case .failure(let error):
         let info = FileTransferInfo(
           id: .random(), name: path, size: 0, peer: member ?? "", direction: .outgoing)
-        emit(.file(info, .finished(.failed(reason: "\(error)"), path: path)))
+        emit(.file(info, .finished(.failed(reason: FileStore.describe(error)), path: path)))
       case .success(let source):
         let offer = FileOffer(
           id: .random(), size: source.size, resumeKey: source.resumeKey, peer: announced, name: source.name)
@@ -403,8 +405,15 @@ final class TransferEngine {
     guard var transfer = incoming[id], !transfer.opening else { return }
     transfer.opening = true
     incoming[id] = transfer
+    defer { incoming[id]?.directory = directory }
+    // What the transfers already under way into the same folder still have to write.
+    let reserved = incoming.values.reduce(UInt64(0)) { sum, other in
+      guard other.directory == directory, !other.machine.isFinished else { return sum }
+      return sum &+ (other.machine.offer.size - min(other.machine.writtenBytes, other.machine.offer.size))
+    }
     whenDone(
-      store.openTarget(directory: directory, name: transfer.machine.name, offer: transfer.machine.offer, on: loop)
+      store.openTarget(
+        directory: directory, name: transfer.machine.name, offer: transfer.machine.offer, reserved: reserved, on: loop)
     ) { [self] result in opened(id, result) }
   }
 
@@ -417,8 +426,8 @@ final class TransferEngine {
     switch result {
     case .failure(let error):
       incoming[id] = transfer
-      transfer.link?.sendFile(.reject(id, reason: "the receiver can't save it: \(error)"))
-      finishIncoming(id, .failed(reason: "can't save it: \(error)"), keepResumable: false)
+      transfer.link?.sendFile(.reject(id, reason: "the receiver can't save it: \(FileStore.describe(error))"))
+      finishIncoming(id, .failed(reason: "can't save it: \(FileStore.describe(error))"), keepResumable: false)
     case .success(let target):
       transfer.target = target
       transfer.hash = target.hash
@@ -487,8 +496,8 @@ final class TransferEngine {
     }
     if case .failure(let error) = result {
       incoming[id] = transfer
-      transfer.link?.sendFile(.cancel(id, reason: "the receiver can't write it"))
-      return finishIncoming(id, .failed(reason: "can't write it: \(error)"), keepResumable: true)
+      transfer.link?.sendFile(.cancel(id, reason: "the receiver can't write it: \(FileStore.describe(error))"))
+      return finishIncoming(id, .failed(reason: "can't write it: \(FileStore.describe(error))"), keepResumable: true)
     }
     let grant = transfer.machine.wrote(count)
     if transfer.meter.record(bytes: transfer.machine.writtenBytes, now: now) {
@@ -535,7 +544,10 @@ final class TransferEngine {
         forgetOldFinished()
       case .failure(let error):
         link?.sendFile(.result(id, .failed, reason: "the receiver could not save it"))
-        emit(.file(transfer.info, .finished(.failed(reason: "can't save it: \(error)"), path: target.partPath)))
+        emit(
+          .file(
+            transfer.info,
+            .finished(.failed(reason: "can't save it: \(FileStore.describe(error))"), path: target.partPath)))
       }
     }
   }
@@ -602,7 +614,7 @@ final class TransferEngine {
         pump(accept.id)
       case .failure(let error):
         outgoing[accept.id] = transfer
-        failOutgoing(accept.id, TransferFault("can't read the file: \(error)"))
+        failOutgoing(accept.id, TransferFault("can't read the file: \(FileStore.describe(error))"))
       }
     }
   }
@@ -631,7 +643,7 @@ final class TransferEngine {
     guard var transfer = outgoing[id], !transfer.machine.isFinished else { return }
     switch result {
     case .failure(let error):
-      failOutgoing(id, TransferFault("can't read the file: \(error)"))
+      failOutgoing(id, TransferFault("can't read the file: \(FileStore.describe(error))"))
     case .success(let data):
       let send: Bool
       do {
