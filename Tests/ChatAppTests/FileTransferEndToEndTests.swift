@@ -137,6 +137,28 @@ struct FileTransferEndToEndTests {
     #expect(try await alice.exitStatus() == 0)
   }
 
+  /// The largest round trip: 1 GiB (sparse, with random blocks through it) from
+  /// `--send` to `--accept-files`, byte-identical, and no process holding the file in memory.
+  @Test func aSparseGibibyteArrivesByteIdentical() async throws {
+    let source = try Folder()
+    let target = try Folder()
+    let path = try source.sparse("一个 GiB.img", size: 1 << 30)
+    let (alice, port) = try await listener(["--accept-files", target.path])
+    let bob = try connector(port, "bob", ["--send", path])
+    bob.closeInput()
+    try await bob.line("file-progress", seconds: 60)
+    let senderKB = try bob.residentKilobytes()
+    let receiverKB = try alice.residentKilobytes()
+    #expect(try await bob.exitStatus(seconds: 300) == 0)
+    let done = try await alice.line("file-done", seconds: 60) { $0[2] == "一个 GiB.img" }
+    #expect(done[3] == String(1 << 30))
+    #expect(same(path, target.at("一个 GiB.img")))
+    // A window's worth in flight, not the file: both stay far below a GiB.
+    #expect(senderKB < 200 << 10 && receiverKB < 200 << 10, "sender \(senderKB) KB, receiver \(receiverKB) KB")
+    alice.closeInput()
+    #expect(try await alice.exitStatus() == 0)
+  }
+
   /// The same file twice in one --send: the second offer is refused while the first runs
   /// (both would write into one `.part` file); the first arrives whole.
   @Test func theSameFileTwiceAtOnceIsSentOnce() async throws {

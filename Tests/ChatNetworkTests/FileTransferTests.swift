@@ -248,6 +248,29 @@ struct FileTransferTests {
     await listener.close(Goodbye(code: .shuttingDown, reason: ""))
   }
 
+  @Test func theSenderCancelsMidwayAndTheReceiverHearsWhy() async throws {
+    let folder = try TemporaryFolder()
+    let source = try folder.file("backup.tar", size: 32 << 20)
+    let (listener, hostLog) = try await startListener(
+      SessionOptions(
+        name: "host", transfers: TransferSettings(autoAcceptDirectory: folder.path + "/in", window: 8 << 10)))
+    let (connector, bobLog) = connect(to: listener, SessionOptions(name: "bob"))
+    connector.offerFile(path: source.path, to: nil)
+    let started = try await bobLog.first("the start") {
+      if case .started = $0.fileUpdate { true } else { false }
+    }
+    connector.cancelFile(try #require(started.fileInfo?.shortID))
+    let mine = try await bobLog.first("bob's end") { $0.fileFinished != nil }
+    #expect(mine.fileFinished?.outcome == .cancelled(reason: "you cancelled it"))
+    let theirs = try await hostLog.first("the host's end", seconds: 30) { $0.fileFinished != nil }
+    #expect(theirs.fileFinished?.outcome == .cancelled(reason: "cancelled by the sender"))
+    #expect(theirs.fileFinished?.path == folder.path + "/in/backup.tar.part")
+    connector.send("after the cancel")
+    try await hostLog.first("the session goes on") { $0.receivedText == "after the cancel" }
+    await connector.close(Goodbye(code: .userQuit, reason: ""))
+    await listener.close(Goodbye(code: .shuttingDown, reason: ""))
+  }
+
   /// The proxy cuts the connection again and again mid-transfer; the session resumes each
   /// time and the transfer carries on from what is on disk, until the file is whole.
   @Test func aTransferCutAgainAndAgainCarriesOnToAWholeFile() async throws {
