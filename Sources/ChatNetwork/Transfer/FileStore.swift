@@ -204,7 +204,9 @@ struct FileStore: Sendable {
       let candidate = numbered(name, attempt)
       let part = directory + "/" + candidate + ".part"
       guard readMarker(directory + "/." + candidate + ".part.resume") == marker else {
-        if !exists(part) { return nil }
+        // The numbered names go on while one of them is taken, by a finished file or by a
+        // `.part`: `big (1).part` is looked at when `big` exists.
+        if !exists(part), !exists(directory + "/" + candidate) { return nil }
         continue
       }
       let descriptor = open(part, O_RDWR | O_NOFOLLOW | O_CLOEXEC)

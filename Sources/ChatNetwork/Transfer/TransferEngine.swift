@@ -424,6 +424,14 @@ final class TransferEngine {
     }
     transfer.opening = false
     switch result {
+    case .failure(let error) where settings.autoAcceptDirectory == nil:
+      // Someone typed the folder: the offer stays, for another try (`/accept ID DIR`).
+      transfer.directory = nil
+      incoming[id] = transfer
+      emit(
+        .warning(
+          "can't save \(transfer.info.name) there: \(FileStore.describe(error)); the offer still waits: /accept \(id.short) DIR with another folder, or /reject \(id.short)"
+        ))
     case .failure(let error):
       incoming[id] = transfer
       transfer.link?.sendFile(.reject(id, reason: "the receiver can't save it: \(FileStore.describe(error))"))
