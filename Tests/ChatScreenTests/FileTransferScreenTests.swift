@@ -82,6 +82,12 @@ struct FileTransferScreenTests {
     // 8 MiB of 20 at 4 MiB/s: 40%, 3 s left.
     #expect(model.status.transfers == "⇅ 2 files 40% 4.0 MiB/s ETA 0:03")
     #expect(statusRow(&model, width: 140).contains("⇅ 2 files 40% 4.0 MiB/s ETA 0:03"))
+    // At an ordinary width the summary takes the round trip's place (a stranger at 100
+    // columns never saw it while the round trip stayed).
+    model.apply(.roundTrip(nanoseconds: 720_000), time: "t")
+    let ordinary = statusRow(&model, width: 100)
+    #expect(ordinary.contains("⇅ 2 files 40%"), "\(ordinary)")
+    #expect(!ordinary.contains("rtt"))
     let narrow = statusRow(&model, width: 70)
     #expect(!narrow.contains("⇅"), "the summary goes before the key's state")
     #expect(narrow.contains("authenticated"))

@@ -125,8 +125,12 @@ public struct ConnectionStatus: Hashable, Sendable {
       "↑\(statistics.messagesSent) \(Quantities.bytes(statistics.wireBytesSent)) ↓\(statistics.messagesReceived) \(Quantities.bytes(statistics.wireBytesReceived))"
     )
     if unconfirmed > 0 { parts.append("\(unconfirmed) unconfirmed") }
-    if showTransfers, let transfers { parts.append(transfers) }
-    if let rtt = statistics.lastRoundTrip { parts.append("rtt \(Quantities.measured(nanoseconds: rtt))") }
+    // While files move, their summary takes the round trip's place: it says more then.
+    if showTransfers, let transfers {
+      parts.append(transfers)
+    } else if let rtt = statistics.lastRoundTrip {
+      parts.append("rtt \(Quantities.measured(nanoseconds: rtt))")
+    }
     // Reasons and names come from the peer: the whole bar is made safe before it is drawn.
     return LineWrapper.truncate((" " + parts.joined(separator: " │ ")).terminalSafe, width: width)
   }
