@@ -96,6 +96,51 @@ struct FileTransferTests {
     await relay.close(Goodbye(code: .shuttingDown, reason: ""))
   }
 
+  /// Through a relay, the receiver's connection drops: both sides hear the transfer ended
+  /// (the receiver when it comes back), and sending the file again carries on from the
+  /// receiver's `.part` file.
+  @Test func aReceiverWhoDropsThroughARelayHearsWhyAndASecondSendCarriesOn() async throws {
+    let folder = try TemporaryFolder()
+    let source = try folder.file("data.bin", size: 4 << 20)
+    let (relay, _) = try await startListener(SessionOptions(name: "relay"), host: false)
+    let proxy = try await FaultProxy(
+      targetPort: relay.port, cuts: 1, minimumBytesBeforeCut: 300_000, maximumBytesBeforeCut: 600_000, seed: 7)
+    let carol = ChatConnector.connect(
+      to: HostAndPort(host: "127.0.0.1", port: proxy.port),
+      options: SessionOptions(
+        name: "carol", transfers: TransferSettings(autoAcceptDirectory: folder.path + "/c", window: 32 << 10)),
+      reconnect: ReconnectPolicy(initialDelay: 20_000_000, maximumDelay: 100_000_000),
+      group: MultiThreadedEventLoopGroup.singleton)
+    let carolLog = collect(carol)
+    try await carolLog.first("carol welcomed") { $0.roomEvent?.kind == .welcome }
+    let (bob, bobLog) = connect(to: relay, SessionOptions(name: "bob"))
+    try await bobLog.first("bob welcomed") { $0.roomEvent?.kind == .welcome }
+    bob.offerFile(path: source.path, to: "carol")
+    let bobsEnd = try await bobLog.first("bob hears carol dropped", seconds: 30) { $0.fileFinished != nil }
+    guard case .cancelled(let reason) = bobsEnd.fileFinished?.outcome else {
+      Issue.record("not cancelled: \(String(describing: bobsEnd))")
+      return
+    }
+    #expect(reason.contains("carol's connection is gone"), "\(reason)")
+    let carolsEnd = try await carolLog.first("carol hears it ended", seconds: 30) { $0.fileFinished != nil }
+    guard case .cancelled(let why) = carolsEnd.fileFinished?.outcome else {
+      Issue.record("carol's transfer didn't end: \(String(describing: carolsEnd))")
+      return
+    }
+    #expect(why.contains("your connection dropped"), "\(why)")
+    bob.offerFile(path: source.path, to: "carol")
+    let second = try await carolLog.wait("the second start") { events, _ in
+      events.filter { if case .started = $0.fileUpdate { true } else { false } }.count == 2
+    }.last { if case .started = $0.fileUpdate { true } else { false } }
+    if case .started(_, let at) = second?.fileUpdate { #expect(at > 0, "it started over") }
+    let done = try await carolLog.first("carol's file", seconds: 60) { $0.fileFinished?.outcome.isVerified == true }
+    #expect(FileManager.default.contents(atPath: try #require(done.fileFinished?.path)) == source.bytes)
+    await bob.close(Goodbye(code: .userQuit, reason: ""))
+    await carol.close(Goodbye(code: .userQuit, reason: ""))
+    await relay.close(Goodbye(code: .shuttingDown, reason: ""))
+    await proxy.close()
+  }
+
   /// A member who never answers can't make the relay hold more than a few transfers for it
   /// (each may bring a credit window of data into its queue).
   @Test func theRelayBoundsTheTransfersWaitingForOneMember() async throws {

@@ -116,18 +116,44 @@ extension RoomShell {
 
   /// A member's connection is gone: the transfers passing through it end (the sender can
   /// offer again; the receiver's `.part` file lets it carry on), and the host's wait.
+  /// A receiver that may come back is told so when it does (``tellResumedMember(_:replacing:)``):
+  /// its side of the transfer only knows that its connection dropped.
   func dropFiles(of id: ParticipantID) {
+    let name = state.participants[id]?.name ?? "the other side"
     for (transferID, route) in fileRoutes where route.sender == id || route.receiver == id {
       fileRoutes[transferID] = nil
       let other = route.sender == id ? route.receiver : route.sender
+      if route.receiver == id { cancelledForAway[id, default: []].append(transferID) }
       if let handler = connections[other]?.handler as? SessionHandler {
-        let name = state.participants[id]?.name ?? "the other side"
-        handler.sendFile(.cancel(transferID, reason: "\(name)'s connection is gone; offer it again to carry on"))
+        let reason =
+          route.receiver == id
+          ? "\(name)'s connection is gone; send it again to carry on from what \(name) has"
+          : "\(name)'s connection is gone; \(name) can send it again to carry on"
+        handler.sendFile(.cancel(transferID, reason: reason))
       }
     }
     if let transfers, let handler = connections[id]?.handler as? SessionHandler {
-      transfers.linkLost(handler, reason: "\(state.participants[id]?.name ?? "the member")'s connection is gone")
+      transfers.linkLost(handler, reason: "\(name)'s connection is gone")
     }
+  }
+
+  /// A member came back (its session resumed as `id`, it was `previous`): the transfers
+  /// it was receiving through the relay ended when it dropped; it hears so now.
+  func tellResumedMember(_ id: ParticipantID, replacing previous: ParticipantID) {
+    guard let cancelled = cancelledForAway.removeValue(forKey: previous),
+      let handler = connections[id]?.handler as? SessionHandler
+    else { return }
+    for transferID in cancelled {
+      handler.sendFile(
+        .cancel(
+          transferID, reason: "your connection dropped and the sender was told; it can send the file again to carry on")
+      )
+    }
+  }
+
+  /// A member away for good: nothing to tell it any more.
+  func forgetAway(_ id: ParticipantID) {
+    cancelledForAway[id] = nil
   }
 
   // MARK: - The host's commands

@@ -58,6 +58,9 @@ final class RoomShell {
   var transfers: TransferEngine?
   /// Transfers passing between two members, by id.
   var fileRoutes: [TransferID: FileRoute] = [:]
+  /// Transfers to a member whose connection dropped, cancelled then: it hears so if it
+  /// resumes (bounded: a member receives at most a few at once).
+  var cancelledForAway: [ParticipantID: [TransferID]] = [:]
   /// Connections in the order they were accepted, for letting the oldest handshaking one go
   /// (those that finished or closed are skipped when met).
   private var handshaking = CircularBuffer<ParticipantID>()
@@ -326,6 +329,7 @@ final class RoomShell {
     let since = WallClock.timeOfDay()
     if let resuming = connection.resuming {
       if let previous = resuming.previous { awaySessions[previous] = nil }
+      defer { if let previous = resuming.previous { tellResumedMember(id, replacing: previous) } }
       perform(
         state.resume(
           id, replacing: resuming.previous, name: resuming.roomName, address: connection.address,
@@ -406,6 +410,7 @@ final class RoomShell {
         room.forgetSessionsThatLeft()
         if room.state.participants[id] == nil {
           room.filesGone(handler.value, reason: "\(name) did not come back")
+          room.forgetAway(id)
         }
       }
     }

@@ -296,9 +296,11 @@ final class TransferEngine {
       }
     case .cancel(let id, let reason):
       let why = reason.isEmpty ? "cancelled by the peer" : SafeText.escaped(reason)
-      if let transfer = outgoing[id], transfer.link === link {
+      // A transfer waiting for its connection (link nil) hears it too: a relay tells a
+      // member that comes back what became of the transfers its drop ended.
+      if let transfer = outgoing[id], transfer.link === link || transfer.link == nil {
         finishOutgoing(id, .cancelled(reason: why))
-      } else if let transfer = incoming[id], transfer.link === link {
+      } else if let transfer = incoming[id], transfer.link === link || transfer.link == nil {
         finishIncoming(id, .cancelled(reason: why), keepResumable: true)
       }
     }
