@@ -41,6 +41,20 @@ struct QuitAndCommandTests {
     #expect(model.unconfirmed.messages.map(\.sent) == [true, false])
   }
 
+  /// A stranger's /quit at 12% of a 2 GiB transfer left at once: now it asks.
+  @Test func quittingWhileAFileMovesAsksFirst() {
+    var model = connected()
+    let info = FileTransferInfo(
+      id: TransferID(bytes: Array(repeating: 7, count: 16))!, name: "big.iso", size: 2 << 30, peer: "alice",
+      direction: .incoming)
+    model.apply(.file(info, .started(path: "/d/big.iso.part", resumedAt: 0)), time: "t")
+    #expect(type("/quit", into: &model).isEmpty)
+    #expect(inputRow(&model).contains("1 file still moving"), "\(inputRow(&model))")
+    #expect(model.handle(.text("y"), time: "t") == [.quit])
+    model.apply(.file(info, .finished(.verified(sha256: "00"), path: "/d/big.iso")), time: "t")
+    #expect(type("/quit", into: &model) == [.quit], "nothing moving: no question")
+  }
+
   @Test func slashQuitAsksAndSlashQuitBangForces() {
     var model = connected()
     model.apply(

@@ -66,9 +66,13 @@ extension ScreenModel {
     return []
   }
 
-  /// Leaving with messages not yet confirmed asks first; otherwise it is immediate.
+  /// Files still moving (or paused) either way.
+  var runningTransfers: Int { transfers.filter(\.isActive).count }
+
+  /// Leaving with messages not yet confirmed, or files still moving, asks first; otherwise
+  /// it is immediate.
   mutating func requestQuit() -> [ScreenCommand] {
-    if unconfirmed.isEmpty { return [.quit] }
+    if unconfirmed.isEmpty, runningTransfers == 0 { return [.quit] }
     confirmingQuit = true
     return []
   }
@@ -84,9 +88,13 @@ extension ScreenModel {
   /// The question the input line asks while ``confirmingQuit``.
   public var quitQuestion: String {
     let count = unconfirmed.count
-    return count == 0
-      ? "all messages are confirmed now: quit? y/N "
-      : "\(count) message\(count == 1 ? "" : "s") not yet delivered: quit anyway? y/N "
+    let files = runningTransfers
+    let moving = files == 0 ? "" : "\(files) file\(files == 1 ? "" : "s") still moving (they stop; a .part file stays)"
+    if count == 0 {
+      return files == 0 ? "all messages are confirmed now: quit? y/N " : moving + ": quit anyway? y/N "
+    }
+    let messages = "\(count) message\(count == 1 ? "" : "s") not yet delivered"
+    return (files == 0 ? messages : messages + ", " + moving) + ": quit anyway? y/N "
   }
 
   mutating func submit(time: String) -> [ScreenCommand] {
@@ -122,7 +130,7 @@ extension ScreenModel {
     "/verify shows the safety number to compare with the peer by voice; /verify ok when it matched",
     "files: /send PATH (in a room: /send NAME PATH; Tab completes paths, \"quotes\" keep spaces), /accept [ID [DIR]], /reject [ID], /cancel ID, /files lists them",
     "/run COMMAND runs it here (your $SHELL, time limit and output cap shown), shows the output, Enter sends it; /run -n only shows it",
-    "leave: /quit, Ctrl-C, or Ctrl-D on an empty line (asks first while messages are unconfirmed; /quit! doesn't)",
+    "leave: /quit, Ctrl-C, or Ctrl-D on an empty line (asks first while messages are unconfirmed or files move; /quit! doesn't)",
     "editing: ←/→ Home/End Ctrl-A/E, Backspace/Delete, Ctrl-U/K (delete to start/end), Ctrl-W (word), ↑/↓ history",
     "scrolling: PgUp/PgDn, Ctrl-Home/Ctrl-End (top/bottom); Ctrl-Z suspends (fg to return), Ctrl-L repaints",
     "a line starting with // sends a leading /; a paste of several lines is one message, sent when you press Enter",
