@@ -100,6 +100,18 @@ struct FileTransferScreenTests {
     #expect(screen(&model, width: 120).contains("b [abcd0001] from alice: stopped at 20% (cancelled)"))
   }
 
+  /// Every byte in, the hash checked and the file flushed and named: a big file takes a
+  /// moment, and the line says so rather than sitting at 100%.
+  @Test func aFileWhoseBytesAreAllInSaysItIsSaving() {
+    var model = connected()
+    let info = incoming(id, size: 2 << 20)
+    model.apply(.file(info, .started(path: "/d/a.part", resumedAt: 0)), time: "t")
+    model.apply(.file(info, .progress(bytes: 2 << 20, bytesPerSecond: 1_048_576)), time: "t")
+    #expect(screen(&model, width: 120).contains("all 2.0 MiB in, saving…"))
+    model.apply(.file(info, .finished(.verified(sha256: "ab"), path: "/d/报告.pdf")), time: "t")
+    #expect(!screen(&model, width: 120).contains("saving…"))
+  }
+
   @Test func aLongChineseNameWrapsWithinTheWidth() {
     var model = connected()
     let info = incoming(id, name: String(repeating: "文件名", count: 12) + ".txt")

@@ -60,6 +60,9 @@ public struct FileTransferState: Hashable, Sendable {
     case .offered: return "\(title): offered (\(size)), waiting for an answer"
     case .awaitingAnswer:
       return "\(title): \(size): /accept \(info.shortID) [DIR] or /reject \(info.shortID)"
+    case .running where info.direction == .incoming && bytes >= info.size && info.size > 0:
+      // The hash is checked and the file flushed to disk and named: a moment for a big one.
+      return "\(title): all \(size) in, saving…"
     case .running: return "\(title): \(progress)"
     case .paused(let reason):
       return "\(title): paused at \(percent)% (\(reason)); it carries on when the connection is back"
