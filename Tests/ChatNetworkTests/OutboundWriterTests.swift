@@ -34,9 +34,13 @@ struct OutboundWriterTests {
   }
 
   @Test func fileDataPastItsLimitIsAnOverflow() {
-    var writer = OutboundWriter(limit: 10)
-    #expect(writer.takeBulk(bytes(String(repeating: "x", count: 20)), writable: false) == .nothing)
+    var writer = OutboundWriter(limit: 10 << 20)
+    // Twice the chat queue's limit (or 16 MiB, what a relay's member needs for its windows).
+    #expect(writer.takeBulk(ByteBuffer(repeating: 1, count: 20 << 20), writable: false) == .nothing)
     #expect(writer.takeBulk(bytes("y"), writable: false) == .overflow)
+    var small = OutboundWriter(limit: 10)
+    #expect(small.takeBulk(ByteBuffer(repeating: 1, count: 16 << 20), writable: false) == .nothing)
+    #expect(small.takeBulk(bytes("y"), writable: false) == .overflow)
   }
 }
 

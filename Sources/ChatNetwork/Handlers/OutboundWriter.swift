@@ -28,7 +28,9 @@ struct OutboundWriter {
 
   init(limit: Int) {
     queue = OutboundQueue(limit: limit)
-    bulk = OutboundQueue(limit: 2 * limit)
+    // A relay's queue for a member holds the credit windows of the transfers to it (3 at
+    // once, 4 MiB each by default) behind its chat frames.
+    bulk = OutboundQueue(limit: max(2 * limit, 16 << 20))
   }
 
   /// The outcome of taking frames in: bytes to write now (if any), or the queue overflowed
