@@ -371,7 +371,7 @@ final class TransferEngine {
     } catch {
       return failIncoming(chunk.id, error)
     }
-    chunk.data.withUnsafeReadableBytes { transfer.hash.update(bufferPointer: $0) }
+    // Hashed on the pool with its write (``FileStore/write(_:offset:data:hashing:on:)``).
     if transfer.writing {
       if transfer.unwritten == nil {
         transfer.unwritten = chunk.data
@@ -388,16 +388,18 @@ final class TransferEngine {
   }
 
   private func startWrite(_ id: TransferID, target: FileStore.Target, offset: UInt64, data: ByteBuffer) {
+    guard let hash = incoming[id]?.hash else { return }
     incoming[id]?.writing = true
     let count = data.readableBytes
-    whenDone(store.write(target, offset: offset, data: data, on: loop)) { [self] result in
+    whenDone(store.write(target, offset: offset, data: data, hashing: hash, on: loop)) { [self] result in
       written(id, count: count, result)
     }
   }
 
-  private func written(_ id: TransferID, count: Int, _ result: Result<Void, any Error>) {
+  private func written(_ id: TransferID, count: Int, _ result: Result<SHA256, any Error>) {
     guard var transfer = incoming[id], let target = transfer.target else { return }
     transfer.writing = false
+    if case .success(let hash) = result { transfer.hash = hash }
     if transfer.machine.isFinished {
       transfer.unwritten = nil
       incoming[id] = transfer
@@ -517,17 +519,34 @@ final class TransferEngine {
       return
     }
     outgoing[id] = transfer
-    whenDone(store.read(transfer.source, offset: read.offset, length: read.length, on: loop)) { [self] result in
-      readDone(id, read, result)
-    }
+    startRead(id, read)
   }
 
-  private func readDone(_ id: TransferID, _ read: OutgoingTransfer.Read, _ result: Result<ByteBuffer, any Error>) {
+  /// Reads (and hashes, on the pool) the next chunk, if one is due now: the credit allows
+  /// it and none is out.
+  private func readAhead(_ id: TransferID) {
+    guard var transfer = outgoing[id], !transfer.preparing, let link = transfer.link, let limit = link.fileChunkLimit,
+      link.isKeepingUp, let read = transfer.machine.nextRead(chunkLimit: min(limit, Self.chunkCeiling))
+    else { return }
+    outgoing[id] = transfer
+    startRead(id, read)
+  }
+
+  private func startRead(_ id: TransferID, _ read: OutgoingTransfer.Read) {
+    guard let transfer = outgoing[id] else { return }
+    let reading = store.read(
+      transfer.source, offset: read.offset, length: read.length, hashing: transfer.hash, on: loop)
+    whenDone(reading) { [self] result in readDone(id, read, result) }
+  }
+
+  private func readDone(
+    _ id: TransferID, _ read: OutgoingTransfer.Read, _ result: Result<(ByteBuffer, SHA256), any Error>
+  ) {
     guard var transfer = outgoing[id], !transfer.machine.isFinished else { return }
     switch result {
     case .failure(let error):
       failOutgoing(id, TransferFault("can't read the file: \(error)"))
-    case .success(let data):
+    case .success(let (data, hash)):
       let send: Bool
       do {
         send = try transfer.machine.readCompleted(read, count: data.readableBytes)
@@ -539,12 +558,15 @@ final class TransferEngine {
         outgoing[id] = transfer
         return pump(id)
       }
-      data.withUnsafeReadableBytes { transfer.hash.update(bufferPointer: $0) }
+      transfer.hash = hash
       transfer.hashedBytes += UInt64(data.readableBytes)
       let report = transfer.meter.record(bytes: transfer.machine.nextOffset, now: now)
       // Stored before the write: a write can end the connection, and the news of that
       // (linkLost) must not be overwritten by this copy.
       outgoing[id] = transfer
+      // The next chunk is read and hashed on the pool while this one is sealed and written
+      // here (reads stay one at a time and in order; FILE_DONE waits for the last).
+      readAhead(id)
       transfer.link?.sendFile(.chunk(FileChunk(id: id, offset: read.offset, data: data)))
       if report {
         emit(
