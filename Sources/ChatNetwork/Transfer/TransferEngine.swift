@@ -20,6 +20,10 @@ final class TransferEngine {
     var hashedBytes: UInt64 = 0
     /// Hashing what the receiver already has before sending the rest.
     var preparing = false
+    /// Chunks read and hashed, sent one by one while the connection keeps up (a read
+    /// spans up to ``TransferEngine/chunksPerRead`` of them); the rest wait for it to drain,
+    /// so chat frames never queue behind more than one chunk.
+    var unsent: [FileChunk] = []
     var meter = ProgressMeter()
     /// Which connection it waits for after a drop: the room member's, when the engine is a
     /// room host's (nil: the one peer's, for a connector).
@@ -67,6 +71,9 @@ final class TransferEngine {
   }
 
   static let chunkCeiling = 128 << 10
+  /// Chunks read from the file at once (then sent one by one): one trip to the thread pool
+  /// per 512 KiB rather than per 128 KiB chunk.
+  static let chunksPerRead = 4
 
   /// Runs `body` on the loop when `future` completes (the engine lives on the loop; the
   /// file store's futures complete there).
@@ -107,6 +114,7 @@ final class TransferEngine {
     for (id, var transfer) in outgoing where transfer.link === link && !transfer.machine.isFinished {
       transfer.machine.interrupted()
       transfer.link = nil
+      transfer.unsent = []
       outgoing[id] = transfer
       emit(.file(transfer.info, .interrupted(reason: reason)))
     }
@@ -507,7 +515,9 @@ final class TransferEngine {
   /// Sends what can go now: the next chunk when the connection keeps up and the credit
   /// allows (one read at a time), or FILE_DONE when everything is sent.
   private func pump(_ id: TransferID) {
-    guard var transfer = outgoing[id], !transfer.preparing, let link = transfer.link, let limit = link.fileChunkLimit
+    sendUnsent(id)
+    guard var transfer = outgoing[id], !transfer.preparing, let link = transfer.link, let limit = link.fileChunkLimit,
+      transfer.unsent.isEmpty
     else { return }
     if transfer.machine.isComplete {
       transfer.machine.doneSent()
@@ -515,7 +525,9 @@ final class TransferEngine {
       link.sendFile(.done(id, sha256: Array(transfer.hash.finalize())))
       return
     }
-    guard link.isKeepingUp, let read = transfer.machine.nextRead(chunkLimit: min(limit, Self.chunkCeiling)) else {
+    guard link.isKeepingUp,
+      let read = transfer.machine.nextRead(chunkLimit: min(limit, Self.chunkCeiling) * Self.chunksPerRead)
+    else {
       return
     }
     outgoing[id] = transfer
@@ -526,7 +538,8 @@ final class TransferEngine {
   /// it and none is out.
   private func readAhead(_ id: TransferID) {
     guard var transfer = outgoing[id], !transfer.preparing, let link = transfer.link, let limit = link.fileChunkLimit,
-      link.isKeepingUp, let read = transfer.machine.nextRead(chunkLimit: min(limit, Self.chunkCeiling))
+      transfer.unsent.count <= Self.chunksPerRead, link.isKeepingUp,
+      let read = transfer.machine.nextRead(chunkLimit: min(limit, Self.chunkCeiling) * Self.chunksPerRead)
     else { return }
     outgoing[id] = transfer
     startRead(id, read)
@@ -561,13 +574,19 @@ final class TransferEngine {
       transfer.hash = hash
       transfer.hashedBytes += UInt64(data.readableBytes)
       let report = transfer.meter.record(bytes: transfer.machine.nextOffset, now: now)
-      // Stored before the write: a write can end the connection, and the news of that
-      // (linkLost) must not be overwritten by this copy.
+      // Cut into chunks the peer takes (slices, not copies).
+      let chunkLength = min(transfer.link?.fileChunkLimit ?? Self.chunkCeiling, Self.chunkCeiling)
+      var rest = data
+      while rest.readableBytes > 0 {
+        let offset = read.offset + UInt64(data.readableBytes - rest.readableBytes)
+        transfer.unsent.append(
+          FileChunk(id: id, offset: offset, data: rest.readSlice(length: min(chunkLength, rest.readableBytes))!))
+      }
       outgoing[id] = transfer
-      // The next chunk is read and hashed on the pool while this one is sealed and written
+      // The next chunks are read and hashed on the pool while these are sealed and written
       // here (reads stay one at a time and in order; FILE_DONE waits for the last).
       readAhead(id)
-      transfer.link?.sendFile(.chunk(FileChunk(id: id, offset: read.offset, data: data)))
+      sendUnsent(id, readJustNow: true)
       if report {
         emit(
           .file(
@@ -575,6 +594,22 @@ final class TransferEngine {
             .progress(bytes: transfer.machine.nextOffset, bytesPerSecond: transfer.meter.bytesPerSecond)))
       }
       pump(id)
+    }
+  }
+
+  /// Sends the chunks read and not sent yet, while the connection keeps up (with
+  /// `readJustNow`, the first in any case: it was read because the connection kept up).
+  private func sendUnsent(_ id: TransferID, readJustNow: Bool = false) {
+    var first = readJustNow
+    while var transfer = outgoing[id], !transfer.machine.isFinished, let link = transfer.link,
+      !transfer.unsent.isEmpty, first || link.isKeepingUp
+    {
+      first = false
+      let chunk = transfer.unsent.removeFirst()
+      // Stored before the write: a write can end the connection, and the news of that
+      // (linkLost) must not be overwritten by this copy.
+      outgoing[id] = transfer
+      link.sendFile(.chunk(chunk))
     }
   }
 
@@ -586,6 +621,7 @@ final class TransferEngine {
   private func finishOutgoing(_ id: TransferID, _ outcome: TransferOutcome) {
     guard var transfer = outgoing[id], !transfer.machine.isFinished else { return }
     transfer.machine.finish(outcome)
+    transfer.unsent = []
     outgoing[id] = transfer
     store.close(transfer.source.handle, on: loop)
     emit(.file(transfer.info, .finished(outcome, path: transfer.source.path)))
