@@ -144,8 +144,11 @@ struct FileTransferTests {
   @Test func theReceiverCancelsMidwayAndThePartFileStays() async throws {
     let folder = try TemporaryFolder()
     let source = try folder.file("movie.mkv", size: 64 << 20)
+    // A small window keeps the transfer slow (a few KiB per credit round trip), so the
+    // cancel comes midway: at full speed 64 MiB can arrive whole before it, under load.
     let (listener, hostLog) = try await startListener(
-      SessionOptions(name: "host", transfers: TransferSettings(autoAcceptDirectory: folder.path + "/in")))
+      SessionOptions(
+        name: "host", transfers: TransferSettings(autoAcceptDirectory: folder.path + "/in", window: 8 << 10)))
     let (connector, bobLog) = connect(to: listener, SessionOptions(name: "bob"))
     connector.offerFile(path: source.path, to: nil)
     let started = try await hostLog.first("the start") {
