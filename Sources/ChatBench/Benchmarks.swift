@@ -20,4 +20,6 @@ struct Benchmarks {
   /// The environment of every `chat` the suite starts: its identity and pinned keys go to a
   /// directory of this run's, never the user's.
   let chatEnvironment: [String: String]
+  /// The size of the file the files group sends, in MiB (nil: 1 GiB, 64 MiB when quick).
+  var fileSizeMiB: Int? = nil
 }

@@ -15,9 +15,15 @@ struct ChatBenchCommand: AsyncParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "Run only these groups (comma-separated): stream, rtt, channel, handshake, fanout, stalled, delivery, endtoend, memory, codec, screen.",
+      "Run only these groups (comma-separated): stream, rtt, channel, handshake, fanout, stalled, delivery, endtoend, memory, codec, screen, files.",
       valueName: "groups"))
   var only: String?
+
+  @Option(
+    name: .customLong("file-size"),
+    help: ArgumentHelp(
+      "The size of the file the files group sends, in MiB (default 1024; 64 with --quick).", valueName: "MiB"))
+  var fileSizeMiB: Int?
 
   @Option(
     help: ArgumentHelp(
@@ -30,7 +36,7 @@ struct ChatBenchCommand: AsyncParsableCommand {
 
   func run() async throws {
     let groups = Set(
-      (only ?? "stream,rtt,channel,handshake,fanout,stalled,delivery,endtoend,memory,codec,screen").split(
+      (only ?? "stream,rtt,channel,handshake,fanout,stalled,delivery,endtoend,memory,codec,screen,files").split(
         separator: ","
       ).map(
         String.init))
@@ -42,10 +48,13 @@ struct ChatBenchCommand: AsyncParsableCommand {
     let configHome = FileManager.default.temporaryDirectory
       .appendingPathComponent("chat-bench-\(ProcessInfo.processInfo.processIdentifier)").path
     defer { try? FileManager.default.removeItem(atPath: configHome) }
+    if let fileSizeMiB, !(1...65536).contains(fileSizeMiB) {
+      throw ValidationError("--file-size is in MiB, from 1 to 65536")
+    }
     let bench = Benchmarks(
       quick: quick, scripts: try ReferencePrograms.write(), chatBinary: chatBinary,
       log: { FileHandle.standardError.write(Data("chat-bench: \($0)\n".utf8)) },
-      chatEnvironment: ["XDG_CONFIG_HOME": configHome])
+      chatEnvironment: ["XDG_CONFIG_HOME": configHome], fileSizeMiB: fileSizeMiB)
     if let profile {
       try await bench.profile(profile, seconds: seconds)
       return
@@ -74,6 +83,7 @@ struct ChatBenchCommand: AsyncParsableCommand {
     await step("delivery") { try await bench.deliveryRows() }
     await step("endtoend") { try await bench.endToEndRows() }
     await step("memory") { try await bench.memory() }
+    await step("files") { try await bench.fileRows() }
     let cores = ProcessInfo.processInfo.activeProcessorCount
     print("chat-bench \(quick ? "(quick)" : ""), \(cores) cores, \(Date())\n")
     print(Table.markdown(rows))

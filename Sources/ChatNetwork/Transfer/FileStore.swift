@@ -105,10 +105,33 @@ struct FileStore: Sendable {
     }
   }
 
-  func read(_ source: Source, offset: UInt64, length: Int, on loop: any EventLoop) -> EventLoopFuture<ByteBuffer> {
-    io.read(
-      fileHandle: source.handle, fromOffset: Int64(offset), byteCount: length, allocator: ByteBufferAllocator(),
-      eventLoop: loop)
+  /// Reads `length` bytes at `offset` (fewer at the end of the file) and adds them to
+  /// `hash`, on the pool: the hash, a third of the sender's work, stays off the event loop,
+  /// and the next chunk is read and hashed while the loop seals and writes this one.
+  func read(
+    _ source: Source, offset: UInt64, length: Int, hashing hash: SHA256, on loop: any EventLoop
+  ) -> EventLoopFuture<(ByteBuffer, SHA256)> {
+    pool.runIfActive(eventLoop: loop) {
+      var hash = hash
+      var buffer = ByteBufferAllocator().buffer(capacity: length)
+      try source.handle.withUnsafeFileDescriptor { descriptor in
+        while buffer.readableBytes < length {
+          let want = length - buffer.readableBytes
+          let position = off_t(offset) + off_t(buffer.readableBytes)
+          let got = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: want) { bytes in
+            while true {
+              let count = pread(descriptor, bytes.baseAddress, want, position)
+              if count < 0, errno == EINTR { continue }
+              guard count >= 0 else { throw Failure("can't read \(source.path): \(Self.errorText())") }
+              return count
+            }
+          }
+          if got == 0 { break }  // The file shrank: the caller sees fewer bytes than asked.
+        }
+      }
+      buffer.withUnsafeReadableBytes { hash.update(bufferPointer: $0) }
+      return (buffer, hash)
+    }
   }
 
   /// The SHA-256 state after the first `length` bytes of the file (a resumed send hashes
@@ -156,8 +179,27 @@ struct FileStore: Sendable {
     }
   }
 
-  func write(_ target: Target, offset: UInt64, data: ByteBuffer, on loop: any EventLoop) -> EventLoopFuture<Void> {
-    io.write(fileHandle: target.handle, toOffset: Int64(offset), buffer: data, eventLoop: loop)
+  /// Writes `data` at `offset` and adds it to `hash`, on the pool (the hash stays off the
+  /// event loop; writes are one at a time and in order, so the hash follows the file).
+  func write(
+    _ target: Target, offset: UInt64, data: ByteBuffer, hashing hash: SHA256, on loop: any EventLoop
+  ) -> EventLoopFuture<SHA256> {
+    pool.runIfActive(eventLoop: loop) {
+      var hash = hash
+      try target.handle.withUnsafeFileDescriptor { descriptor in
+        try data.withUnsafeReadableBytes { bytes in
+          hash.update(bufferPointer: bytes)
+          var done = 0
+          while done < bytes.count {
+            let count = pwrite(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done))
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { throw Failure("can't write \(target.partPath): \(Self.errorText())") }
+            done += count
+          }
+        }
+      }
+      return hash
+    }
   }
 
   /// The file is whole and verified: flushes it to disk, closes it and gives it its final

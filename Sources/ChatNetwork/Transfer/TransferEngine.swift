@@ -20,6 +20,10 @@ final class TransferEngine {
     var hashedBytes: UInt64 = 0
     /// Hashing what the receiver already has before sending the rest.
     var preparing = false
+    /// Chunks read and hashed, sent one by one while the connection keeps up (a read
+    /// spans up to ``TransferEngine/chunksPerRead`` of them); the rest wait for it to drain,
+    /// so chat frames never queue behind more than one chunk.
+    var unsent: [FileChunk] = []
     var meter = ProgressMeter()
     /// When it was given (offers go out in this order, a few at a time).
     var order = 0
@@ -80,6 +84,9 @@ final class TransferEngine {
   }
 
   static let chunkCeiling = 128 << 10
+  /// Chunks read from the file at once (then sent one by one): one trip to the thread pool
+  /// per 512 KiB rather than per 128 KiB chunk.
+  static let chunksPerRead = 4
 
   /// Runs `body` on the loop when `future` completes (the engine lives on the loop; the
   /// file store's futures complete there).
@@ -134,6 +141,7 @@ final class TransferEngine {
       transfer.machine.interrupted()
       transfer.link = nil
       transfer.lostLink = link
+      transfer.unsent = []
       outgoing[id] = transfer
       emit(.file(transfer.info, .interrupted(reason: reason)))
     }
@@ -471,7 +479,7 @@ final class TransferEngine {
     } catch {
       return failIncoming(chunk.id, error)
     }
-    chunk.data.withUnsafeReadableBytes { transfer.hash.update(bufferPointer: $0) }
+    // Hashed on the pool with its write (``FileStore/write(_:offset:data:hashing:on:)``).
     if transfer.writing {
       if transfer.unwritten == nil {
         transfer.unwritten = chunk.data
@@ -488,16 +496,18 @@ final class TransferEngine {
   }
 
   private func startWrite(_ id: TransferID, target: FileStore.Target, offset: UInt64, data: ByteBuffer) {
+    guard let hash = incoming[id]?.hash else { return }
     incoming[id]?.writing = true
     let count = data.readableBytes
-    whenDone(store.write(target, offset: offset, data: data, on: loop)) { [self] result in
+    whenDone(store.write(target, offset: offset, data: data, hashing: hash, on: loop)) { [self] result in
       written(id, count: count, result)
     }
   }
 
-  private func written(_ id: TransferID, count: Int, _ result: Result<Void, any Error>) {
+  private func written(_ id: TransferID, count: Int, _ result: Result<SHA256, any Error>) {
     guard var transfer = incoming[id], let target = transfer.target else { return }
     transfer.writing = false
+    if case .success(let hash) = result { transfer.hash = hash }
     if transfer.machine.isFinished {
       transfer.unwritten = nil
       incoming[id] = transfer
@@ -632,7 +642,9 @@ final class TransferEngine {
   /// Sends what can go now: the next chunk when the connection keeps up and the credit
   /// allows (one read at a time), or FILE_DONE when everything is sent.
   private func pump(_ id: TransferID) {
-    guard var transfer = outgoing[id], !transfer.preparing, let link = transfer.link, let limit = link.fileChunkLimit
+    sendUnsent(id)
+    guard var transfer = outgoing[id], !transfer.preparing, let link = transfer.link, let limit = link.fileChunkLimit,
+      transfer.unsent.isEmpty
     else { return }
     if transfer.machine.isComplete {
       transfer.machine.doneSent()
@@ -640,21 +652,41 @@ final class TransferEngine {
       link.sendFile(.done(id, sha256: Array(transfer.hash.finalize())))
       return
     }
-    guard link.isKeepingUp, let read = transfer.machine.nextRead(chunkLimit: min(limit, Self.chunkCeiling)) else {
+    guard link.isKeepingUp,
+      let read = transfer.machine.nextRead(chunkLimit: min(limit, Self.chunkCeiling) * Self.chunksPerRead)
+    else {
       return
     }
     outgoing[id] = transfer
-    whenDone(store.read(transfer.source, offset: read.offset, length: read.length, on: loop)) { [self] result in
-      readDone(id, read, result)
-    }
+    startRead(id, read)
   }
 
-  private func readDone(_ id: TransferID, _ read: OutgoingTransfer.Read, _ result: Result<ByteBuffer, any Error>) {
+  /// Reads (and hashes, on the pool) the next chunk, if one is due now: the credit allows
+  /// it and none is out.
+  private func readAhead(_ id: TransferID) {
+    guard var transfer = outgoing[id], !transfer.preparing, let link = transfer.link, let limit = link.fileChunkLimit,
+      transfer.unsent.count <= Self.chunksPerRead, link.isKeepingUp,
+      let read = transfer.machine.nextRead(chunkLimit: min(limit, Self.chunkCeiling) * Self.chunksPerRead)
+    else { return }
+    outgoing[id] = transfer
+    startRead(id, read)
+  }
+
+  private func startRead(_ id: TransferID, _ read: OutgoingTransfer.Read) {
+    guard let transfer = outgoing[id] else { return }
+    let reading = store.read(
+      transfer.source, offset: read.offset, length: read.length, hashing: transfer.hash, on: loop)
+    whenDone(reading) { [self] result in readDone(id, read, result) }
+  }
+
+  private func readDone(
+    _ id: TransferID, _ read: OutgoingTransfer.Read, _ result: Result<(ByteBuffer, SHA256), any Error>
+  ) {
     guard var transfer = outgoing[id], !transfer.machine.isFinished else { return }
     switch result {
     case .failure(let error):
       failOutgoing(id, TransferFault("can't read the file: \(FileStore.describe(error))"))
-    case .success(let data):
+    case .success(let (data, hash)):
       let send: Bool
       do {
         send = try transfer.machine.readCompleted(read, count: data.readableBytes)
@@ -666,13 +698,22 @@ final class TransferEngine {
         outgoing[id] = transfer
         return pump(id)
       }
-      data.withUnsafeReadableBytes { transfer.hash.update(bufferPointer: $0) }
+      transfer.hash = hash
       transfer.hashedBytes += UInt64(data.readableBytes)
       let report = transfer.meter.record(bytes: transfer.machine.nextOffset, now: now)
-      // Stored before the write: a write can end the connection, and the news of that
-      // (linkLost) must not be overwritten by this copy.
+      // Cut into chunks the peer takes (slices, not copies).
+      let chunkLength = min(transfer.link?.fileChunkLimit ?? Self.chunkCeiling, Self.chunkCeiling)
+      var rest = data
+      while rest.readableBytes > 0 {
+        let offset = read.offset + UInt64(data.readableBytes - rest.readableBytes)
+        transfer.unsent.append(
+          FileChunk(id: id, offset: offset, data: rest.readSlice(length: min(chunkLength, rest.readableBytes))!))
+      }
       outgoing[id] = transfer
-      transfer.link?.sendFile(.chunk(FileChunk(id: id, offset: read.offset, data: data)))
+      // The next chunks are read and hashed on the pool while these are sealed and written
+      // here (reads stay one at a time and in order; FILE_DONE waits for the last).
+      readAhead(id)
+      sendUnsent(id, readJustNow: true)
       if report {
         emit(
           .file(
@@ -680,6 +721,22 @@ final class TransferEngine {
             .progress(bytes: transfer.machine.nextOffset, bytesPerSecond: transfer.meter.bytesPerSecond)))
       }
       pump(id)
+    }
+  }
+
+  /// Sends the chunks read and not sent yet, while the connection keeps up (with
+  /// `readJustNow`, the first in any case: it was read because the connection kept up).
+  private func sendUnsent(_ id: TransferID, readJustNow: Bool = false) {
+    var first = readJustNow
+    while var transfer = outgoing[id], !transfer.machine.isFinished, let link = transfer.link,
+      !transfer.unsent.isEmpty, first || link.isKeepingUp
+    {
+      first = false
+      let chunk = transfer.unsent.removeFirst()
+      // Stored before the write: a write can end the connection, and the news of that
+      // (linkLost) must not be overwritten by this copy.
+      outgoing[id] = transfer
+      link.sendFile(.chunk(chunk))
     }
   }
 
@@ -691,6 +748,7 @@ final class TransferEngine {
   private func finishOutgoing(_ id: TransferID, _ outcome: TransferOutcome) {
     guard var transfer = outgoing[id], !transfer.machine.isFinished else { return }
     transfer.machine.finish(outcome)
+    transfer.unsent = []
     outgoing[id] = transfer
     store.close(transfer.source.handle, on: loop)
     emit(.file(transfer.info, .finished(outcome, path: transfer.source.path)))

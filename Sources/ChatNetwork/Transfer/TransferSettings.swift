@@ -9,7 +9,9 @@ public struct TransferSettings: Sendable {
   /// space.
   public var maximumFileSize: UInt64?
   /// Credit the receiver keeps ahead of what is on disk: what may be in flight, and all a
-  /// relay may hold of one transfer for a slow receiver.
+  /// relay may hold of one transfer for a slow receiver. 4 MiB (docs/PROTOCOL.md): with
+  /// 1 MiB, a loopback transfer spent most of its time waiting for credit (chat-bench
+  /// files, docs/PERFORMANCE.md).
   public var window: UInt32
   /// Offers waiting for an answer, per connection, past which more are rejected.
   public var maximumWaitingOffers: Int
@@ -25,7 +27,7 @@ public struct TransferSettings: Sendable {
     autoAcceptDirectory: String? = nil,
     defaultDirectory: String = ".",
     maximumFileSize: UInt64? = nil,
-    window: UInt32 = 1 << 20,
+    window: UInt32 = 4 << 20,
     maximumWaitingOffers: Int = 8,
     maximumActiveTransfers: Int = 16,
     offersPerMinute: Int = 120,
