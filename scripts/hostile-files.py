@@ -11,7 +11,7 @@ usage: hostile-files.py HOST PORT [SCENARIO...]
 Scenarios (all, in this order, when none is named): names, past-size, beyond-credit,
 unknown-id, wrong-hash, same-key, peer-escape, flood, name-over-255 (last: a name over 255 bytes is a malformed
 frame, which ends the session by design). beyond-credit sends one chunk of the whole window plus a byte,
-so chat must take frames that large (--max-frame 4194304).
+so chat must take frames that large (--max-frame 8388608 for its 4 MiB window).
 
 Prints one line per observation (`name LABEL accepted|rejected ...`, `cancelled SCENARIO
 REASON`, `result SCENARIO STATUS REASON`, `flood ACCEPTED REJECTED`, `after SCENARIO`) and

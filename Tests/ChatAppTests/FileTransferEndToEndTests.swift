@@ -159,6 +159,20 @@ struct FileTransferEndToEndTests {
     #expect(try await alice.exitStatus() == 0)
   }
 
+  /// `--send` leaves once its files are through, its input still open (a benchmark's or a
+  /// script's pipe): it used to wait for the end of input.
+  @Test func sendLeavesOnceItsFilesArriveEvenWithInputOpen() async throws {
+    let source = try Folder()
+    let target = try Folder()
+    let path = try source.file("note.txt", random(1000))
+    let (alice, port) = try await listener(["--accept-files", target.path])
+    let bob = try connector(port, "bob", ["--send", path])
+    #expect(try await bob.exitStatus(seconds: 30) == 0)
+    #expect(same(path, target.at("note.txt")))
+    alice.closeInput()
+    #expect(try await alice.exitStatus() == 0)
+  }
+
   /// The same file twice in one --send: the second offer is refused while the first runs
   /// (both would write into one `.part` file); the first arrives whole.
   @Test func theSameFileTwiceAtOnceIsSentOnce() async throws {
@@ -437,7 +451,7 @@ struct FileTransferEndToEndTests {
     let root = try Folder()
     try root.file("sentinel", Data("untouched".utf8))
     let inbox = root.at("in")
-    let (alice, port) = try await listener(["--accept-files", inbox, "--max-frame", "4194304"])
+    let (alice, port) = try await listener(["--accept-files", inbox, "--max-frame", "8388608"])
     let hostile = try Python("hostile-files.py", ["127.0.0.1", String(port)])
     let status = try await hostile.exitStatus(seconds: 120)
     let said = await hostile.lines.entries

@@ -64,8 +64,14 @@ public struct PlainFrontEnd: Sendable {
     }
 
     /// Whether the goodbye should be said now; claims it if so.
+    /// Whether files were given to send (`--send`): once they are all through, chat leaves
+    /// without waiting for the end of its input, as `--send` promises.
+    var sendsFiles = false
+
     mutating func claimCloseIfSettled() -> Bool {
-      guard inputEnded, !closing, ledger.isSettled, sendsLeft == 0, transfers.isEmpty else { return false }
+      guard inputEnded || sendsFiles, !closing, ledger.isSettled, sendsLeft == 0, transfers.isEmpty else {
+        return false
+      }
       closing = true
       return true
     }
@@ -93,7 +99,10 @@ public struct PlainFrontEnd: Sendable {
     let writeLine = writeLine
     let linger = linger
     let progress = Shared(Progress())
-    progress.withLock { $0.sendsLeft = files.count }
+    progress.withLock {
+      $0.sendsLeft = files.count
+      $0.sendsFiles = !files.isEmpty
+    }
     for path in files { endpoint.offerFile(path: path, to: fileRecipient) }
     @Sendable func sayGoodbye() async {
       await endpoint.close(Goodbye(code: .userQuit, reason: "end of input"))

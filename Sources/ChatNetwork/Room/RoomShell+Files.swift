@@ -35,7 +35,7 @@ extension RoomShell {
   /// Transfers one member may have passing through the relay at once.
   static let routesPerSender = 8
   /// Transfers one member may be receiving through the relay at once: each may have a
-  /// credit window (1 MiB by default) in the member's queue, which holds 4 MiB.
+  /// credit window (4 MiB by default) in the member's queue for file data, which holds 16 MiB.
   static let routesPerReceiver = 3
 
   func routeFile(_ frame: FileFrame, from id: ParticipantID) {
