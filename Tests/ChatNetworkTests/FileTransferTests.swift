@@ -275,7 +275,7 @@ struct FileTransferTests {
     // A small window: a few thousand round trips, so the cancel lands well before the end.
     let (listener, hostLog) = try await startListener(
       SessionOptions(
-        name: "host", transfers: TransferSettings(autoAcceptDirectory: folder.path + "/in", window: 8 << 10)))
+        name: "host", transfers: TransferSettings(autoAcceptDirectory: folder.path + "/in", window: 1 << 10)))
     let (connector, bobLog) = connect(to: listener, SessionOptions(name: "bob"))
     connector.offerFile(path: source.path, to: nil)
     let started = try await hostLog.first("the start") {
@@ -302,7 +302,7 @@ struct FileTransferTests {
     try Data("another movie".utf8).write(to: URL(fileURLWithPath: folder.path + "/in/movie.mkv"))
     let (listener, hostLog) = try await startListener(
       SessionOptions(
-        name: "host", transfers: TransferSettings(autoAcceptDirectory: folder.path + "/in", window: 8 << 10)))
+        name: "host", transfers: TransferSettings(autoAcceptDirectory: folder.path + "/in", window: 1 << 10)))
     let (connector, bobLog) = connect(to: listener, SessionOptions(name: "bob"))
     connector.offerFile(path: source.path, to: nil)
     let first = try await hostLog.first("the first start") {
@@ -355,7 +355,7 @@ struct FileTransferTests {
     let source = try folder.file("backup.tar", size: 32 << 20)
     let (listener, hostLog) = try await startListener(
       SessionOptions(
-        name: "host", transfers: TransferSettings(autoAcceptDirectory: folder.path + "/in", window: 8 << 10)))
+        name: "host", transfers: TransferSettings(autoAcceptDirectory: folder.path + "/in", window: 1 << 10)))
     let (connector, bobLog) = connect(to: listener, SessionOptions(name: "bob"))
     connector.offerFile(path: source.path, to: nil)
     let started = try await bobLog.first("the start") {
