@@ -313,6 +313,9 @@ struct FileTransferTests {
     }
     listener.cancelFile(try #require(first.fileInfo?.shortID))
     try await bobLog.first("bob hears of it") { $0.fileFinished != nil }
+    let firstEnd = try await hostLog.first("the host's first end") { $0.fileFinished != nil }
+    #expect(firstEnd.fileFinished?.path == folder.path + "/in/movie (1).mkv.part", "\(firstEnd)")
+    let before = try folder.listing("in")
     connector.offerFile(path: source.path, to: nil)
     let again = try await hostLog.wait("the second start") { events, _ in
       events.filter { if case .started = $0.fileUpdate { true } else { false } }.count == 2
@@ -321,8 +324,8 @@ struct FileTransferTests {
       Issue.record("no second start")
       return
     }
-    #expect(path == folder.path + "/in/movie (1).mkv.part")
-    #expect(resumedAt > 0, "it started over")
+    #expect(path == folder.path + "/in/movie (1).mkv.part", "the folder held \(before)")
+    #expect(resumedAt > 0, "it started over; the folder held \(before)")
     let done = try await hostLog.first("the end", seconds: 60) { $0.fileFinished?.outcome.isVerified == true }
     #expect(FileManager.default.contents(atPath: try #require(done.fileFinished?.path)) == source.bytes)
     await connector.close(Goodbye(code: .userQuit, reason: ""))
