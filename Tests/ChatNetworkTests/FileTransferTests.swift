@@ -293,45 +293,6 @@ struct FileTransferTests {
     await listener.close(Goodbye(code: .shuttingDown, reason: ""))
   }
 
-  /// A cancelled transfer into a taken name (`movie.mkv` exists: it went to
-  /// `movie (1).mkv.part`) carries on from that `.part` when the file comes again.
-  @Test func aTransferIntoATakenNameResumesFromItsNumberedPart() async throws {
-    let folder = try TemporaryFolder()
-    let source = try folder.file("movie.mkv", size: 8 << 20)
-    try FileManager.default.createDirectory(atPath: folder.path + "/in", withIntermediateDirectories: true)
-    try Data("another movie".utf8).write(to: URL(fileURLWithPath: folder.path + "/in/movie.mkv"))
-    let (listener, hostLog) = try await startListener(
-      SessionOptions(
-        name: "host", transfers: TransferSettings(autoAcceptDirectory: folder.path + "/in", window: 1 << 10)))
-    let (connector, bobLog) = connect(to: listener, SessionOptions(name: "bob"))
-    connector.offerFile(path: source.path, to: nil)
-    let first = try await hostLog.first("the first start") {
-      if case .started = $0.fileUpdate { true } else { false }
-    }
-    try await hostLog.first("some progress") {
-      if case .progress = $0.fileUpdate { true } else { false }
-    }
-    listener.cancelFile(try #require(first.fileInfo?.shortID))
-    try await bobLog.first("bob hears of it") { $0.fileFinished != nil }
-    let firstEnd = try await hostLog.first("the host's first end") { $0.fileFinished != nil }
-    #expect(firstEnd.fileFinished?.path == folder.path + "/in/movie (1).mkv.part", "\(firstEnd)")
-    let before = try folder.listing("in")
-    connector.offerFile(path: source.path, to: nil)
-    let again = try await hostLog.wait("the second start") { events, _ in
-      events.filter { if case .started = $0.fileUpdate { true } else { false } }.count == 2
-    }.last { if case .started = $0.fileUpdate { true } else { false } }
-    guard case .started(let path, let resumedAt) = again?.fileUpdate else {
-      Issue.record("no second start")
-      return
-    }
-    #expect(path == folder.path + "/in/movie (1).mkv.part", "the folder held \(before)")
-    #expect(resumedAt > 0, "it started over; the folder held \(before)")
-    let done = try await hostLog.first("the end", seconds: 60) { $0.fileFinished?.outcome.isVerified == true }
-    #expect(FileManager.default.contents(atPath: try #require(done.fileFinished?.path)) == source.bytes)
-    await connector.close(Goodbye(code: .userQuit, reason: ""))
-    await listener.close(Goodbye(code: .shuttingDown, reason: ""))
-  }
-
   /// A folder typed wrong in `/accept ID DIR` leaves the offer waiting for another try.
   @Test func anAcceptIntoABadFolderLeavesTheOfferForAnotherTry() async throws {
     let folder = try TemporaryFolder()

@@ -92,4 +92,49 @@ struct TransferEngineTests {
     let receiverEnds = events.all.filter { $0.0 == "receiver" && $0.1.fileFinished != nil }
     #expect(receiverEnds.count == 1, "the receiver reports its file once")
   }
+
+  /// A transfer cut short into a taken name left `movie (1).mkv.part` (`movie.mkv` is
+  /// someone else's): the same file offered again carries on from it. (The search for the
+  /// resume marker stopped at the first free name, and the file started over in `(2)`.)
+  @Test func aPartFileUnderANumberedNameIsResumed() async throws {
+    let folder = try TemporaryFolder()
+    let source = try folder.file("movie.mkv", size: 1_000_000)
+    let inbox = folder.path + "/in"
+    try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+    try Data("someone else's movie".utf8).write(to: URL(fileURLWithPath: inbox + "/movie.mkv"))
+    let loop = MultiThreadedEventLoopGroup.singleton.next()
+    // What an earlier, cut-short transfer of the same file left: its first 400,000 bytes
+    // and the marker that names the file.
+    let opened = try await FileStore().openSource(path: source.path, on: loop).get()
+    let marker = FileStore.markerText(
+      FileOffer(id: .random(), size: opened.size, resumeKey: opened.resumeKey, peer: "", name: "movie.mkv"))
+    try? opened.handle.close()
+    try source.bytes.prefix(400_000).write(to: URL(fileURLWithPath: inbox + "/movie (1).mkv.part"))
+    try Data(marker.utf8).write(to: URL(fileURLWithPath: inbox + "/.movie (1).mkv.part.resume"))
+    let events = Events()
+    let setup = try await loop.submit {
+      let sender = TransferEngine(loop: loop, settings: TransferSettings()) { events.append("sender", $0) }
+      let receiver = TransferEngine(loop: loop, settings: TransferSettings(autoAcceptDirectory: inbox)) {
+        events.append("receiver", $0)
+      }
+      let toReceiver = MemoryLink(loop: loop)
+      let toSender = MemoryLink(loop: loop)
+      toReceiver.deliver = { receiver.receive($0, from: toSender) }
+      toSender.deliver = { sender.receive($0, from: toReceiver) }
+      sender.offer(path: source.path, to: nil, announcing: "") { toReceiver }
+      return NIOLoopBound((sender, receiver, toReceiver, toSender), eventLoop: loop)
+    }.get()
+    try await events.wait("the receiver's verified file") { all in
+      all.contains { $0.0 == "receiver" && ($0.1.fileFinished?.outcome.isVerified ?? false) }
+    }
+    let started = events.all.compactMap { entry -> (String, UInt64)? in
+      guard entry.0 == "receiver", case .started(let path, let at) = entry.1.fileUpdate else { return nil }
+      return (path, at)
+    }
+    #expect(started.first?.0 == inbox + "/movie (1).mkv.part")
+    #expect(started.first?.1 == 400_000)
+    #expect(FileManager.default.contents(atPath: inbox + "/movie (1).mkv") == source.bytes)
+    #expect(FileManager.default.contents(atPath: inbox + "/movie.mkv") == Data("someone else's movie".utf8))
+    withExtendedLifetime(setup) {}
+  }
 }

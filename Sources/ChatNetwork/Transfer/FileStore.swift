@@ -237,7 +237,7 @@ struct FileStore: Sendable {
 
   // MARK: - Helpers (on the pool)
 
-  private static func markerText(_ offer: FileOffer) -> String {
+  static func markerText(_ offer: FileOffer) -> String {
     "chat resume " + offer.resumeKey.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined() + " \(offer.size)\n"
   }
 
