@@ -121,7 +121,10 @@ struct FileTransferEndToEndTests {
     let bob = try connector(port, "bob", ["--send"] + paths)
     bob.closeInput()
     #expect(try await bob.exitStatus(seconds: 60) == 0)
-    let sent = await bob.lines.entries.filter { $0.first == "file-done" }
+    // Its output is read on a queue of its own: awaited, not taken as it stands at the exit.
+    let sent = try await bob.lines.wait("bob's four file-done lines", seconds: 30) { lines, _ in
+      lines.filter { $0.first == "file-done" }.count >= 4
+    }.filter { $0.first == "file-done" }
     #expect(Set(sent.map { $0[2] }) == Set(names))
     let received = try await alice.lines.wait("four files saved", seconds: 30) { lines, _ in
       lines.filter { $0.first == "file-done" }.count >= 4
@@ -370,7 +373,7 @@ struct FileTransferEndToEndTests {
     let (alice, port) = try await listener(["--accept-files", target.at("from-python")])
     let sender = try Python("reference-client.py", ["127.0.0.1", String(port), "py", "--send-file", toChat])
     #expect(try await sender.exitStatus() == 0)
-    #expect(await sender.lines.entries.contains { $0.hasPrefix("file sent 给 chat.bin 300000 sha256 ") })
+    try await sender.lines.first("the client's sent line") { $0.hasPrefix("file sent 给 chat.bin 300000 sha256 ") }
     try await alice.line("file-done") { $0[2] == "给 chat.bin" }
     #expect(same(toChat, target.at("from-python/给 chat.bin")))
     alice.closeInput()
@@ -387,7 +390,7 @@ struct FileTransferEndToEndTests {
     ann.closeInput()
     #expect(try await ann.exitStatus(seconds: 60) == 0)
     #expect(try await receiver.exitStatus() == 0)
-    #expect(await receiver.lines.entries.contains { $0.hasPrefix("file done for python.bin 200000 sha256 ") })
+    try await receiver.lines.first("the client's done line") { $0.hasPrefix("file done for python.bin 200000 sha256 ") }
     #expect(same(toPython, inbox + "/for python.bin"))
     relay.signal(SIGTERM)
     #expect(try await relay.exitStatus() == 0)
@@ -454,7 +457,10 @@ struct FileTransferEndToEndTests {
     let (alice, port) = try await listener(["--accept-files", inbox, "--max-frame", "8388608"])
     let hostile = try Python("hostile-files.py", ["127.0.0.1", String(port)])
     let status = try await hostile.exitStatus(seconds: 120)
-    let said = await hostile.lines.entries
+    // Its output is read on a queue of its own: awaited up to its last scenario's line.
+    let said = try await hostile.lines.wait("the hostile sender's flood line") { lines, _ in
+      lines.contains { $0.hasPrefix("flood ") }
+    }
     #expect(status == 0, "\(said.filter { $0.hasPrefix("bad") })")
     #expect(said.contains("flood 8 92") || said.contains { $0.hasPrefix("flood ") })
 

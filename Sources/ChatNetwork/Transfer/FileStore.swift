@@ -238,7 +238,7 @@ struct FileStore: Sendable {
   // MARK: - Helpers (on the pool)
 
   static func markerText(_ offer: FileOffer) -> String {
-    "chat resume " + offer.resumeKey.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined() + " \(offer.size)\n"
+    "chat resume " + hexString(offer.resumeKey) + " \(offer.size)\n"
   }
 
   private static func findResumable(directory: String, name: String, marker: String, size: UInt64) throws -> Target? {

@@ -246,7 +246,7 @@ final class TransferEngine {
   /// only one, when `text` is empty. Otherwise says what is wrong and returns nil.
   private func find<Value>(_ text: String, in candidates: [TransferID: Value]) -> TransferID? {
     let wanted = text.lowercased()
-    let matching = candidates.keys.filter { wanted.isEmpty || $0.hex.hasPrefix(wanted) }
+    let matching = candidates.keys.filter { wanted.isEmpty || $0.hexString.hasPrefix(wanted) }
     if matching.count == 1 { return matching[0] }
     if matching.isEmpty {
       emit(
@@ -291,7 +291,7 @@ final class TransferEngine {
       if transfer.machine.isReadyToVerify { verify(id) }
     case .result(let id, let status, let reason):
       guard var transfer = outgoing[id], transfer.link === link else { return }
-      let hex = Array(transfer.hash.finalize()).hex
+      let hex = hexString(transfer.hash.finalize())
       do {
         let outcome = try transfer.machine.resultReceived(status, reason: SafeText.escaped(reason), sha256: hex)
         outgoing[id] = transfer
@@ -765,13 +765,4 @@ extension TransferEngine {
       UInt8(String(decoding: digits[$0...$0 + 1], as: UTF8.self), radix: 16)
     }
   }
-}
-
-extension TransferID {
-  /// All 16 bytes in lowercase hex.
-  var hex: String { bytes.hex }
-}
-
-extension Array where Element == UInt8 {
-  var hex: String { map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined() }
 }

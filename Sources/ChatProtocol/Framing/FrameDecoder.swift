@@ -64,3 +64,8 @@ func hex(_ byte: UInt8) -> String {
   let digits = Array("0123456789abcdef")
   return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0f)]])
 }
+
+/// Bytes in lowercase hex, two digits each: hashes, ids and keys as chat writes them.
+public func hexString(_ bytes: some Sequence<UInt8>) -> String {
+  bytes.map(hex).joined()
+}

@@ -108,7 +108,7 @@ public struct IncomingTransfer: Sendable {
   /// FILE_RESULT to send. Compared in constant time (nothing secret, but no reason not to).
   public mutating func verify(actual: [UInt8]) -> (TransferOutcome, FileFrame) {
     let matches = expectedHash.map { Self.equal($0, actual) } ?? false
-    let hex = actual.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    let hex = hexString(actual)
     let outcome: TransferOutcome =
       matches
       ? .verified(sha256: hex)
